@@ -1,0 +1,1000 @@
+package org.jmmap;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.nio.BufferOverflowException;
+import java.nio.BufferUnderflowException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import org.jmmap.internal.Mapping;
+import org.jmmap.internal.Opener;
+import org.jmmap.internal.Search;
+import org.jmmap.internal.Slices;
+import org.jmmap.internal.ffi.NativeOs;
+
+/**
+ * A memory-mapped file or anonymous memory, with the semantics of Python's {@code mmap.mmap}: a
+ * mutable byte sequence (index, slice, slice assignment) and a file-like object (read, write,
+ * seek) at the same time.
+ *
+ * {@snippet :
+ * try (Mmap m = Mmap.map(Path.of("hello.txt"), 0, Access.DEFAULT)) {
+ *   byte[] line = m.readLine();        // b"Hello Python!\n"
+ *   m.setSlice(6, m.length(), " world!\n".getBytes(StandardCharsets.US_ASCII));
+ *   m.flush();
+ * }
+ * }
+ *
+ * <h2>Indexes, positions and lengths</h2>
+ *
+ * All offsets are {@code long}, so a map can be far larger than 2 GiB. Negative indexes count
+ * from the end, as in Python. In the slice methods {@link Long#MIN_VALUE} and {@link
+ * Long#MAX_VALUE} stand for Python's {@code None}: {@code slice(Long.MAX_VALUE, Long.MIN_VALUE,
+ * -1)} is {@code m[::-1]}. Methods that return a {@code byte[]} cannot return more than {@link
+ * Integer#MAX_VALUE} - 8 bytes; reach larger ranges through {@link #segment()}.
+ *
+ * <h2>Errors</h2>
+ *
+ * Every method but {@link #close()}, {@link #isClosed()} and {@link #toString()} throws {@link
+ * IllegalStateException} once the map is closed, before it checks anything else. The other
+ * exceptions follow CPython's checks, in CPython's order, mapped to Java's standard types:
+ * {@code ValueError} for a bad argument is {@link IllegalArgumentException}, reading or writing
+ * past the end {@link BufferUnderflowException} or {@link BufferOverflowException}, {@code
+ * IndexError} {@link IndexOutOfBoundsException}, modifying a read-only map {@link
+ * ReadOnlyMmapException}, other refusals {@link UnsupportedOperationException}, and {@code
+ * OSError} {@link IOException} (or {@link UncheckedIOException} where a method declares none).
+ *
+ * <h2>Threads</h2>
+ *
+ * A map can be used from any thread. Byte access is not synchronized, and neither is the
+ * position, just as in Python; but no use of a map, from any thread and at any time, can crash
+ * the JVM: closing or resizing a map while other threads use it makes their accesses throw
+ * {@link IllegalStateException}. If the file is truncated under the map, an access to the part
+ * that no longer has a file behind it throws {@link MmapFaultException}; the JVM may report
+ * such a fault a little after the access that caused it.
+ */
+public final class Mmap implements AutoCloseable {
+
+  /** The size of a memory page ({@code sysconf(_SC_PAGESIZE)}). */
+  public static final int PAGESIZE = (int) NativeOs.current().pageSize();
+
+  /** The alignment that a file offset needs; on Linux, {@link #PAGESIZE}. */
+  public static final int ALLOCATIONGRANULARITY = PAGESIZE;
+
+  /** Pages may be read ({@code <sys/mman.h>}). */
+  public static final int PROT_READ = 1;
+
+  /** Pages may be written. */
+  public static final int PROT_WRITE = 2;
+
+  /** Pages may be executed. */
+  public static final int PROT_EXEC = 4;
+
+  /** Share changes with the file and with other maps of it. */
+  public static final int MAP_SHARED = 1;
+
+  /** Copy-on-write: changes stay private to this map. */
+  public static final int MAP_PRIVATE = 2;
+
+  /** Anonymous memory, backed by no file. */
+  public static final int MAP_ANONYMOUS = 0x20;
+
+  /** Same as {@link #MAP_ANONYMOUS}. */
+  public static final int MAP_ANON = MAP_ANONYMOUS;
+
+  /** Ignored by Linux; kept for compatibility. */
+  public static final int MAP_DENYWRITE = 0x800;
+
+  /** Ignored by Linux; kept for compatibility. */
+  public static final int MAP_EXECUTABLE = 0x1000;
+
+  /** Reserve no swap space for the map. */
+  public static final int MAP_NORESERVE = 0x4000;
+
+  /** Fault every page in when mapping (see also {@link MmapOptions#populate(boolean)}). */
+  public static final int MAP_POPULATE = 0x8000;
+
+  /** Memory suitable for a thread stack. */
+  public static final int MAP_STACK = 0x20000;
+
+  /** No special treatment ({@code madvise(2)} advice). */
+  public static final int MADV_NORMAL = 0;
+
+  /** Expect random access. */
+  public static final int MADV_RANDOM = 1;
+
+  /** Expect sequential access. */
+  public static final int MADV_SEQUENTIAL = 2;
+
+  /** Expect access soon: read ahead. */
+  public static final int MADV_WILLNEED = 3;
+
+  /** Do not expect access soon. */
+  public static final int MADV_DONTNEED = 4;
+
+  /** The pages may be freed lazily. */
+  public static final int MADV_FREE = 8;
+
+  /** Free the range and its backing store. */
+  public static final int MADV_REMOVE = 9;
+
+  /** Do not make the range available to a child after fork. */
+  public static final int MADV_DONTFORK = 10;
+
+  /** Undo {@link #MADV_DONTFORK}. */
+  public static final int MADV_DOFORK = 11;
+
+  /** Allow the kernel to merge identical pages. */
+  public static final int MADV_MERGEABLE = 12;
+
+  /** Undo {@link #MADV_MERGEABLE}. */
+  public static final int MADV_UNMERGEABLE = 13;
+
+  /** Back the range with huge pages where possible. */
+  public static final int MADV_HUGEPAGE = 14;
+
+  /** Do not back the range with huge pages. */
+  public static final int MADV_NOHUGEPAGE = 15;
+
+  /** Leave the range out of core dumps. */
+  public static final int MADV_DONTDUMP = 16;
+
+  /** Undo {@link #MADV_DONTDUMP}. */
+  public static final int MADV_DODUMP = 17;
+
+  /** Poison the pages (testing memory failure handling; needs privileges). */
+  public static final int MADV_HWPOISON = 100;
+
+  /** Write back synchronously ({@code msync(2)} flag, Python 3.15). */
+  public static final int MS_SYNC = 4;
+
+  /** Schedule the write-back and return. */
+  public static final int MS_ASYNC = 1;
+
+  /** Invalidate other mappings of the same file. */
+  public static final int MS_INVALIDATE = 2;
+
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+  private final Mapping mapping;
+  private final Access access;
+  private final long offset;
+  private final boolean anonymous;
+  private final boolean trackFd;
+  private final boolean canGrow;
+  private final Path attachPath;
+  private final Cleaner.Cleanable cleanable;
+  private long pos;
+
+  private Mmap(Opener.Opened o, long offset) {
+    this.mapping = o.mapping();
+    this.access = o.access();
+    this.offset = offset;
+    this.anonymous = o.anonymous();
+    this.trackFd = o.trackFd();
+    this.canGrow = o.canGrow();
+    this.attachPath = o.attachPath();
+    Mapping m = mapping; // the cleaning action must not reach this object
+    this.cleanable =
+        CLEANER.register(
+            this,
+            () -> {
+              try {
+                m.close();
+              } catch (IOException | RuntimeException ignored) {
+                // nobody is left to report to
+              }
+            });
+  }
+
+  static Mmap open(Opener.Request request) throws IOException {
+    return new Mmap(Opener.open(request), request.offset());
+  }
+
+  /**
+   * {@return a builder for every argument of Python's constructor} ({@code flags}, {@code prot},
+   * {@code access}, {@code offset}, {@code trackfd}, and {@code MAP_POPULATE}).
+   */
+  public static MmapOptions options() {
+    return new MmapOptions();
+  }
+
+  /**
+   * Maps a file: Python's {@code mmap.mmap(f.fileno(), length, access=access)}.
+   *
+   * @param file the file
+   * @param length how many bytes to map; 0 maps the whole file
+   * @param access the access mode
+   * @return the new map
+   * @throws IOException if the file cannot be opened or mapped
+   * @throws IllegalArgumentException if length is negative, the file is empty and length is 0, or
+   *     length is greater than the file
+   */
+  public static Mmap map(Path file, long length, Access access) throws IOException {
+    return options().length(length).access(access).map(file);
+  }
+
+  /**
+   * Maps a file from an offset: Python's {@code mmap.mmap(f.fileno(), length, access=access,
+   * offset=offset)}.
+   *
+   * @param file the file
+   * @param length how many bytes to map; 0 maps from the offset to the end of the file
+   * @param access the access mode
+   * @param offset where the map starts in the file: a multiple of {@link #ALLOCATIONGRANULARITY}
+   * @return the new map
+   * @throws IOException if the file cannot be opened or mapped
+   * @throws IllegalArgumentException if length or offset is negative, offset is not aligned, or
+   *     the range does not fit in the file
+   */
+  public static Mmap map(Path file, long length, Access access, long offset) throws IOException {
+    return options().length(length).access(access).offset(offset).map(file);
+  }
+
+  /**
+   * Maps a file through a channel the caller owns and keeps open (see {@link
+   * MmapOptions#map(FileChannel)}).
+   *
+   * @param channel the channel: readable, and writable for {@link Access#WRITE} and {@link
+   *     Access#DEFAULT}
+   * @param length how many bytes to map; 0 maps from the offset to the end of the file
+   * @param access the access mode
+   * @param offset where the map starts in the file: a multiple of {@link #ALLOCATIONGRANULARITY}
+   * @return the new map
+   * @throws IOException if the file cannot be mapped
+   * @throws IllegalArgumentException as for {@link #map(Path, long, Access, long)}
+   */
+  public static Mmap map(FileChannel channel, long length, Access access, long offset)
+      throws IOException {
+    return options().length(length).access(access).offset(offset).map(channel);
+  }
+
+  /**
+   * Maps zero-filled anonymous shared memory: Python's {@code mmap.mmap(-1, length)}.
+   *
+   * @param length the length, at least 1
+   * @return the new map
+   * @throws IOException if the memory cannot be mapped
+   * @throws IllegalArgumentException if length is not positive
+   */
+  public static Mmap anonymous(long length) throws IOException {
+    return options().anonymous(length);
+  }
+
+  // ---------------------------------------------------------------- sequence
+
+  /** {@return the map's length in bytes: Python's {@code len(m)}} */
+  public long length() {
+    return mapping.length();
+  }
+
+  /**
+   * {@return the byte at an index: Python's {@code m[index]}}, which Python gives as an int; mask
+   * with {@code 0xFF} for the same value.
+   *
+   * @param index the index; negative counts from the end
+   * @throws IndexOutOfBoundsException if the index is not in {@code [-length, length)}
+   */
+  public byte get(long index) {
+    MemorySegment s = mapping.segment();
+    long i = index(index, s.byteSize());
+    try {
+      return s.get(JAVA_BYTE, i);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, i);
+    }
+  }
+
+  /**
+   * Sets the byte at an index: Python's {@code m[index] = value}.
+   *
+   * @param index the index; negative counts from the end
+   * @param value the byte
+   * @throws ReadOnlyMmapException if the map is read-only (checked before the index)
+   * @throws IndexOutOfBoundsException if the index is not in {@code [-length, length)}
+   */
+  public void set(long index, byte value) {
+    MemorySegment s = writable("set");
+    long i = index(index, s.byteSize());
+    try {
+      s.set(JAVA_BYTE, i, value);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, i);
+    }
+  }
+
+  private static long index(long index, long length) {
+    long i = index < 0 ? index + length : index;
+    if (i < 0 || i >= length) {
+      throw new IndexOutOfBoundsException(
+          "mmap index out of range: index=" + index + " length=" + length);
+    }
+    return i;
+  }
+
+  /**
+   * {@return a copy of {@code m[start:stop]}}, clamped as Python clamps.
+   *
+   * @param start the first index; negative counts from the end
+   * @param stop the index after the last; negative counts from the end
+   */
+  public byte[] slice(long start, long stop) {
+    return slice(start, stop, 1);
+  }
+
+  /**
+   * {@return a copy of {@code m[start:stop:step]}}, clamped as Python clamps, in step order.
+   *
+   * @param start the first index; negative counts from the end
+   * @param stop the index at which to stop, not included; negative counts from the end
+   * @param step the distance between indexes; negative walks backwards
+   * @throws IllegalArgumentException if step is 0
+   */
+  public byte[] slice(long start, long stop, long step) {
+    MemorySegment s = mapping.segment();
+    long[] sl = Slices.adjust(start, stop, step, s.byteSize());
+    byte[] out = new byte[arraySize(sl[3])];
+    try {
+      if (sl[2] == 1) {
+        MemorySegment.copy(s, JAVA_BYTE, sl[0], out, 0, out.length);
+      } else {
+        for (int k = 0; k < out.length; k++) {
+          out[k] = s.get(JAVA_BYTE, sl[0] + k * sl[2]);
+        }
+      }
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, sl[0]);
+    }
+    return out;
+  }
+
+  /**
+   * Replaces {@code m[start:stop]} with {@code data}, which must have exactly the slice's length
+   * (a map never changes length this way).
+   *
+   * @param start the first index; negative counts from the end
+   * @param stop the index after the last; negative counts from the end
+   * @param data the new bytes
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if {@code data.length} is not the slice's length
+   */
+  public void setSlice(long start, long stop, byte[] data) {
+    setSlice(start, stop, 1, data);
+  }
+
+  /**
+   * Replaces {@code m[start:stop:step]} with {@code data}, which must have exactly the slice's
+   * length. The position does not change.
+   *
+   * @param start the first index; negative counts from the end
+   * @param stop the index at which to stop, not included; negative counts from the end
+   * @param step the distance between indexes; negative walks backwards
+   * @param data the new bytes, in step order
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IllegalArgumentException if step is 0
+   * @throws IndexOutOfBoundsException if {@code data.length} is not the slice's length
+   */
+  public void setSlice(long start, long stop, long step, byte[] data) {
+    MemorySegment s = writable("setSlice");
+    long[] sl = Slices.adjust(start, stop, step, s.byteSize());
+    Objects.requireNonNull(data, "data");
+    if (sl[3] != data.length) {
+      throw new IndexOutOfBoundsException(
+          "mmap slice assignment is wrong size: slice has " + sl[3] + " bytes, data has "
+              + data.length);
+    }
+    try {
+      if (sl[2] == 1) {
+        MemorySegment.copy(data, 0, s, JAVA_BYTE, sl[0], data.length);
+      } else {
+        for (int k = 0; k < data.length; k++) {
+          s.set(JAVA_BYTE, sl[0] + k * sl[2], data[k]);
+        }
+      }
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, sl[0]);
+    }
+  }
+
+  // ---------------------------------------------------------------- file
+
+  /** {@return all bytes from the position to the end}, moving the position there. */
+  public byte[] read() {
+    return read(-1);
+  }
+
+  /**
+   * {@return up to {@code n} bytes from the position}, fewer at the end (none at or past it); the
+   * position moves past them.
+   *
+   * @param n how many bytes at most; negative means all the rest
+   */
+  public byte[] read(long n) {
+    MemorySegment s = mapping.segment();
+    long len = s.byteSize();
+    long remaining = pos < len ? len - pos : 0;
+    long count = n < 0 || n > remaining ? remaining : n;
+    byte[] out = new byte[arraySize(count)];
+    try {
+      MemorySegment.copy(s, JAVA_BYTE, pos, out, 0, out.length);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, pos);
+    }
+    pos += count;
+    return out;
+  }
+
+  /**
+   * {@return the byte at the position, as 0 to 255}, moving the position past it.
+   *
+   * @throws BufferUnderflowException if the position is at or past the end
+   */
+  public int readByte() {
+    MemorySegment s = mapping.segment();
+    if (pos >= s.byteSize()) {
+      throw new Underflow("read byte out of range: pos=" + pos + " length=" + s.byteSize());
+    }
+    int b;
+    try {
+      b = s.get(JAVA_BYTE, pos) & 0xFF;
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, pos);
+    }
+    pos++;
+    return b;
+  }
+
+  /**
+   * {@return the bytes from the position up to and including the next {@code '\n'}}, or to the
+   * end if there is none; empty at or past the end. Only {@code '\n'} ends a line. The position
+   * moves past the bytes returned.
+   */
+  public byte[] readLine() {
+    MemorySegment s = mapping.segment();
+    long len = s.byteSize();
+    if (pos >= len) {
+      return new byte[0];
+    }
+    byte[] out;
+    try {
+      long nl = Search.indexOf(s, pos, len, (byte) '\n');
+      long end = nl < 0 ? len : nl + 1;
+      out = new byte[arraySize(end - pos)];
+      MemorySegment.copy(s, JAVA_BYTE, pos, out, 0, out.length);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, pos);
+    }
+    pos += out.length;
+    return out;
+  }
+
+  /**
+   * Writes bytes at the position and moves the position past them. All or nothing: if they do
+   * not fit, nothing is written and the position stays.
+   *
+   * @param data the bytes
+   * @return {@code data.length}
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws BufferOverflowException if the bytes do not fit between the position and the end
+   */
+  public int write(byte[] data) {
+    MemorySegment s = mapping.segment();
+    Objects.requireNonNull(data, "data");
+    checkWritable("write");
+    long len = s.byteSize();
+    if (pos > len || len - pos < data.length) {
+      throw new Overflow(
+          "data out of range: " + data.length + " bytes at pos=" + pos + " length=" + len);
+    }
+    try {
+      MemorySegment.copy(data, 0, s, JAVA_BYTE, pos, data.length);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, pos);
+    }
+    pos += data.length;
+    return data.length;
+  }
+
+  /**
+   * Writes one byte at the position and moves the position past it.
+   *
+   * @param b the byte
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws BufferOverflowException if the position is at or past the end
+   */
+  public void writeByte(byte b) {
+    MemorySegment s = writable("writeByte");
+    if (pos >= s.byteSize()) {
+      throw new Overflow("write byte out of range: pos=" + pos + " length=" + s.byteSize());
+    }
+    try {
+      s.set(JAVA_BYTE, pos, b);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, pos);
+    }
+    pos++;
+  }
+
+  /**
+   * Sets the position: Python's {@code m.seek(pos)}.
+   *
+   * @param pos the new position, from 0 to the length
+   * @return the new position
+   * @throws IllegalArgumentException if pos is outside {@code [0, length]}
+   */
+  public long seek(long pos) {
+    return seek(pos, Whence.SET);
+  }
+
+  /**
+   * Moves the position: Python's {@code m.seek(dist, whence)}.
+   *
+   * @param dist the distance from the point {@code whence} names
+   * @param whence where to count from
+   * @return the new position
+   * @throws IllegalArgumentException if the result is outside {@code [0, length]}
+   */
+  public long seek(long dist, Whence whence) {
+    long len = mapping.length();
+    Objects.requireNonNull(whence, "whence");
+    long base =
+        switch (whence) {
+          case SET -> 0;
+          case CUR -> pos;
+          case END -> len;
+        };
+    if (dist > Long.MAX_VALUE - base || base + dist < 0 || base + dist > len) {
+      throw new IllegalArgumentException(
+          "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + pos + " length="
+              + len);
+    }
+    pos = base + dist;
+    return pos;
+  }
+
+  /** {@return the position, which can be past the end after a shrinking {@link #resize}} */
+  public long tell() {
+    mapping.segment();
+    return pos;
+  }
+
+  /**
+   * {@return the size of the whole file}, which may differ from the map's length (for
+   * anonymous memory, the length).
+   *
+   * @apiNote Python 3.11 to 3.14 raise {@code OSError} here for anonymous memory; jmmap gives the
+   *     length, as Python 3.15 does.
+   * @throws IOException if the file's size cannot be read (e.g. a channel closed since)
+   * @throws UnsupportedOperationException if the map was made with {@code trackFd(false)}
+   */
+  public long size() throws IOException {
+    long len = mapping.length();
+    if (anonymous) {
+      return len;
+    }
+    if (!trackFd) {
+      throw new UnsupportedOperationException(
+          "mmap can't get size with trackfd=False: " + mapping.describe());
+    }
+    return mapping.fileSize();
+  }
+
+  // ---------------------------------------------------------------- search
+
+  /**
+   * {@return the lowest index, from the position on, where {@code sub} occurs, or -1}
+   *
+   * @param sub the bytes to look for; empty matches at once
+   */
+  public long find(byte[] sub) {
+    return find(sub, pos, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@return the lowest index at or after {@code start} where {@code sub} occurs, or -1}
+   *
+   * @param sub the bytes to look for; empty matches at once
+   * @param start where to start; negative counts from the end; clamped to the map
+   */
+  public long find(byte[] sub, long start) {
+    return find(sub, start, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@return the lowest index i with start &lt;= i and i + sub.length &lt;= end where {@code sub}
+   * occurs, or -1} Both bounds count from the end when negative and are clamped to the map; an
+   * empty {@code sub} gives the clamped start (even past the data, unlike {@code bytes.find}).
+   * The position does not move.
+   *
+   * @param sub the bytes to look for
+   * @param start the lowest index
+   * @param end the bound that the match must end at or before
+   */
+  public long find(byte[] sub, long start, long end) {
+    MemorySegment s = mapping.segment();
+    Objects.requireNonNull(sub, "sub");
+    long len = s.byteSize();
+    long from = clampBound(start, len);
+    long to = clampBound(end, len);
+    if (to < from) {
+      return -1;
+    }
+    if (sub.length == 0) {
+      return from;
+    }
+    try {
+      return Search.find(s, from, to, sub);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, from);
+    }
+  }
+
+  /**
+   * {@return the highest index, from the position on, where {@code sub} occurs, or -1}
+   *
+   * @param sub the bytes to look for; empty matches at the end
+   */
+  public long rfind(byte[] sub) {
+    return rfind(sub, pos, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@return the highest index at or after {@code start} where {@code sub} occurs, or -1}
+   *
+   * @param sub the bytes to look for; empty matches at the end
+   * @param start the lowest index; negative counts from the end; clamped to the map
+   */
+  public long rfind(byte[] sub, long start) {
+    return rfind(sub, start, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@return the highest index i with start &lt;= i and i + sub.length &lt;= end where {@code
+   * sub} occurs, or -1} Bounds are treated as by {@link #find(byte[], long, long)}; an empty
+   * {@code sub} gives the clamped end.
+   *
+   * @param sub the bytes to look for
+   * @param start the lowest index
+   * @param end the bound that the match must end at or before
+   */
+  public long rfind(byte[] sub, long start, long end) {
+    MemorySegment s = mapping.segment();
+    Objects.requireNonNull(sub, "sub");
+    long len = s.byteSize();
+    long from = clampBound(start, len);
+    long to = clampBound(end, len);
+    if (to < from) {
+      return -1;
+    }
+    if (sub.length == 0) {
+      return to;
+    }
+    try {
+      return Search.rfind(s, from, to, sub);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, from);
+    }
+  }
+
+  private static long clampBound(long bound, long len) {
+    if (bound < 0) {
+      bound += len;
+      return bound < 0 ? 0 : bound;
+    }
+    return Math.min(bound, len);
+  }
+
+  // ---------------------------------------------------------------- whole-map operations
+
+  /**
+   * Copies {@code count} bytes from {@code src} to {@code dest}, correctly when the ranges
+   * overlap. The position does not move.
+   *
+   * @param dest where the bytes go
+   * @param src where they come from
+   * @param count how many
+   * @throws ReadOnlyMmapException if the map is read-only (checked before the range)
+   * @throws IllegalArgumentException if any argument is negative or a range passes the end
+   */
+  public void move(long dest, long src, long count) {
+    MemorySegment s = writable("move");
+    long len = s.byteSize();
+    if (dest < 0 || src < 0 || count < 0 || len - dest < count || len - src < count) {
+      throw new IllegalArgumentException(
+          "source, destination, or count out of range: dest=" + dest + " src=" + src + " count="
+              + count + " length=" + len);
+    }
+    try {
+      MemorySegment.copy(s, src, s, dest, count);
+    } catch (RuntimeException | InternalError e) {
+      throw translate(e, Math.min(src, dest));
+    }
+  }
+
+  /**
+   * Writes every change back to the file and waits until it is there ({@code msync(MS_SYNC)}).
+   * Does nothing for {@link Access#READ} and {@link Access#COPY} maps.
+   *
+   * @throws IOException if the write-back fails
+   */
+  public void flush() throws IOException {
+    flush(0, mapping.length());
+  }
+
+  /**
+   * Writes the changes in {@code [offset, offset + size)} back to the file and waits until they
+   * are there. Does nothing for {@link Access#READ} and {@link Access#COPY} maps, once the range
+   * is checked.
+   *
+   * @param offset where the range starts: a multiple of {@link #PAGESIZE}
+   * @param size how many bytes
+   * @throws IllegalArgumentException if the range is negative or passes the end
+   * @throws IOException if {@code offset} is not page-aligned ({@code EINVAL}, as from {@code
+   *     msync(2)}) or the write-back fails
+   */
+  public void flush(long offset, long size) throws IOException {
+    long len = mapping.length();
+    if (size < 0 || offset < 0 || len - offset < size) {
+      throw new IllegalArgumentException(
+          "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
+    }
+    if (access == Access.READ || access == Access.COPY) {
+      return;
+    }
+    if (offset % PAGESIZE != 0) {
+      throw new IOException(
+          "msync failed: EINVAL (Invalid argument): flush offset " + offset
+              + " is not a multiple of PAGESIZE " + PAGESIZE + ": " + this);
+    }
+    try {
+      mapping.sync(offset, size);
+    } catch (IllegalStateException e) {
+      throw mapping.stale(e);
+    }
+  }
+
+  /**
+   * Changes the map's length, and the file's size to offset + newSize (growing fills with zero
+   * bytes). The position does not change, even if it is now past the end. Either all of it
+   * happens or, after an exception, none of it.
+   *
+   * @apiNote CPython truncates the file before remapping and leaves it truncated when the remap
+   *     fails; jmmap leaves both as they were. Shared anonymous memory can grow here, unlike in
+   *     CPython (3.11 crashes, 3.13 refuses).
+   * @param newSize the new length, at least 1
+   * @throws ReadOnlyMmapException if the map is {@link Access#READ}
+   * @throws UnsupportedOperationException if the map is {@link Access#COPY}, was made with {@code
+   *     trackFd(false)}, or is shared anonymous memory that this system cannot grow
+   * @throws IllegalArgumentException if newSize is negative or offset + newSize overflows
+   * @throws IOException if newSize is 0, or the file or the mapping cannot be resized
+   */
+  public void resize(long newSize) throws IOException {
+    long len = mapping.length();
+    if (!trackFd) {
+      throw new UnsupportedOperationException(
+          "mmap can't resize with trackfd=False: " + this);
+    }
+    if (access == Access.READ) {
+      throw new ReadOnlyMmapException(
+          "mmap can't resize a readonly or copy-on-write memory map.: " + this);
+    }
+    if (access == Access.COPY) {
+      throw new UnsupportedOperationException(
+          "mmap can't resize a readonly or copy-on-write memory map.: " + this);
+    }
+    if (newSize < 0 || newSize > Long.MAX_VALUE - offset) {
+      throw new IllegalArgumentException("new size out of range: newSize=" + newSize);
+    }
+    if (newSize == 0) {
+      throw new IOException(
+          "resize(0) failed: EINVAL (Invalid argument): a mapping cannot be empty; the map and"
+              + " the file are unchanged: " + this);
+    }
+    if (newSize > len && !canGrow) {
+      throw new UnsupportedOperationException(
+          "mmap: can't expand a shared anonymous mapping on Linux without memfd_create: " + this);
+    }
+    mapping.resize(anonymous ? 0 : offset, newSize);
+  }
+
+  /**
+   * Gives the kernel advice about the whole map: Python's {@code m.madvise(option)}.
+   *
+   * @param option one of the {@code MADV_*} constants
+   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for an unknown option
+   */
+  public void madvise(int option) {
+    madvise(option, 0, mapping.length());
+  }
+
+  /**
+   * Gives the kernel advice about {@code [start, start + length)}, the length clamped to the end.
+   *
+   * @param option one of the {@code MADV_*} constants
+   * @param start where the range starts: inside the map, and page-aligned
+   * @param length how many bytes; clamped to the end of the map
+   * @throws IllegalArgumentException if start is outside the map, length is negative, or start +
+   *     length overflows
+   * @throws UncheckedIOException if {@code madvise(2)} fails ({@code EINVAL} for an unaligned
+   *     start or an unknown option)
+   */
+  public void madvise(int option, long start, long length) {
+    long len = mapping.length();
+    if (start < 0 || start >= len) {
+      throw new IllegalArgumentException(
+          "madvise start out of bounds: start=" + start + " length=" + len);
+    }
+    if (length < 0) {
+      throw new IllegalArgumentException("madvise length invalid: length=" + length);
+    }
+    if (length > Long.MAX_VALUE - start) {
+      throw new IllegalArgumentException(
+          "madvise length too large: start=" + start + " length=" + length);
+    }
+    long n = Math.min(length, len - start);
+    try {
+      mapping.advise(NativeOs.current(), option, start, n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (IllegalStateException e) {
+      throw mapping.stale(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifetime and views
+
+  /**
+   * Unmaps the memory and releases the file. Idempotent. Every later use of this map, and of
+   * every segment that {@link #segment()} returned, throws {@link IllegalStateException}; other
+   * threads in the middle of an access finish it first.
+   *
+   * @apiNote Python refuses to close a map while buffers are exported ({@code BufferError});
+   *     jmmap closes anyway and invalidates them.
+   * @throws UncheckedIOException if the file descriptor cannot be closed (the memory is unmapped
+   *     regardless)
+   */
+  @Override
+  public void close() {
+    try {
+      mapping.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      cleanable.clean();
+    }
+  }
+
+  /** {@return whether {@link #close()} has been called} */
+  public boolean isClosed() {
+    return mapping.isClosed();
+  }
+
+  /**
+   * {@return the live mapping as a segment}, read-only for {@link Access#READ} maps. It is
+   * invalid, and every access through it throws {@link IllegalStateException}, once this map is
+   * closed or resized.
+   */
+  public MemorySegment segment() {
+    return mapping.segment();
+  }
+
+  /** {@return the access mode, as resolved from access, flags and prot} */
+  public Access access() {
+    mapping.segment();
+    return access;
+  }
+
+  /** {@return the file offset the map starts at} */
+  public long offset() {
+    mapping.segment();
+    return offset;
+  }
+
+  /**
+   * {@return a path through which another process can map the same shared memory}: for shared
+   * anonymous memory {@code /proc/<pid>/fd/<fd>} of its memory file, valid while this map is
+   * open; for a map of a file opened by path, that path; otherwise empty.
+   */
+  public Optional<Path> attachPath() {
+    mapping.segment();
+    return Optional.ofNullable(attachPath);
+  }
+
+  /**
+   * {@return e.g. {@code Mmap[closed=false, access=DEFAULT, length=10, pos=0, offset=0]}}, or
+   * {@code Mmap[closed=true]}, like Python's {@code repr}.
+   */
+  @Override
+  public String toString() {
+    MemorySegment s;
+    try {
+      s = mapping.segment();
+    } catch (IllegalStateException e) {
+      return "Mmap[closed=true]";
+    }
+    return "Mmap[closed=false, access=" + access + ", length=" + s.byteSize() + ", pos=" + pos
+        + ", offset=" + offset + ", " + mapping.describe() + "]";
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private MemorySegment writable(String op) {
+    MemorySegment s = mapping.segment();
+    checkWritable(op);
+    return s;
+  }
+
+  private void checkWritable(String op) {
+    if (access == Access.READ) {
+      throw new ReadOnlyMmapException("mmap can't modify a readonly memory map.: " + op + " on "
+          + this);
+    }
+  }
+
+  private static int arraySize(long n) {
+    if (n > MAX_ARRAY) {
+      throw new OutOfMemoryError(
+          "Required array size too large: " + n + " bytes; read a large map in parts or through"
+              + " segment()");
+    }
+    return (int) n;
+  }
+
+  /** Turns what a segment access threw into jmmap's documented exceptions. */
+  private RuntimeException translate(Throwable e, long at) {
+    if (e instanceof IllegalStateException ise) {
+      return mapping.stale(ise);
+    }
+    if (e instanceof InternalError) {
+      long fileSize = -1;
+      try {
+        fileSize = anonymous || !trackFd ? -1 : mapping.fileSize();
+      } catch (IOException | RuntimeException ignored) {
+        // the fault is the thing to report
+      }
+      return new MmapFaultException(
+          "fault accessing mapped memory near offset " + at + " of " + mapping.describe()
+              + " (map offset " + offset + ", file size now " + fileSize
+              + "): the file was probably truncated under the map",
+          at,
+          fileSize,
+          e);
+    }
+    return (RuntimeException) e;
+  }
+
+  private static final class Underflow extends BufferUnderflowException {
+    private static final long serialVersionUID = 1L;
+    private final String message;
+
+    Underflow(String message) {
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
+    }
+  }
+
+  private static final class Overflow extends BufferOverflowException {
+    private static final long serialVersionUID = 1L;
+    private final String message;
+
+    Overflow(String message) {
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package org.jmmap;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.jmmap.internal.Opener;
+
+/**
+ * Every argument of Python's {@code mmap.mmap(fileno, length, flags, prot, access, offset, *,
+ * trackfd)}, set one by one and then used to make a map.
+ *
+ * {@snippet :
+ * try (Mmap m = Mmap.options().access(Access.READ).offset(Mmap.PAGESIZE).map(path)) {
+ *   System.out.println(m.readLine().length);
+ * }
+ * }
+ *
+ * <p>An options object is a mutable builder; it can make any number of maps, each with the values
+ * set at the time.
+ */
+public final class MmapOptions {
+  private long length;
+  private Access access = Access.DEFAULT;
+  private int flags = Mmap.MAP_SHARED;
+  private int prot = Mmap.PROT_READ | Mmap.PROT_WRITE;
+  private long offset;
+  private boolean trackFd = true;
+  private boolean populate;
+
+  MmapOptions() {}
+
+  /**
+   * Sets how many bytes to map; 0, the default, maps the file from the offset to its end.
+   *
+   * @param length the length, at least 0
+   * @return this
+   */
+  public MmapOptions length(long length) {
+    this.length = length;
+    return this;
+  }
+
+  /**
+   * Sets the access mode (default {@link Access#DEFAULT}). Any other mode cannot be combined with
+   * flags or prot other than their defaults.
+   *
+   * @param access the mode
+   * @return this
+   */
+  public MmapOptions access(Access access) {
+    this.access = Objects.requireNonNull(access, "access");
+    return this;
+  }
+
+  /**
+   * Sets the {@code MAP_*} flags (default {@link Mmap#MAP_SHARED}). {@code MAP_FIXED}, {@code
+   * MAP_FIXED_NOREPLACE} and {@code MAP_GROWSDOWN} are refused when the map is made, since they
+   * could map over memory the JVM uses.
+   *
+   * @param flags the flags
+   * @return this
+   */
+  public MmapOptions flags(int flags) {
+    this.flags = flags;
+    return this;
+  }
+
+  /**
+   * Sets the {@code PROT_*} bits (default {@code PROT_READ | PROT_WRITE}). Without {@code
+   * PROT_WRITE} the map is read-only. {@code PROT_READ} is always added, and 0 is refused, because
+   * jmmap reads what it maps.
+   *
+   * @param prot the protection bits
+   * @return this
+   */
+  public MmapOptions prot(int prot) {
+    this.prot = prot;
+    return this;
+  }
+
+  /**
+   * Sets the file offset to map from (default 0): a multiple of {@link Mmap#ALLOCATIONGRANULARITY}.
+   *
+   * @param offset the offset
+   * @return this
+   */
+  public MmapOptions offset(long offset) {
+    this.offset = offset;
+    return this;
+  }
+
+  /**
+   * Sets whether the map keeps its file descriptor (default true). Without it the map holds no
+   * descriptor, and {@link Mmap#size()} and {@link Mmap#resize(long)} throw {@link
+   * UnsupportedOperationException}: Python's {@code trackfd=False}.
+   *
+   * @param trackFd whether to keep the descriptor
+   * @return this
+   */
+  public MmapOptions trackFd(boolean trackFd) {
+    this.trackFd = trackFd;
+    return this;
+  }
+
+  /**
+   * Sets whether to fault every page in when mapping ({@link Mmap#MAP_POPULATE}; default false).
+   *
+   * @param populate whether to prefault
+   * @return this
+   */
+  public MmapOptions populate(boolean populate) {
+    this.populate = populate;
+    return this;
+  }
+
+  /**
+   * Maps a file, which jmmap opens itself ({@code O_RDWR} for a writable shared map, otherwise
+   * {@code O_RDONLY}) and closes when the map is closed.
+   *
+   * @param file the file
+   * @return the new map
+   * @throws IOException if the file cannot be opened or mapped; {@link
+   *     java.nio.file.NoSuchFileException} and {@link java.nio.file.AccessDeniedException} where
+   *     they fit
+   * @throws IllegalArgumentException if an option is out of range, the file is empty and length
+   *     is 0, or the range does not fit in the file
+   */
+  public Mmap map(Path file) throws IOException {
+    Objects.requireNonNull(file, "file");
+    return Mmap.open(request(file, null, length));
+  }
+
+  /**
+   * Maps a file through a channel the caller owns, by {@link FileChannel#map(FileChannel.MapMode,
+   * long, long, java.lang.foreign.Arena)}. The channel must be readable, and writable for a
+   * writable shared map; closing it later does not affect the map, but {@link Mmap#size()} and
+   * {@link Mmap#resize(long)} then fail.
+   *
+   * @param channel the channel
+   * @return the new map
+   * @throws IOException if the file cannot be mapped
+   * @throws UnsupportedOperationException if flags other than {@code MAP_SHARED}, {@code
+   *     MAP_PRIVATE} and {@code MAP_POPULATE} are set (map the {@link Path} instead)
+   * @throws IllegalArgumentException as for {@link #map(Path)}
+   */
+  public Mmap map(FileChannel channel) throws IOException {
+    Objects.requireNonNull(channel, "channel");
+    return Mmap.open(request(null, channel, length));
+  }
+
+  /**
+   * Maps anonymous, zero-filled memory of the given length. Shared memory (the default {@code
+   * MAP_SHARED}) lives in a memory file, so that it can grow and another process can attach to it
+   * through {@link Mmap#attachPath()}; {@code MAP_PRIVATE} memory is the process's own.
+   *
+   * @param length the length, at least 1; {@link #length(long)} is ignored
+   * @return the new map
+   * @throws IOException if the memory cannot be mapped
+   * @throws IllegalArgumentException if length is not positive, or an option is out of range
+   */
+  public Mmap anonymous(long length) throws IOException {
+    return Mmap.open(request(null, null, length));
+  }
+
+  private Opener.Request request(Path file, FileChannel channel, long length) {
+    return new Opener.Request(
+        file, channel, length, access, flags, prot, offset, trackFd, populate);
+  }
+}

@@ -1,0 +1,54 @@
+package org.jmmap.internal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What a mapping is made from: a file descriptor that jmmap owns (files opened by path, memory
+ * files, private anonymous memory) or a {@link java.nio.channels.FileChannel} that the caller
+ * owns. A backing makes and releases segments; {@link Mapping} decides when.
+ */
+interface Backing {
+
+  /** {@return a segment over {@code length} bytes at this backing's offset, living in arena} */
+  MemorySegment map(long length, Arena arena) throws IOException;
+
+  /** Releases a mapping made here, once its arena is closed and no thread can reach it. */
+  void unmap(MemorySegment segment);
+
+  /**
+   * {@return whether {@link #remap} moves the mapping itself}: if so the caller must close the old
+   * segment's arena first (the old range disappears), otherwise it maps anew with {@link #map}.
+   */
+  boolean remapsInPlace();
+
+  /**
+   * Changes the length of a mapping whose arena is already closed. On failure the old mapping is
+   * unchanged and still mapped.
+   *
+   * @return the new segment, living in {@code arena}
+   */
+  MemorySegment remap(MemorySegment old, long newLength, Arena arena) throws IOException;
+
+  /** {@return a segment over an existing mapping, living in {@code arena}} */
+  MemorySegment rewrap(MemorySegment old, Arena arena);
+
+  /** {@return whether there is a file (or memory file) whose size follows the mapping} */
+  boolean hasFile();
+
+  /** {@return the size of the file behind the mapping} */
+  long fileSize() throws IOException;
+
+  /** Sets the size of the file behind the mapping, reserving blocks when it grows. */
+  void setFileSize(long size, long oldSize) throws IOException;
+
+  /** Writes back {@code [offset, offset + length)} of {@code segment}, synchronously. */
+  void sync(MemorySegment segment, long offset, long length) throws IOException;
+
+  /** {@return a short description for messages, e.g. the path} */
+  String describe();
+
+  /** Releases the descriptor or the reference this backing holds. */
+  void close() throws IOException;
+}

@@ -1,0 +1,129 @@
+package org.jmmap.internal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.jmmap.internal.ffi.NativeOs;
+
+/**
+ * A mapping made with {@code mmap(2)} on a descriptor that jmmap owns, or on none (private
+ * anonymous memory, shared anonymous memory where there is no {@code memfd_create}).
+ */
+final class FdBacking implements Backing {
+  static final int MS_SYNC = 4;
+
+  private final NativeOs os;
+  private int fd;
+  private final boolean fileSized;
+  private final boolean reserve;
+  private final int prot;
+  private final int flags;
+  private final long offset;
+  private final String description;
+
+  /**
+   * @param fd the descriptor, closed by {@link #close}, or -1
+   * @param fileSized whether the descriptor's size follows the mapping (files, memory files)
+   * @param reserve whether growing the file reserves its blocks (files on disk, not memory)
+   */
+  FdBacking(
+      NativeOs os,
+      int fd,
+      boolean fileSized,
+      boolean reserve,
+      int prot,
+      int flags,
+      long offset,
+      String what) {
+    this.os = os;
+    this.fd = fd;
+    this.fileSized = fileSized;
+    this.reserve = reserve;
+    this.prot = prot;
+    this.flags = flags;
+    this.offset = offset;
+    this.description = what;
+  }
+
+  @Override
+  public MemorySegment map(long length, Arena arena) throws IOException {
+    long address = os.mmap(length, prot, flags, fd, offset);
+    return os.segment(address, length, arena);
+  }
+
+  @Override
+  public void unmap(MemorySegment segment) {
+    os.munmap(segment.address(), segment.byteSize());
+  }
+
+  @Override
+  public boolean remapsInPlace() {
+    return true;
+  }
+
+  @Override
+  public MemorySegment remap(MemorySegment old, long newLength, Arena arena) throws IOException {
+    if (!os.supportsRemap()) {
+      throw new UnsupportedOperationException("resize needs mremap(2), which this OS lacks");
+    }
+    long address = os.mremap(old.address(), old.byteSize(), newLength);
+    return os.segment(address, newLength, arena);
+  }
+
+  @Override
+  public MemorySegment rewrap(MemorySegment old, Arena arena) {
+    return os.segment(old.address(), old.byteSize(), arena);
+  }
+
+  @Override
+  public boolean hasFile() {
+    return fileSized;
+  }
+
+  @Override
+  public long fileSize() throws IOException {
+    return os.fstat(fd).size();
+  }
+
+  @Override
+  public void setFileSize(long size, long oldSize) throws IOException {
+    os.ftruncate(fd, size);
+    if (reserve && size > oldSize) {
+      try {
+        // reserve the new blocks now, so that a later write cannot fault for lack of space
+        os.allocate(fd, oldSize, size - oldSize);
+      } catch (IOException e) {
+        try {
+          os.ftruncate(fd, oldSize);
+        } catch (IOException restore) {
+          e.addSuppressed(restore);
+        }
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public void sync(MemorySegment segment, long from, long length) throws IOException {
+    os.msync(segment.address() + from, length, MS_SYNC);
+  }
+
+  /** {@return the descriptor, or -1 once closed or for private anonymous memory} */
+  int fd() {
+    return fd;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (fd >= 0) {
+      int f = fd;
+      fd = -1;
+      os.close(f);
+    }
+  }
+}

@@ -1,0 +1,424 @@
+package org.jmmap.internal.ffi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Locale;
+
+/** {@link NativeOs} on Linux (glibc or musl), x86_64 and aarch64, through the FFM linker. */
+@SuppressWarnings("restricted") // this package is the one place allowed to make restricted calls
+final class LinuxNativeOs implements NativeOs {
+
+  static final LinuxNativeOs INSTANCE = new LinuxNativeOs();
+
+  // <fcntl.h>, identical on x86_64 and aarch64
+  private static final int O_RDONLY = 0;
+  private static final int O_RDWR = 2;
+  private static final int O_CLOEXEC = 0x80000;
+  private static final int O_NONBLOCK = 0x800; // so that opening a FIFO cannot block
+  // <unistd.h>
+  private static final int SC_PAGESIZE = 30;
+  // <sys/mman.h>
+  private static final int MREMAP_MAYMOVE = 1;
+  private static final int MFD_CLOEXEC = 1;
+  // <sys/stat.h>
+  private static final int S_IFMT = 0xF000;
+  private static final int S_IFREG = 0x8000;
+  // <errno.h>
+  private static final int EINTR = 4;
+  private static final int EOPNOTSUPP = 95;
+  private static final int ENOSYS = 38;
+  // struct stat: st_mode and st_size offsets differ between the two 64-bit ABIs
+  private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+  private static final long ST_MODE_OFFSET = AARCH64 ? 16 : 24;
+  private static final long ST_SIZE_OFFSET = 48;
+  private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
+
+  private final String unavailable;
+  private final StructLayout captureLayout;
+  private final VarHandle errnoHandle;
+  private final MethodHandle open;
+  private final MethodHandle close;
+  private final MethodHandle fstat;
+  private final MethodHandle ftruncate;
+  private final MethodHandle fallocate;
+  private final MethodHandle memfd_create;
+  private final MethodHandle mmap;
+  private final MethodHandle munmap;
+  private final MethodHandle mremap;
+  private final MethodHandle msync;
+  private final MethodHandle madvise;
+  private final MethodHandle strerror;
+  private final long pageSize;
+
+  private LinuxNativeOs() {
+    String reason = null;
+    StructLayout layout = null;
+    VarHandle errno = null;
+    MethodHandle[] h = new MethodHandle[13];
+    long page = 4096;
+    try {
+      Linker linker = Linker.nativeLinker();
+      SymbolLookup libc = linker.defaultLookup();
+      layout = Linker.Option.captureStateLayout();
+      errno = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+      Linker.Option err = Linker.Option.captureCallState("errno");
+      Binder b = new Binder(linker, libc, err);
+      h[0] = b.bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
+      h[1] = b.bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
+      h[2] = b.bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1);
+      h[3] = b.bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
+      h[4] =
+          b.bindOptional(
+              "fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+      h[5] = b.bindOptional("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+      h[6] =
+          b.bind(
+              "mmap",
+              FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
+                  JAVA_LONG),
+              -1);
+      h[7] = b.bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
+      h[8] =
+          b.bindOptional(
+              "mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT));
+      h[9] = b.bind("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
+      h[10] = b.bind("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
+      h[11] =
+          linker.downcallHandle(
+              libc.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+      MethodHandle sysconf =
+          linker.downcallHandle(
+              libc.find("sysconf").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+      page = (long) sysconf.invokeExact(SC_PAGESIZE);
+    } catch (Throwable t) {
+      reason =
+          t instanceof IllegalCallerException
+              ? "native access is not enabled for jmmap: run java with"
+                  + " --enable-native-access=org.jmmap (module path) or"
+                  + " --enable-native-access=ALL-UNNAMED (class path) ("
+                  + t.getMessage()
+                  + ")"
+              : "the OS layer could not be set up: " + t;
+    }
+    unavailable = reason;
+    captureLayout = layout;
+    errnoHandle = errno;
+    open = h[0];
+    close = h[1];
+    fstat = h[2];
+    ftruncate = h[3];
+    fallocate = h[4];
+    memfd_create = h[5];
+    mmap = h[6];
+    munmap = h[7];
+    mremap = h[8];
+    msync = h[9];
+    madvise = h[10];
+    strerror = h[11];
+    pageSize = page;
+  }
+
+  /** Looks symbols up; a missing required one fails the whole layer, an optional one is null. */
+  private record Binder(Linker linker, SymbolLookup libc, Linker.Option errno) {
+    MethodHandle bind(String name, FunctionDescriptor fd, int firstVariadic) {
+      MemorySegment symbol =
+          libc.find(name).orElseThrow(() -> new UnsupportedOperationException("no " + name));
+      return firstVariadic < 0
+          ? linker.downcallHandle(symbol, fd, errno)
+          : linker.downcallHandle(symbol, fd, errno, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    MethodHandle bindOptional(String name, FunctionDescriptor fd) {
+      return libc.find(name).map(s -> linker.downcallHandle(s, fd, errno)).orElse(null);
+    }
+  }
+
+  @Override
+  public String unavailableReason() {
+    return unavailable;
+  }
+
+  @Override
+  public long pageSize() {
+    return pageSize;
+  }
+
+  @Override
+  public boolean supportsRemap() {
+    return unavailable == null && mremap != null;
+  }
+
+  @Override
+  public boolean supportsMemfd() {
+    return unavailable == null && memfd_create != null;
+  }
+
+  private void checkAvailable() {
+    if (unavailable != null) {
+      throw new UnsupportedOperationException(unavailable);
+    }
+  }
+
+  @Override
+  public int open(String path, boolean writable) throws IOException {
+    checkAvailable();
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      MemorySegment cpath = a.allocateFrom(path);
+      int fd;
+      do {
+        fd = (int) open.invokeExact(state, cpath, flags, 0);
+      } while (fd < 0 && errno(state) == EINTR);
+      if (fd < 0) {
+        int e = errno(state);
+        String call = "open(" + path + ", " + (writable ? "O_RDWR" : "O_RDONLY") + ")";
+        String text = call + " failed: " + describe(e);
+        throw switch (Errno.name(e)) {
+          case "ENOENT" -> new NoSuchFileException(path, null, text);
+          case "EACCES", "EPERM", "EROFS" -> new AccessDeniedException(path, null, text);
+          default -> new FileSystemException(path, null, text);
+        };
+      }
+      return fd;
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public void close(int fd) throws IOException {
+    checkAvailable();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      // close(2) must not be retried on EINTR on Linux: the descriptor is gone either way
+      if ((int) close.invokeExact(state, fd) < 0 && errno(state) != EINTR) {
+        throw failure("close(" + fd + ")", errno(state));
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public FileStat fstat(int fd) throws IOException {
+    checkAvailable();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      MemorySegment buf = a.allocate(STAT_SIZE, 8);
+      if ((int) fstat.invokeExact(state, fd, buf) < 0) {
+        throw failure("fstat(" + fd + ")", errno(state));
+      }
+      int mode = buf.get(JAVA_INT, ST_MODE_OFFSET);
+      long size = buf.get(JAVA_LONG, ST_SIZE_OFFSET);
+      return new FileStat(size, (mode & S_IFMT) == S_IFREG);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public void ftruncate(int fd, long size) throws IOException {
+    checkAvailable();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      int r;
+      do {
+        r = (int) ftruncate.invokeExact(state, fd, size);
+      } while (r < 0 && errno(state) == EINTR);
+      if (r < 0) {
+        throw failure("ftruncate(" + fd + ", " + size + ")", errno(state));
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public boolean allocate(int fd, long offset, long length) throws IOException {
+    checkAvailable();
+    if (fallocate == null || length <= 0) {
+      return fallocate != null;
+    }
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      int r;
+      do {
+        r = (int) fallocate.invokeExact(state, fd, 0, offset, length);
+      } while (r < 0 && errno(state) == EINTR);
+      if (r < 0) {
+        int e = errno(state);
+        if (e == EOPNOTSUPP || e == ENOSYS) {
+          return false;
+        }
+        throw failure("fallocate(" + fd + ", 0, " + offset + ", " + length + ")", e);
+      }
+      return true;
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public int memfdCreate(String name) throws IOException {
+    checkAvailable();
+    if (memfd_create == null) {
+      throw new UnsupportedOperationException("memfd_create is not available in this C library");
+    }
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      int fd = (int) memfd_create.invokeExact(state, a.allocateFrom(name), MFD_CLOEXEC);
+      if (fd < 0) {
+        throw failure("memfd_create(" + name + ", MFD_CLOEXEC)", errno(state));
+      }
+      return fd;
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public long mmap(long length, int prot, int flags, int fd, long offset) throws IOException {
+    checkAvailable();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      long address = (long) mmap.invokeExact(state, 0L, length, prot, flags, fd, offset);
+      if (address == -1L) {
+        throw failure(
+            String.format(
+                Locale.ROOT,
+                "mmap(NULL, %d, prot=0x%x, flags=0x%x, fd=%d, offset=%d)",
+                length, prot, flags, fd, offset),
+            errno(state));
+      }
+      return address;
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public void munmap(long address, long length) {
+    checkAvailable();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      int ignored = (int) munmap.invokeExact(state, address, length);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public long mremap(long address, long oldLength, long newLength) throws IOException {
+    checkAvailable();
+    if (mremap == null) {
+      throw new UnsupportedOperationException("mremap is not available in this C library");
+    }
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      long r = (long) mremap.invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE);
+      if (r == -1L) {
+        throw failure(
+            String.format(
+                Locale.ROOT, "mremap(0x%x, %d, %d, MREMAP_MAYMOVE)", address, oldLength, newLength),
+            errno(state));
+      }
+      return r;
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public void msync(long address, long length, int flags) throws IOException {
+    checkAvailable();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      if ((int) msync.invokeExact(state, address, length, flags) < 0) {
+        throw failure(
+            String.format(Locale.ROOT, "msync(0x%x, %d, %d)", address, length, flags),
+            errno(state));
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public void madvise(long address, long length, int advice) throws IOException {
+    checkAvailable();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(captureLayout);
+      if ((int) madvise.invokeExact(state, address, length, advice) < 0) {
+        throw failure(
+            String.format(Locale.ROOT, "madvise(0x%x, %d, %d)", address, length, advice),
+            errno(state));
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(t);
+    }
+  }
+
+  @Override
+  public MemorySegment segment(long address, long length, Arena arena) {
+    checkAvailable();
+    return MemorySegment.ofAddress(address).reinterpret(length, arena, null);
+  }
+
+  private int errno(MemorySegment state) {
+    return (int) errnoHandle.get(state, 0L);
+  }
+
+  private IOException failure(String call, int errno) {
+    return new IOException(call + " failed: " + describe(errno));
+  }
+
+  /** {@return e.g. {@code "EINVAL (Invalid argument)"}} */
+  private String describe(int errno) {
+    String text;
+    try {
+      MemorySegment s = (MemorySegment) strerror.invokeExact(errno);
+      text = s.reinterpret(1024).getString(0);
+    } catch (Throwable t) {
+      text = "errno " + errno;
+    }
+    return Errno.name(errno) + " (" + text + ")";
+  }
+}

@@ -1,0 +1,164 @@
+package org.jmmap.internal.ffi;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The seam between jmmap and the operating system: every system call jmmap makes goes through
+ * one implementation of this interface. Only mapping management goes through here; no method
+ * ever reads or writes the bytes of a file-backed mapping, so a fault on a truncated file can
+ * only happen in Java code, where the JVM turns it into an exception instead of dying.
+ *
+ * <p>Addresses are plain {@code long}s. Every failing call throws an {@link IOException} whose
+ * message names the call, its arguments and the errno text.
+ */
+public interface NativeOs {
+
+  /** {@return the implementation for this platform} */
+  static NativeOs current() {
+    return LinuxNativeOs.INSTANCE;
+  }
+
+  /** {@return null when every call here can be made, or why the OS layer is unavailable} */
+  String unavailableReason();
+
+  /** {@return the size of a page, in bytes} */
+  long pageSize();
+
+  /** {@return whether {@link #mremap} is available} */
+  boolean supportsRemap();
+
+  /** {@return whether {@link #memfdCreate} is available} */
+  boolean supportsMemfd();
+
+  /**
+   * Opens a file.
+   *
+   * @param path the file's path
+   * @param writable {@code O_RDWR} when true, otherwise {@code O_RDONLY}; {@code O_CLOEXEC} always
+   * @return the new file descriptor
+   * @throws IOException if {@code open(2)} fails ({@code NoSuchFileException}, {@code
+   *     AccessDeniedException} and {@code FileSystemException} where they fit)
+   */
+  int open(String path, boolean writable) throws IOException;
+
+  /**
+   * Closes a file descriptor.
+   *
+   * @param fd the descriptor
+   * @throws IOException if {@code close(2)} fails
+   */
+  void close(int fd) throws IOException;
+
+  /**
+   * Reads a file's type and size.
+   *
+   * @param fd the descriptor
+   * @return the status
+   * @throws IOException if {@code fstat(2)} fails
+   */
+  FileStat fstat(int fd) throws IOException;
+
+  /**
+   * Sets a file's size.
+   *
+   * @param fd the descriptor
+   * @param size the new size
+   * @throws IOException if {@code ftruncate(2)} fails
+   */
+  void ftruncate(int fd, long size) throws IOException;
+
+  /**
+   * Reserves disk blocks for a byte range, so that later writes through a mapping cannot fail for
+   * lack of space.
+   *
+   * @param fd the descriptor
+   * @param offset the first byte
+   * @param length how many bytes
+   * @return false when the file system cannot reserve blocks (the caller goes on without)
+   * @throws IOException if the reservation fails for any other reason, e.g. {@code ENOSPC}
+   */
+  boolean allocate(int fd, long offset, long length) throws IOException;
+
+  /**
+   * Creates an anonymous memory file ({@code memfd_create(2)}, close-on-exec).
+   *
+   * @param name the name shown in {@code /proc/<pid>/fd}
+   * @return the new descriptor
+   * @throws IOException if the call fails
+   */
+  int memfdCreate(String name) throws IOException;
+
+  /**
+   * Maps memory ({@code mmap(2)} with a null address hint; {@code MAP_FIXED} is never passed).
+   *
+   * @param length bytes
+   * @param prot {@code PROT_*} bits
+   * @param flags {@code MAP_*} bits
+   * @param fd a descriptor, or -1 for anonymous memory
+   * @param offset the file offset
+   * @return the address of the mapping
+   * @throws IOException if the call fails
+   */
+  long mmap(long length, int prot, int flags, int fd, long offset) throws IOException;
+
+  /**
+   * Unmaps memory. Failures are impossible for ranges that {@link #mmap} returned and are ignored.
+   *
+   * @param address the address
+   * @param length bytes
+   */
+  void munmap(long address, long length);
+
+  /**
+   * Resizes a mapping, possibly moving it ({@code mremap(2)} with {@code MREMAP_MAYMOVE}).
+   *
+   * @param address the old address
+   * @param oldLength the old length
+   * @param newLength the new length
+   * @return the new address; the old range is no longer mapped
+   * @throws IOException if the call fails, in which case the old mapping is unchanged
+   */
+  long mremap(long address, long oldLength, long newLength) throws IOException;
+
+  /**
+   * Writes dirty pages back to the file ({@code msync(2)}).
+   *
+   * @param address a page-aligned address inside a mapping
+   * @param length bytes
+   * @param flags {@code MS_*} bits
+   * @throws IOException if the call fails
+   */
+  void msync(long address, long length, int flags) throws IOException;
+
+  /**
+   * Gives the kernel advice about a range ({@code madvise(2)}).
+   *
+   * @param address a page-aligned address inside a mapping
+   * @param length bytes
+   * @param advice an {@code MADV_*} value
+   * @throws IOException if the call fails
+   */
+  void madvise(long address, long length, int advice) throws IOException;
+
+  /**
+   * Makes a segment over memory that {@link #mmap} returned. The segment is valid until {@code
+   * arena} is closed; unmapping stays the caller's job, after the arena is closed, so that no
+   * thread can still be reading the range when it goes away.
+   *
+   * @param address the mapping's address
+   * @param length its length
+   * @param arena the arena that bounds the segment's lifetime
+   * @return the segment
+   */
+  MemorySegment segment(long address, long length, Arena arena);
+
+  /**
+   * A file's type and size.
+   *
+   * @param size {@code st_size}
+   * @param regular whether the file is a regular file
+   */
+  record FileStat(long size, boolean regular) {}
+}
