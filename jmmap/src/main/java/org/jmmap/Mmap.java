@@ -421,6 +421,9 @@ public final class Mmap implements AutoCloseable {
     long len = s.byteSize();
     long remaining = pos < len ? len - pos : 0;
     long count = n < 0 || n > remaining ? remaining : n;
+    if (count == 0) {
+      return new byte[0]; // pos may be past the end, where even an empty copy is out of bounds
+    }
     byte[] out = new byte[arraySize(count)];
     try {
       MemorySegment.copy(s, JAVA_BYTE, pos, out, 0, out.length);
