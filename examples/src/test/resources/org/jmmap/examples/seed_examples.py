@@ -2,6 +2,7 @@
 # as Python 3 requires; the parent of the third waits for its child).
 import mmap
 import os
+import sys
 
 # write a simple example file
 with open("hello.txt", "wb") as f:
@@ -29,6 +30,7 @@ with mmap.mmap(-1, 13) as map:
 map = mmap.mmap(-1, 13)
 map.write(b"Hello world!")
 
+sys.stdout.flush()  # or the child would print the buffered lines again
 pid = os.fork()
 
 if pid == 0:  # In a child process
