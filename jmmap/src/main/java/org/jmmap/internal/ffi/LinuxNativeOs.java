@@ -18,6 +18,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /** {@link NativeOs} on Linux (glibc or musl), x86_64 and aarch64, through the FFM linker. */
 @SuppressWarnings("restricted") // this package is the one place allowed to make restricted calls
@@ -174,185 +175,28 @@ final class LinuxNativeOs implements NativeOs {
     }
   }
 
-  @Override
-  public int open(String path, boolean writable) throws IOException {
+  /** One call into the C library, given the arena for its arguments and the errno capture. */
+  @FunctionalInterface
+  private interface Downcall {
+    long invoke(Arena arena, MemorySegment state) throws Throwable;
+  }
+
+  /**
+   * Makes a call that returns -1 and sets errno on failure, retrying on {@code EINTR}.
+   *
+   * @param path the file the call is about, for {@code NoSuchFileException} and its kind, or null
+   * @param what describes the call and its arguments; asked only on failure
+   */
+  private long syscall(String path, Supplier<String> what, Downcall call) throws IOException {
     checkAvailable();
-    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(captureLayout);
-      MemorySegment cpath = a.allocateFrom(path);
-      int fd;
+      long r;
       do {
-        fd = (int) open.invokeExact(state, cpath, flags, 0);
-      } while (fd < 0 && errno(state) == EINTR);
-      if (fd < 0) {
-        int e = errno(state);
-        String call = "open(" + path + ", " + (writable ? "O_RDWR" : "O_RDONLY") + ")";
-        String text = call + " failed: " + describe(e);
-        throw switch (Errno.name(e)) {
-          case "ENOENT" -> new NoSuchFileException(path, null, text);
-          case "EACCES", "EPERM", "EROFS" -> new AccessDeniedException(path, null, text);
-          default -> new FileSystemException(path, null, text);
-        };
-      }
-      return fd;
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public void close(int fd) throws IOException {
-    checkAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      // close(2) must not be retried on EINTR on Linux: the descriptor is gone either way
-      if ((int) close.invokeExact(state, fd) < 0 && errno(state) != EINTR) {
-        throw failure("close(" + fd + ")", errno(state));
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public FileStat fstat(int fd) throws IOException {
-    checkAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      MemorySegment buf = a.allocate(STAT_SIZE, 8);
-      if ((int) fstat.invokeExact(state, fd, buf) < 0) {
-        throw failure("fstat(" + fd + ")", errno(state));
-      }
-      int mode = buf.get(JAVA_INT, ST_MODE_OFFSET);
-      long size = buf.get(JAVA_LONG, ST_SIZE_OFFSET);
-      return new FileStat(size, (mode & S_IFMT) == S_IFREG);
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public void ftruncate(int fd, long size) throws IOException {
-    checkAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      int r;
-      do {
-        r = (int) ftruncate.invokeExact(state, fd, size);
-      } while (r < 0 && errno(state) == EINTR);
-      if (r < 0) {
-        throw failure("ftruncate(" + fd + ", " + size + ")", errno(state));
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public boolean allocate(int fd, long offset, long length) throws IOException {
-    checkAvailable();
-    if (fallocate == null || length <= 0) {
-      return fallocate != null;
-    }
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      int r;
-      do {
-        r = (int) fallocate.invokeExact(state, fd, 0, offset, length);
-      } while (r < 0 && errno(state) == EINTR);
-      if (r < 0) {
-        int e = errno(state);
-        if (e == EOPNOTSUPP || e == ENOSYS) {
-          return false;
-        }
-        throw failure("fallocate(" + fd + ", 0, " + offset + ", " + length + ")", e);
-      }
-      return true;
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public int memfdCreate(String name) throws IOException {
-    checkAvailable();
-    if (memfd_create == null) {
-      throw new UnsupportedOperationException("memfd_create is not available in this C library");
-    }
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      int fd = (int) memfd_create.invokeExact(state, a.allocateFrom(name), MFD_CLOEXEC);
-      if (fd < 0) {
-        throw failure("memfd_create(" + name + ", MFD_CLOEXEC)", errno(state));
-      }
-      return fd;
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public long mmap(long length, int prot, int flags, int fd, long offset) throws IOException {
-    checkAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      long address = (long) mmap.invokeExact(state, 0L, length, prot, flags, fd, offset);
-      if (address == -1L) {
-        throw failure(
-            String.format(
-                Locale.ROOT,
-                "mmap(NULL, %d, prot=0x%x, flags=0x%x, fd=%d, offset=%d)",
-                length, prot, flags, fd, offset),
-            errno(state));
-      }
-      return address;
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public void munmap(long address, long length) {
-    checkAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      int ignored = (int) munmap.invokeExact(state, address, length);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
-  }
-
-  @Override
-  public long mremap(long address, long oldLength, long newLength) throws IOException {
-    checkAvailable();
-    if (mremap == null) {
-      throw new UnsupportedOperationException("mremap is not available in this C library");
-    }
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      long r = (long) mremap.invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE);
-      if (r == -1L) {
-        throw failure(
-            String.format(
-                Locale.ROOT, "mremap(0x%x, %d, %d, MREMAP_MAYMOVE)", address, oldLength, newLength),
-            errno(state));
+        r = call.invoke(a, state);
+      } while (r == -1 && errno(state) == EINTR);
+      if (r == -1) {
+        throw failure(path, what.get(), errno(state));
       }
       return r;
     } catch (IOException | RuntimeException | Error e) {
@@ -363,37 +207,132 @@ final class LinuxNativeOs implements NativeOs {
   }
 
   @Override
-  public void msync(long address, long length, int flags) throws IOException {
-    checkAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      if ((int) msync.invokeExact(state, address, length, flags) < 0) {
-        throw failure(
-            String.format(Locale.ROOT, "msync(0x%x, %d, %d)", address, length, flags),
-            errno(state));
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
+  public int open(String path, boolean writable) throws IOException {
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
+    return (int)
+        syscall(
+            path,
+            () -> "open(" + path + ", " + (writable ? "O_RDWR" : "O_RDONLY") + ")",
+            (a, state) -> (int) open.invokeExact(state, a.allocateFrom(path), flags, 0));
+  }
+
+  @Override
+  public void close(int fd) throws IOException {
+    syscall(
+        null,
+        () -> "close(" + fd + ")",
+        (a, state) -> {
+          int r = (int) close.invokeExact(state, fd);
+          // close(2) must not be retried on Linux: after EINTR the descriptor is gone anyway
+          return r < 0 && errno(state) == EINTR ? 0 : r;
+        });
+  }
+
+  @Override
+  public FileStat fstat(int fd) throws IOException {
+    long[] modeAndSize = new long[2];
+    syscall(
+        null,
+        () -> "fstat(" + fd + ")",
+        (a, state) -> {
+          MemorySegment buf = a.allocate(STAT_SIZE, 8);
+          int r = (int) fstat.invokeExact(state, fd, buf);
+          modeAndSize[0] = buf.get(JAVA_INT, ST_MODE_OFFSET);
+          modeAndSize[1] = buf.get(JAVA_LONG, ST_SIZE_OFFSET);
+          return r;
+        });
+    return new FileStat(modeAndSize[1], (modeAndSize[0] & S_IFMT) == S_IFREG);
+  }
+
+  @Override
+  public void ftruncate(int fd, long size) throws IOException {
+    syscall(
+        null,
+        () -> "ftruncate(" + fd + ", " + size + ")",
+        (a, state) -> (int) ftruncate.invokeExact(state, fd, size));
+  }
+
+  @Override
+  public boolean allocate(int fd, long offset, long length) throws IOException {
+    if (fallocate == null || length <= 0) {
+      return fallocate != null;
+    }
+    long unsupported = -2;
+    long r =
+        syscall(
+            null,
+            () -> "fallocate(" + fd + ", 0, " + offset + ", " + length + ")",
+            (a, state) -> {
+              int x = (int) fallocate.invokeExact(state, fd, 0, offset, length);
+              int e = x < 0 ? errno(state) : 0;
+              return e == EOPNOTSUPP || e == ENOSYS ? unsupported : x;
+            });
+    return r != unsupported;
+  }
+
+  @Override
+  public int memfdCreate(String name) throws IOException {
+    if (memfd_create == null) {
+      throw new UnsupportedOperationException("memfd_create is not available in this C library");
+    }
+    return (int)
+        syscall(
+            null,
+            () -> "memfd_create(" + name + ", MFD_CLOEXEC)",
+            (a, state) -> (int) memfd_create.invokeExact(state, a.allocateFrom(name), MFD_CLOEXEC));
+  }
+
+  @Override
+  public long mmap(long length, int prot, int flags, int fd, long offset) throws IOException {
+    return syscall(
+        null,
+        () ->
+            String.format(
+                Locale.ROOT,
+                "mmap(NULL, %d, prot=0x%x, flags=0x%x, fd=%d, offset=%d)",
+                length, prot, flags, fd, offset),
+        (a, state) -> (long) mmap.invokeExact(state, 0L, length, prot, flags, fd, offset));
+  }
+
+  @Override
+  public void munmap(long address, long length) {
+    try {
+      syscall(
+          null,
+          () -> String.format(Locale.ROOT, "munmap(0x%x, %d)", address, length),
+          (a, state) -> (int) munmap.invokeExact(state, address, length));
+    } catch (IOException impossible) {
+      // munmap only fails for ranges that mmap did not return
     }
   }
 
   @Override
-  public void madvise(long address, long length, int advice) throws IOException {
-    checkAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
-      if ((int) madvise.invokeExact(state, address, length, advice) < 0) {
-        throw failure(
-            String.format(Locale.ROOT, "madvise(0x%x, %d, %d)", address, length, advice),
-            errno(state));
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
+  public long mremap(long address, long oldLength, long newLength) throws IOException {
+    if (mremap == null) {
+      throw new UnsupportedOperationException("mremap is not available in this C library");
     }
+    return syscall(
+        null,
+        () ->
+            String.format(
+                Locale.ROOT, "mremap(0x%x, %d, %d, MREMAP_MAYMOVE)", address, oldLength, newLength),
+        (a, state) -> (long) mremap.invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE));
+  }
+
+  @Override
+  public void msync(long address, long length, int flags) throws IOException {
+    syscall(
+        null,
+        () -> String.format(Locale.ROOT, "msync(0x%x, %d, %d)", address, length, flags),
+        (a, state) -> (int) msync.invokeExact(state, address, length, flags));
+  }
+
+  @Override
+  public void madvise(long address, long length, int advice) throws IOException {
+    syscall(
+        null,
+        () -> String.format(Locale.ROOT, "madvise(0x%x, %d, %d)", address, length, advice),
+        (a, state) -> (int) madvise.invokeExact(state, address, length, advice));
   }
 
   @Override
@@ -406,8 +345,16 @@ final class LinuxNativeOs implements NativeOs {
     return (int) errnoHandle.get(state, 0L);
   }
 
-  private IOException failure(String call, int errno) {
-    return new IOException(call + " failed: " + describe(errno));
+  private IOException failure(String path, String call, int errno) {
+    String text = call + " failed: " + describe(errno);
+    if (path == null) {
+      return new IOException(text);
+    }
+    return switch (Errno.name(errno)) {
+      case "ENOENT" -> new NoSuchFileException(path, null, text);
+      case "EACCES", "EPERM", "EROFS" -> new AccessDeniedException(path, null, text);
+      default -> new FileSystemException(path, null, text);
+    };
   }
 
   /** {@return e.g. {@code "EINVAL (Invalid argument)"}} */
