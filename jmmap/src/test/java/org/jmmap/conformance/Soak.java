@@ -1,0 +1,81 @@
+package org.jmmap.conformance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Runs random traces through CPython and jmmap and prints {@code N ops, M divergences}. Each
+ * divergence is shrunk and written to {@code target/conformance/} as a trace file, ready to add
+ * to the regression traces.
+ *
+ * <p>Usage: {@code Soak OPS [SEED]}, or {@code ./build soak OPS [SEED]}.
+ */
+public final class Soak {
+  private Soak() {}
+
+  /** What one soak found. */
+  record Result(long ops, int traces, List<Conformance.Divergence> divergences) {}
+
+  /**
+   * Runs the soak.
+   *
+   * @param args the number of ops and, optionally, the seed
+   * @throws IOException if a file cannot be written
+   */
+  public static void main(String[] args) throws IOException {
+    long ops = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+    long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
+    System.out.println("soak: " + ops + " ops, seed " + seed);
+    Result r = run(ops, seed, Path.of("target", "conformance"), true);
+    System.out.println(r.ops() + " ops, " + r.divergences().size() + " divergences (" + r.traces()
+        + " traces, seed " + seed + ")");
+    System.exit(r.divergences().isEmpty() ? 0 : 1);
+  }
+
+  static Result run(long ops, long seed, Path out, boolean progress) throws IOException {
+    Files.createDirectories(out);
+    Path work = Files.createTempDirectory("jmmap-soak");
+    TraceGenerator gen = new TraceGenerator(seed);
+    PythonRunner python = new PythonRunner(work);
+    long[] done = {0, 0};
+    List<Conformance.Divergence> found = new java.util.ArrayList<>();
+    Iterator<List<Op>> traces = new Iterator<>() {
+      long planned;
+
+      @Override
+      public boolean hasNext() {
+        return planned < ops;
+      }
+
+      @Override
+      public List<Op> next() {
+        List<Op> t = gen.next(100);
+        planned += t.size();
+        return t;
+      }
+    };
+    try (JavaRunner java = new JavaRunner(work)) {
+      python.runAll(traces, (t, lines) -> {
+        Conformance.Divergence d = Conformance.compare(t, lines, java.run(t));
+        done[0] += t.size();
+        done[1]++;
+        if (d != null && found.size() < 20) {
+          found.add(Conformance.shrink(d, python, work));
+        }
+        if (progress && done[1] % 1000 == 0) {
+          System.out.println("  " + done[0] + " ops, " + found.size() + " divergences");
+        }
+      });
+    }
+    for (int i = 0; i < found.size(); i++) {
+      Conformance.Divergence d = found.get(i);
+      Path f = out.resolve("divergence-" + seed + "-" + i + ".jsonl");
+      Files.writeString(f, "# " + d.describe() + "\n" + Conformance.render(d.trace()));
+      System.out.println("divergence: " + d.describe() + "\n  trace: " + f);
+    }
+    return new Result(done[0], (int) done[1], found);
+  }
+}

@@ -1,0 +1,229 @@
+"""Runs conformance traces on CPython's mmap and prints one normalized result line per op.
+
+Reads traces from the files named on the command line, or from standard input: one JSON object
+per line, a trace starts with a "new" op, and a line "---" separates traces. For every op it
+prints "ok VALUE" or "err JAVA_EXCEPTION_CLASS"; after each trace it prints "---".
+
+Values: ints in decimal, bytes in hex ("-" when empty), None as "none". Python's exceptions are
+mapped to the Java exceptions that jmmap documents for them (docs/python-to-java.md), and the
+deliberate differences listed there are normalized here:
+  * seek returns the new position (3.13) rather than None (3.11);
+  * shared anonymous memory is a memory file, as in jmmap, so size() is the length and growing
+    works; private anonymous memory answers size() with its length;
+  * a resize that fails leaves the file and the map as they were;
+  * an unaligned offset is a bad argument (IllegalArgumentException), not an OSError;
+  * an empty needle whose clamped end is before its clamped start is not found (3.11.7, 3.13).
+"""
+import json
+import mmap
+import os
+import sys
+import tempfile
+
+PS = mmap.PAGESIZE
+ACCESS = {"DEFAULT": mmap.ACCESS_DEFAULT, "READ": mmap.ACCESS_READ,
+          "WRITE": mmap.ACCESS_WRITE, "COPY": mmap.ACCESS_COPY}
+
+
+def fmt(v):
+    if v is None:
+        return "none"
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).hex() or "-"
+    if isinstance(v, bool):
+        return str(int(v))
+    return str(v)
+
+
+class Trace:
+    def __init__(self, tmpdir):
+        self.tmpdir = tmpdir
+        self.m = None
+        self.fd = -1
+        self.path = None
+        self.kind = None
+        self.access = None
+
+    def norm(self, op, e):
+        msg = str(e)
+        if isinstance(e, ValueError) and msg == "mmap closed or invalid":
+            return "IllegalStateException"
+        if isinstance(e, BufferError):
+            return "IllegalStateException"
+        if isinstance(e, ValueError):
+            if op == "read_byte":
+                return "BufferUnderflowException"
+            if op in ("write", "write_byte"):
+                return "BufferOverflowException"
+            return "IllegalArgumentException"
+        if isinstance(e, OverflowError):
+            return "IllegalArgumentException"
+        if isinstance(e, IndexError):
+            return "IndexOutOfBoundsException"
+        if isinstance(e, TypeError) and "readonly" in msg:
+            if "resize" in msg and self.access != "READ":
+                return "UnsupportedOperationException"
+            return "ReadOnlyBufferException"
+        if isinstance(e, OSError):
+            return "IOException"
+        return "Python" + type(e).__name__ + ":" + msg.replace(" ", "_")
+
+    def new(self, o):
+        self.close_all()
+        self.kind = o["kind"]
+        length = o.get("length", 0)
+        offset = o.get("offset", 0)
+        if self.kind in ("file", "file_private"):
+            fd, self.path = tempfile.mkstemp(dir=self.tmpdir)
+            os.write(fd, bytes.fromhex(o.get("content", "")))
+            self.fd = fd
+            if self.kind == "file":
+                self.m = mmap.mmap(fd, length, access=ACCESS[o["access"]], offset=offset)
+            else:
+                self.m = mmap.mmap(fd, length, flags=mmap.MAP_PRIVATE, offset=offset)
+        elif self.kind == "anon":
+            self.fd = os.memfd_create("conformance")
+            os.ftruncate(self.fd, length)
+            self.m = mmap.mmap(self.fd, length, access=ACCESS[o.get("access", "DEFAULT")],
+                               offset=offset)
+        else:
+            self.m = mmap.mmap(-1, length, flags=mmap.MAP_PRIVATE, offset=offset)
+        self.access = self.resolved()
+        return None
+
+    def resolved(self):
+        r = repr(self.m)
+        return r.split("access=ACCESS_")[1].split(",")[0]
+
+    def close_all(self):
+        if self.m is not None:
+            self.m.close()
+        if self.fd >= 0:
+            os.close(self.fd)
+        if self.path:
+            os.unlink(self.path)
+        self.m, self.fd, self.path = None, -1, None
+
+    def run(self, o):
+        op = o["op"]
+        m = self.m
+        if op == "new":
+            return self.new(o)
+        if m is None:
+            return "nomap"
+        if op == "len":
+            return len(m)
+        if op == "get":
+            return m[o["i"]]
+        if op == "set":
+            m[o["i"]] = o["v"]
+            return None
+        if op == "slice":
+            return m[o["start"]:o["stop"]:o["step"]]
+        if op == "setslice":
+            m[o["start"]:o["stop"]:o["step"]] = bytes.fromhex(o["data"])
+            return None
+        if op == "read":
+            return m.read(o["n"]) if "n" in o else m.read()
+        if op == "read_byte":
+            return m.read_byte()
+        if op == "readline":
+            return m.readline()
+        if op == "write":
+            return m.write(bytes.fromhex(o["data"]))
+        if op == "write_byte":
+            m.write_byte(o["v"])
+            return None
+        if op == "seek":
+            r = m.seek(o["pos"], o.get("whence", 0))
+            return m.tell() if r is None else r
+        if op == "tell":
+            return m.tell()
+        if op == "size":
+            if self.kind == "anon_private":
+                return len(m)
+            return m.size()
+        if op in ("find", "rfind"):
+            sub = bytes.fromhex(o["sub"])
+            args = [o[k] for k in ("start", "end") if k in o]
+            r = getattr(m, op)(sub, *args)
+            if not sub and len(args) == 2 and r != -1:
+                n = len(m)
+                clamp = lambda v: max(0, v + n) if v < 0 else min(v, n)
+                if clamp(args[1]) < clamp(args[0]):
+                    r = -1
+            return r
+        if op == "move":
+            m.move(o["dest"], o["src"], o["count"])
+            return None
+        if op == "flush":
+            return m.flush(o["offset"], o["size"]) if "offset" in o else m.flush()
+        if op == "resize":
+            # CPython truncates the file before it remaps, and keeps it truncated when the
+            # remap fails (resize(0)); jmmap changes nothing then. Put the file back, which puts
+            # a shared map back too. (A private file map's own copies of pages are lost in
+            # CPython, so the generator leaves resize(0) out for those.)
+            before = os.fstat(self.fd).st_size if self.fd >= 0 else None
+            content = os.pread(self.fd, before, 0) if before else b""
+            try:
+                m.resize(o["n"])
+            except OSError:
+                if before is not None and os.fstat(self.fd).st_size != before:
+                    os.ftruncate(self.fd, before)
+                    os.pwrite(self.fd, content, 0)
+                raise
+            return None
+        if op == "madvise":
+            args = [o[k] for k in ("start", "length") if k in o]
+            return m.madvise(o["option"], *args)
+        if op == "close":
+            m.close()
+            return None
+        if op == "bytes":
+            return m[:]
+        if op == "filebytes":
+            with open(self.path, "rb") as f:
+                return f.read()
+        raise KeyError("unknown op " + op)
+
+    def step(self, o):
+        try:
+            return "ok " + fmt(self.run(o))
+        except Exception as e:  # the exception is the result
+            if o["op"] == "new":
+                self.m = None
+                # an unaligned offset: OSError EINVAL from mmap(2) in CPython, refused as a bad
+                # argument by jmmap
+                if isinstance(e, OSError) and o.get("offset", 0) % mmap.ALLOCATIONGRANULARITY:
+                    return "err IllegalArgumentException"
+            return "err " + self.norm(o["op"], e)
+
+
+def main():
+    sources = [open(p) for p in sys.argv[1:]] or [sys.stdin]
+    out = sys.stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Trace(tmp)
+        pending = False
+        for src in sources:
+            for line in src:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                if line == "---":
+                    if pending:
+                        t.close_all()
+                        out.write("---\n")
+                        out.flush()
+                        pending = False
+                    continue
+                out.write(t.step(json.loads(line)) + "\n")
+                pending = True
+            if pending:
+                t.close_all()
+                out.write("---\n")
+                out.flush()
+                pending = False
+
+
+main()
