@@ -21,6 +21,7 @@ final class TraceGenerator {
   private long n; // the map's length as far as the generator can tell
   private boolean isFile;
   private boolean privateFile;
+  private byte[] content = new byte[0]; // the map's bytes when it was made
 
   TraceGenerator(long seed) {
     r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
@@ -47,6 +48,7 @@ final class TraceGenerator {
     isFile = kind.startsWith("file");
     privateFile = kind.equals("file_private");
     if (!isFile) {
+      content = new byte[(int) n];
       Op o = Op.of("op", "new", "kind", kind, "length", n);
       if (kind.equals("anon")) {
         o.fields().put("access", ACCESS[r.nextInt(ACCESS.length)]);
@@ -67,8 +69,9 @@ final class TraceGenerator {
     if (length == 0) {
       n = fileSize - offset;
     }
-    byte[] content = bytes((int) fileSize);
-    Op o = Op.of("op", "new", "kind", kind, "content", HexFormat.of().formatHex(content),
+    byte[] file = bytes((int) fileSize);
+    content = java.util.Arrays.copyOfRange(file, (int) Math.min(offset, fileSize), file.length);
+    Op o = Op.of("op", "new", "kind", kind, "content", HexFormat.of().formatHex(file),
         "length", length, "offset", offset);
     if (kind.equals("file")) {
       o.fields().put("access", ACCESS[r.nextInt(ACCESS.length)]);
@@ -118,9 +121,22 @@ final class TraceGenerator {
     return HexFormat.of().formatHex(bytes(r.nextInt(max + 1)));
   }
 
+  /**
+   * {@return bytes of the map as it was made, ending at {@code end}}, so that a search finds them
+   * right at a boundary (unless the trace changed them since)
+   */
+  private String endingAt(long end) {
+    int e = Math.clamp(end, 0, content.length);
+    int len = 1 + r.nextInt(4);
+    return HexFormat.of().formatHex(content, Math.max(0, e - len), e);
+  }
+
   private String needle() {
     if (r.nextInt(6) == 0) {
       return "";
+    }
+    if (r.nextBoolean()) {
+      return endingAt(r.nextBoolean() ? content.length : r.nextInt(content.length + 1));
     }
     if (r.nextInt(10) == 0) {
       return data((int) Math.min(n + 2, 64));
@@ -176,9 +192,14 @@ final class TraceGenerator {
         return Op.of("op", r.nextBoolean() ? "tell" : "size");
       case 15, 16: {
         String name = r.nextBoolean() ? "find" : "rfind";
-        return switch (r.nextInt(3)) {
+        return switch (r.nextInt(4)) {
           case 0 -> Op.of("op", name, "sub", needle());
           case 1 -> Op.of("op", name, "sub", needle(), "start", at());
+          case 2 -> {
+            long end = at(); // a needle that ends exactly at the end bound, or one past it
+            long e = end < 0 ? end + content.length : end;
+            yield Op.of("op", name, "sub", endingAt(e + r.nextInt(2)), "start", at(), "end", end);
+          }
           default -> Op.of("op", name, "sub", needle(), "start", at(), "end", at());
         };
       }
