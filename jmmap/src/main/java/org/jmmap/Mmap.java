@@ -1,17 +1,36 @@
 package org.jmmap;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.nio.BufferOverflowException;
 import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Iterator;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.jmmap.internal.Mapping;
 import org.jmmap.internal.Opener;
 import org.jmmap.internal.Search;
@@ -196,6 +215,11 @@ public final class Mmap implements AutoCloseable {
 
   static Mmap open(Opener.Request request) throws IOException {
     return new Mmap(Opener.open(request), request.offset());
+  }
+
+  /** {@return a map of a file the caller opened; the map owns {@code fd}, even on failure} */
+  static Mmap openDescriptor(int fd, Opener.Request request) throws IOException {
+    return new Mmap(Opener.openDescriptor(fd, request), request.offset());
   }
 
   /**
@@ -926,6 +950,467 @@ public final class Mmap implements AutoCloseable {
         + ", offset=" + offset + ", " + mapping.describe() + "]";
   }
 
+  // ---------------------------------------------------------------- typed and atomic access
+
+  private static final ValueLayout.OfShort SHORT_BE = unaligned(JAVA_SHORT_UNALIGNED, true);
+  private static final ValueLayout.OfShort SHORT_LE = unaligned(JAVA_SHORT_UNALIGNED, false);
+  private static final ValueLayout.OfInt INT_BE = unaligned(JAVA_INT_UNALIGNED, true);
+  private static final ValueLayout.OfInt INT_LE = unaligned(JAVA_INT_UNALIGNED, false);
+  private static final ValueLayout.OfLong LONG_BE = unaligned(JAVA_LONG_UNALIGNED, true);
+  private static final ValueLayout.OfLong LONG_LE = unaligned(JAVA_LONG_UNALIGNED, false);
+  private static final ValueLayout.OfFloat FLOAT_BE = unaligned(JAVA_FLOAT_UNALIGNED, true);
+  private static final ValueLayout.OfFloat FLOAT_LE = unaligned(JAVA_FLOAT_UNALIGNED, false);
+  private static final ValueLayout.OfDouble DOUBLE_BE = unaligned(JAVA_DOUBLE_UNALIGNED, true);
+  private static final ValueLayout.OfDouble DOUBLE_LE = unaligned(JAVA_DOUBLE_UNALIGNED, false);
+  private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+  private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
+
+  @SuppressWarnings("unchecked")
+  private static <L extends ValueLayout> L unaligned(L layout, boolean big) {
+    return (L) layout.withOrder(big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static boolean big(ByteOrder order) {
+    return Objects.requireNonNull(order, "order") == ByteOrder.BIG_ENDIAN;
+  }
+
+  /**
+   * {@return the 2 bytes at {@code offset}, any alignment, as a short in the given order}
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public short getShort(long offset, ByteOrder order) {
+    MemorySegment s = mapping.segment();
+    try {
+      return s.get(big(order) ? SHORT_BE : SHORT_LE, offset);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * {@return the 4 bytes at {@code offset}, any alignment, as an int in the given order}
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public int getInt(long offset, ByteOrder order) {
+    MemorySegment s = mapping.segment();
+    try {
+      return s.get(big(order) ? INT_BE : INT_LE, offset);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * {@return the 8 bytes at {@code offset}, any alignment, as a long in the given order}
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public long getLong(long offset, ByteOrder order) {
+    MemorySegment s = mapping.segment();
+    try {
+      return s.get(big(order) ? LONG_BE : LONG_LE, offset);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * {@return the 4 bytes at {@code offset}, any alignment, as a float in the given order}
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public float getFloat(long offset, ByteOrder order) {
+    MemorySegment s = mapping.segment();
+    try {
+      return s.get(big(order) ? FLOAT_BE : FLOAT_LE, offset);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * {@return the 8 bytes at {@code offset}, any alignment, as a double in the given order}
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public double getDouble(long offset, ByteOrder order) {
+    MemorySegment s = mapping.segment();
+    try {
+      return s.get(big(order) ? DOUBLE_BE : DOUBLE_LE, offset);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Writes a short as 2 bytes at {@code offset}, any alignment, in the given order.
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @param value the value
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public void putShort(long offset, ByteOrder order, short value) {
+    MemorySegment s = writable("putShort");
+    try {
+      s.set(big(order) ? SHORT_BE : SHORT_LE, offset, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Writes an int as 4 bytes at {@code offset}, any alignment, in the given order.
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @param value the value
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public void putInt(long offset, ByteOrder order, int value) {
+    MemorySegment s = writable("putInt");
+    try {
+      s.set(big(order) ? INT_BE : INT_LE, offset, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Writes a long as 8 bytes at {@code offset}, any alignment, in the given order.
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @param value the value
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public void putLong(long offset, ByteOrder order, long value) {
+    MemorySegment s = writable("putLong");
+    try {
+      s.set(big(order) ? LONG_BE : LONG_LE, offset, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Writes a float as 4 bytes at {@code offset}, any alignment, in the given order.
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @param value the value
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public void putFloat(long offset, ByteOrder order, float value) {
+    MemorySegment s = writable("putFloat");
+    try {
+      s.set(big(order) ? FLOAT_BE : FLOAT_LE, offset, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Writes a double as 8 bytes at {@code offset}, any alignment, in the given order.
+   *
+   * @param offset the offset of the first byte
+   * @param order the byte order
+   * @param value the value
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public void putDouble(long offset, ByteOrder order, double value) {
+    MemorySegment s = writable("putDouble");
+    try {
+      s.set(big(order) ? DOUBLE_BE : DOUBLE_LE, offset, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /** {@return the live segment, after checking that {@code offset} is aligned for atomics} */
+  private MemorySegment aligned(MemorySegment s, long offset, int size) {
+    if (((s.address() + offset) & (size - 1)) != 0) {
+      throw new IllegalArgumentException(
+          "misaligned offset for a " + size + "-byte atomic access: offset=" + offset
+              + " alignment=" + size);
+    }
+    return s;
+  }
+
+  /**
+   * {@return the int at {@code offset}, read with volatile semantics}, in native order.
+   *
+   * @param offset a multiple of 4
+   * @throws IllegalArgumentException if the offset is not a multiple of 4
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public int getIntVolatile(long offset) {
+    MemorySegment s = aligned(mapping.segment(), offset, 4);
+    try {
+      return (int) INT_ATOMIC.getVolatile(s, offset);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * {@return the long at {@code offset}, read with volatile semantics}, in native order.
+   *
+   * @param offset a multiple of 8
+   * @throws IllegalArgumentException if the offset is not a multiple of 8
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public long getLongVolatile(long offset) {
+    MemorySegment s = aligned(mapping.segment(), offset, 8);
+    try {
+      return (long) LONG_ATOMIC.getVolatile(s, offset);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Writes an int at {@code offset} with release semantics, in native order.
+   *
+   * @param offset a multiple of 4
+   * @param value the value
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IllegalArgumentException if the offset is not a multiple of 4
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public void putIntRelease(long offset, int value) {
+    MemorySegment s = aligned(writable("putIntRelease"), offset, 4);
+    try {
+      INT_ATOMIC.setRelease(s, offset, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Writes a long at {@code offset} with release semantics, in native order.
+   *
+   * @param offset a multiple of 8
+   * @param value the value
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IllegalArgumentException if the offset is not a multiple of 8
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public void putLongRelease(long offset, long value) {
+    MemorySegment s = aligned(writable("putLongRelease"), offset, 8);
+    try {
+      LONG_ATOMIC.setRelease(s, offset, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Atomically sets the int at {@code offset} to {@code value} if it is {@code expected}; other
+   * processes mapping the same memory see the operation as atomic too.
+   *
+   * @param offset a multiple of 4
+   * @param expected the value it must have
+   * @param value the new value
+   * @return whether the value was set
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IllegalArgumentException if the offset is not a multiple of 4
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public boolean compareAndSetInt(long offset, int expected, int value) {
+    MemorySegment s = aligned(writable("compareAndSetInt"), offset, 4);
+    try {
+      return INT_ATOMIC.compareAndSet(s, offset, expected, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Atomically sets the long at {@code offset} to {@code value} if it is {@code expected}.
+   *
+   * @param offset a multiple of 8
+   * @param expected the value it must have
+   * @param value the new value
+   * @return whether the value was set
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IllegalArgumentException if the offset is not a multiple of 8
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public boolean compareAndSetLong(long offset, long expected, long value) {
+    MemorySegment s = aligned(writable("compareAndSetLong"), offset, 8);
+    try {
+      return LONG_ATOMIC.compareAndSet(s, offset, expected, value);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Atomically adds {@code delta} to the int at {@code offset}.
+   *
+   * @param offset a multiple of 4
+   * @param delta what to add
+   * @return the value before the addition
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IllegalArgumentException if the offset is not a multiple of 4
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public int getAndAddInt(long offset, int delta) {
+    MemorySegment s = aligned(writable("getAndAddInt"), offset, 4);
+    try {
+      return (int) INT_ATOMIC.getAndAdd(s, offset, delta);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  /**
+   * Atomically adds {@code delta} to the long at {@code offset}.
+   *
+   * @param offset a multiple of 8
+   * @param delta what to add
+   * @return the value before the addition
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IllegalArgumentException if the offset is not a multiple of 8
+   * @throws IndexOutOfBoundsException if the bytes are not inside the map
+   */
+  public long getAndAddLong(long offset, long delta) {
+    MemorySegment s = aligned(writable("getAndAddLong"), offset, 8);
+    try {
+      return (long) LONG_ATOMIC.getAndAdd(s, offset, delta);
+    } catch (IllegalStateException | InternalError e) {
+      throw translate(e, offset);
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** The longest match {@link #matches(Pattern)} guarantees to find whole across a window edge. */
+  public static final long MATCH_OVERLAP = 1L << 20;
+
+  private static final long MATCH_WINDOW = 256L << 20;
+
+  /**
+   * {@return the whole map as a zero-copy {@link CharSequence}}, one char per byte (ISO-8859-1),
+   * for {@link java.util.regex.Pattern}, {@link String#contentEquals(CharSequence)} and the like.
+   * Reads go to the live mapping; after {@link #close()} or {@link #resize} they throw {@link
+   * IllegalStateException}.
+   *
+   * @throws IllegalArgumentException if the map is longer than {@link Integer#MAX_VALUE} bytes
+   *     (use {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
+   */
+  public CharSequence asCharSequence() {
+    return asCharSequence(0, mapping.length());
+  }
+
+  /**
+   * {@return bytes {@code [start, end)} of the map as a zero-copy {@link CharSequence}}, one char
+   * per byte (ISO-8859-1); {@code subSequence} is zero-copy too. Offsets in a {@code Matcher}
+   * over it count from {@code start}.
+   *
+   * @param start the first byte
+   * @param end the byte after the last
+   * @throws IndexOutOfBoundsException if {@code 0 <= start <= end <= length()} does not hold
+   * @throws IllegalArgumentException if the range is longer than {@link Integer#MAX_VALUE} bytes
+   */
+  public CharSequence asCharSequence(long start, long end) {
+    MemorySegment s = mapping.segment();
+    Objects.checkFromToIndex(start, end, s.byteSize());
+    if (end - start > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "a CharSequence covers at most Integer.MAX_VALUE bytes, not " + (end - start)
+              + "; search a larger map with matches(Pattern)");
+    }
+    return new MappedCharSequence(this, s.asSlice(start, end - start), start);
+  }
+
+  /**
+   * {@return every match of {@code pattern} in the whole map, in order}, for maps of any size.
+   * The map is searched in windows of 256 MiB through zero-copy views, so the heap needed does
+   * not grow with the map. A match of at most {@link #MATCH_OVERLAP} bytes (1 MiB) is found
+   * whole, and at the same offset, as a search of the whole map would find it; a longer match
+   * that crosses a window edge may be cut short there. Lookbehind sees up to {@link
+   * #MATCH_OVERLAP} bytes before a window. The elements are {@link MmapMatch}es, whose {@code
+   * startOffset()} and {@code endOffset()} are offsets in the map.
+   *
+   * @param pattern the pattern
+   */
+  public Stream<MatchResult> matches(Pattern pattern) {
+    return matches(pattern, MATCH_WINDOW, MATCH_OVERLAP);
+  }
+
+  Stream<MatchResult> matches(Pattern pattern, long window, long overlap) {
+    Objects.requireNonNull(pattern, "pattern");
+    Iterator<MmapMatch> it = new WindowedMatches(this, pattern, window, overlap);
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+  }
+
+  /**
+   * {@return an {@link InputStream} over the map}, from byte 0, with its own position. It reads
+   * the live mapping (after a resize, the new one); once it or the map is closed, reading throws
+   * {@link IOException}.
+   */
+  public InputStream inputStream() {
+    mapping.segment();
+    return new MmapStreams.In(this);
+  }
+
+  /**
+   * {@return an {@link OutputStream} into the map}, from byte 0, with its own position. It never
+   * grows the map: a write that does not fit throws {@link IOException} and writes nothing, as
+   * does any write to a read-only map or once the stream or the map is closed.
+   */
+  public OutputStream outputStream() {
+    mapping.segment();
+    return new MmapStreams.Out(this);
+  }
+
+  /**
+   * {@return a {@link SeekableByteChannel} over the map}, from position 0, with its own position.
+   * Its size is the map's length; it never grows the map ({@code write} past the end throws
+   * {@link IOException}, {@code truncate} below the length too), and a read-only map's channel
+   * throws {@link java.nio.channels.NonWritableChannelException} on write.
+   */
+  public SeekableByteChannel channel() {
+    mapping.segment();
+    return new MmapStreams.Channel(this);
+  }
+
+  /**
+   * {@return a {@link ByteBuffer} over {@code [offset, offset + length)} of the map}, zero-copy,
+   * big-endian like every new buffer, and read-only for {@link Access#READ} maps. It is valid
+   * until the map is closed or resized; after that, using it throws {@link
+   * IllegalStateException}.
+   *
+   * @param offset the first byte
+   * @param length how many bytes
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   */
+  public ByteBuffer asByteBuffer(long offset, int length) {
+    MemorySegment s = mapping.segment();
+    Objects.checkFromIndexSize(offset, length, s.byteSize());
+    return s.asSlice(offset, length).asByteBuffer();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private MemorySegment writable(String op) {
@@ -951,7 +1436,7 @@ public final class Mmap implements AutoCloseable {
   }
 
   /** Turns what a segment access threw into jmmap's documented exceptions. */
-  private RuntimeException translate(Throwable e, long at) {
+  RuntimeException translate(Throwable e, long at) {
     if (e instanceof IllegalStateException ise) {
       return mapping.stale(ise);
     }

@@ -85,23 +85,18 @@ public final class Opener {
 
   /** {@return a new map} */
   public static Opened open(Request r) throws IOException {
-    if (r.length() < 0) {
-      throw new IllegalArgumentException("memory mapped length must be positive: length=" + r.length());
-    }
-    if (r.offset() < 0) {
-      throw new IllegalArgumentException("memory mapped offset must be positive: offset=" + r.offset());
-    }
-    Mode mode = resolve(r.access(), r.flags(), r.prot());
+    Mode mode = check(r);
     int flags = mode.flags() | (r.populate() ? MAP_POPULATE : 0);
     if (r.path() == null && r.channel() == null) {
       return anonymous(r, mode, flags);
     }
-    NativeOs os = NativeOs.current();
     if (r.channel() != null) {
       return channel(r, mode, flags);
     }
+    NativeOs os = NativeOs.current();
     String path = r.path().toString();
-    boolean writable = (mode.prot() & PROT_WRITE) != 0 && (mode.shared() || r.access() == Access.DEFAULT);
+    boolean writable =
+        (mode.prot() & PROT_WRITE) != 0 && (mode.shared() || r.access() == Access.DEFAULT);
     int fd;
     try {
       fd = os.open(path, writable);
@@ -111,6 +106,41 @@ public final class Opener {
       }
       fd = os.open(path, false); // a private map needs no write permission; resize will fail
     }
+    return descriptor(os, fd, r, mode, flags);
+  }
+
+  /**
+   * {@return a map of a file that the caller opened}: the map owns {@code fd} from here on and
+   * closes it, also when this call fails.
+   */
+  public static Opened openDescriptor(int fd, Request r) throws IOException {
+    NativeOs os = NativeOs.current();
+    Mode mode;
+    try {
+      mode = check(r);
+    } catch (RuntimeException e) {
+      closeQuietly(os, fd);
+      throw e;
+    }
+    return descriptor(os, fd, r, mode, mode.flags() | (r.populate() ? MAP_POPULATE : 0));
+  }
+
+  /** The checks CPython makes before it looks at the file, in its order. */
+  private static Mode check(Request r) {
+    if (r.length() < 0) {
+      throw new IllegalArgumentException(
+          "memory mapped length must be positive: length=" + r.length());
+    }
+    if (r.offset() < 0) {
+      throw new IllegalArgumentException(
+          "memory mapped offset must be positive: offset=" + r.offset());
+    }
+    return resolve(r.access(), r.flags(), r.prot());
+  }
+
+  private static Opened descriptor(NativeOs os, int fd, Request r, Mode mode, int flags)
+      throws IOException {
+    String path = r.path().toString();
     long length;
     try {
       FileStat st = os.fstat(fd);

@@ -15,6 +15,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Locale;
@@ -31,6 +32,8 @@ final class LinuxNativeOs implements NativeOs {
   private static final int O_RDWR = 2;
   private static final int O_CLOEXEC = 0x80000;
   private static final int O_NONBLOCK = 0x800; // so that opening a FIFO cannot block
+  private static final int O_CREAT = 0x40;
+  private static final int O_EXCL = 0x80;
   // <unistd.h>
   private static final int SC_PAGESIZE = 30;
   // <sys/mman.h>
@@ -217,6 +220,16 @@ final class LinuxNativeOs implements NativeOs {
   }
 
   @Override
+  public int create(String path, int mode) throws IOException {
+    int flags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
+    return (int)
+        syscall(
+            path,
+            () -> String.format(Locale.ROOT, "open(%s, O_RDWR|O_CREAT|O_EXCL, 0%o)", path, mode),
+            (a, state) -> (int) open.invokeExact(state, a.allocateFrom(path), flags, mode));
+  }
+
+  @Override
   public void close(int fd) throws IOException {
     syscall(
         null,
@@ -352,6 +365,7 @@ final class LinuxNativeOs implements NativeOs {
     }
     return switch (Errno.name(errno)) {
       case "ENOENT" -> new NoSuchFileException(path, null, text);
+      case "EEXIST" -> new FileAlreadyExistsException(path, null, text);
       case "EACCES", "EPERM", "EROFS" -> new AccessDeniedException(path, null, text);
       default -> new FileSystemException(path, null, text);
     };

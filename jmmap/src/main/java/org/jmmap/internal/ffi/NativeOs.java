@@ -44,6 +44,17 @@ public interface NativeOs {
   int open(String path, boolean writable) throws IOException;
 
   /**
+   * Creates a file that must not exist yet ({@code O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC}).
+   *
+   * @param path the file's path
+   * @param mode the permission bits, e.g. {@code 0600} (the process's umask applies)
+   * @return the new file descriptor
+   * @throws IOException if {@code open(2)} fails ({@code FileAlreadyExistsException} if the file
+   *     exists)
+   */
+  int create(String path, int mode) throws IOException;
+
+  /**
    * Closes a file descriptor.
    *
    * @param fd the descriptor

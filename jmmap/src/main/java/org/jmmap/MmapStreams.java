@@ -1,0 +1,268 @@
+package org.jmmap;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
+import java.util.Objects;
+
+/**
+ * The stream and channel views of a map. Each view has its own position, never changes the map's
+ * length, and reports a closed view, a closed map and a fault as an {@link IOException}, as
+ * callers of these interfaces expect.
+ */
+final class MmapStreams {
+  private MmapStreams() {}
+
+  /** The segment of a map that is still open, or the IOException that a view reports. */
+  private static MemorySegment segment(Mmap map) throws IOException {
+    try {
+      return map.segment();
+    } catch (IllegalStateException e) {
+      throw new ClosedChannelIoException(e);
+    }
+  }
+
+  private static IOException io(Mmap map, RuntimeException e) {
+    return e instanceof UncheckedIOException u ? u.getCause() : new ClosedChannelIoException(e);
+  }
+
+  /** Copies between the map and an array, turning access failures into IOExceptions. */
+  private static void copy(Mmap map, MemorySegment s, long pos, byte[] b, int off, int n,
+      boolean toMap) throws IOException {
+    try {
+      try {
+        if (toMap) {
+          MemorySegment.copy(b, off, s, JAVA_BYTE, pos, n);
+        } else {
+          MemorySegment.copy(s, JAVA_BYTE, pos, b, off, n);
+        }
+      } catch (IllegalStateException | InternalError e) {
+        throw map.translate(e, pos);
+      }
+    } catch (IllegalStateException | UncheckedIOException e) {
+      throw io(map, e);
+    }
+  }
+
+  /** An IOException for a view whose map is closed, or was remapped during the access. */
+  static final class ClosedChannelIoException extends ClosedChannelException {
+    private static final long serialVersionUID = 1L;
+
+    ClosedChannelIoException(RuntimeException cause) {
+      initCause(cause);
+    }
+
+    @Override
+    public String getMessage() {
+      return getCause().getMessage();
+    }
+  }
+
+  static final class In extends InputStream {
+    private final Mmap map;
+    private long pos;
+    private boolean closed;
+
+    In(Mmap map) {
+      this.map = map;
+    }
+
+    private MemorySegment open() throws IOException {
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+      return segment(map);
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      MemorySegment s = open();
+      if (len == 0) {
+        return 0;
+      }
+      long left = s.byteSize() - pos;
+      if (left <= 0) {
+        return -1;
+      }
+      int n = (int) Math.min(len, left);
+      copy(map, s, pos, b, off, n, false);
+      pos += n;
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      MemorySegment s = open();
+      long k = Math.max(0, Math.min(n, s.byteSize() - pos));
+      pos += k;
+      return k;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return (int) Math.min(Integer.MAX_VALUE, Math.max(0, open().byteSize() - pos));
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  static final class Out extends OutputStream {
+    private final Mmap map;
+    private long pos;
+    private boolean closed;
+
+    Out(Mmap map) {
+      this.map = map;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+      MemorySegment s = segment(map);
+      if (map.access() == Access.READ) {
+        throw new IOException("the map is read-only: " + map);
+      }
+      if (len > s.byteSize() - pos) {
+        throw new IOException("write past the end of the map: " + len + " bytes at position "
+            + pos + " of " + s.byteSize() + "; the stream never grows the map");
+      }
+      copy(map, s, pos, b, off, len, true);
+      pos += len;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  static final class Channel implements SeekableByteChannel {
+    private final Mmap map;
+    private long pos;
+    private boolean open = true;
+
+    Channel(Mmap map) {
+      this.map = map;
+    }
+
+    private MemorySegment live() throws IOException {
+      if (!open) {
+        throw new ClosedChannelException();
+      }
+      return segment(map);
+    }
+
+    private static byte[] heapArray(ByteBuffer b) {
+      return b.hasArray() ? b.array() : null;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      MemorySegment s = live();
+      long left = s.byteSize() - pos;
+      if (left <= 0) {
+        return dst.hasRemaining() ? -1 : 0;
+      }
+      int n = (int) Math.min(dst.remaining(), left);
+      byte[] a = heapArray(dst);
+      if (a != null) {
+        copy(map, s, pos, a, dst.arrayOffset() + dst.position(), n, false);
+      } else {
+        byte[] tmp = new byte[n];
+        copy(map, s, pos, tmp, 0, n, false);
+        dst.put(dst.position(), tmp);
+      }
+      dst.position(dst.position() + n);
+      pos += n;
+      return n;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      MemorySegment s = live();
+      if (map.access() == Access.READ) {
+        throw new NonWritableChannelException();
+      }
+      int n = src.remaining();
+      if (n > s.byteSize() - pos) {
+        throw new IOException("write past the end of the map: " + n + " bytes at position "
+            + pos + " of " + s.byteSize() + "; the channel never grows the map");
+      }
+      byte[] tmp = new byte[n];
+      src.get(src.position(), tmp);
+      copy(map, s, pos, tmp, 0, n, true);
+      src.position(src.position() + n);
+      pos += n;
+      return n;
+    }
+
+    @Override
+    public long position() throws IOException {
+      live();
+      return pos;
+    }
+
+    @Override
+    public SeekableByteChannel position(long newPosition) throws IOException {
+      if (newPosition < 0) {
+        throw new IllegalArgumentException("negative position: " + newPosition);
+      }
+      live();
+      pos = newPosition;
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return live().byteSize();
+    }
+
+    @Override
+    public SeekableByteChannel truncate(long size) throws IOException {
+      if (size < 0) {
+        throw new IllegalArgumentException("negative size: " + size);
+      }
+      MemorySegment s = live();
+      if (size < s.byteSize()) {
+        throw new IOException("a channel over a map cannot truncate it; use Mmap.resize: " + map);
+      }
+      return this;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return open;
+    }
+
+    @Override
+    public void close() {
+      open = false;
+    }
+  }
+}
