@@ -76,7 +76,24 @@ import org.jmmap.internal.ffi.NativeOs;
  * the JVM: closing or resizing a map while other threads use it makes their accesses throw
  * {@link IllegalStateException}. If the file is truncated under the map, an access to the part
  * that no longer has a file behind it throws {@link MmapFaultException}; the JVM may report
- * such a fault a little after the access that caused it.
+ * such a fault a little after the access that caused it. Views that are the JDK's own objects
+ * ({@link #segment()}, {@link #asByteBuffer(long, int)}) report it as the JDK does, with an
+ * {@link InternalError}.
+ *
+ * <h2>Atomic updates</h2>
+ *
+ * The JVM guards plain and volatile accesses to mapped memory, but not the atomic instructions
+ * of {@code compareAndSet} and {@code getAndAdd}: a fault inside one would end the process.
+ * jmmap reads the word plainly first, so a file truncated before the call gives {@link
+ * MmapFaultException}; a truncation by another process racing with the atomic instruction itself
+ * cannot be caught. Use atomics on memory that no other process shrinks, such as {@link
+ * SharedMemory} or anonymous memory.
+ *
+ * <h2>Lifetime</h2>
+ *
+ * Close every map, best with try-with-resources. A map that becomes unreachable unclosed is
+ * unmapped by a {@link Cleaner}; run with {@code -Djmmap.debugLeaks=true} to log where each such
+ * map was created.
  */
 public final class Mmap implements AutoCloseable {
 
@@ -180,6 +197,7 @@ public final class Mmap implements AutoCloseable {
   public static final int MS_INVALIDATE = 2;
 
   private static final Cleaner CLEANER = Cleaner.create();
+  private static final boolean DEBUG_LEAKS = Boolean.getBoolean("jmmap.debugLeaks");
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private final Mapping mapping;
@@ -200,17 +218,34 @@ public final class Mmap implements AutoCloseable {
     this.trackFd = o.trackFd();
     this.canGrow = o.canGrow();
     this.attachPath = o.attachPath();
-    Mapping m = mapping; // the cleaning action must not reach this object
-    this.cleanable =
-        CLEANER.register(
-            this,
-            () -> {
-              try {
-                m.close();
-              } catch (IOException | RuntimeException ignored) {
-                // nobody is left to report to
-              }
-            });
+    this.cleanable = CLEANER.register(this, new Release(mapping, DEBUG_LEAKS
+        ? new Throwable("the map was created here") : null));
+  }
+
+  /**
+   * Unmaps a map that became unreachable without being closed; with {@code
+   * -Djmmap.debugLeaks=true} it also logs where that map was created. It must not reach the
+   * {@code Mmap}, or the map would never become unreachable.
+   */
+  private record Release(Mapping mapping, Throwable createdAt) implements Runnable {
+    @Override
+    public void run() {
+      if (mapping.isClosed()) {
+        return;
+      }
+      if (createdAt != null) {
+        System.getLogger("org.jmmap")
+            .log(System.Logger.Level.WARNING,
+                "an Mmap was never closed and has been released by the garbage collector: "
+                    + mapping.describe(),
+                createdAt);
+      }
+      try {
+        mapping.close();
+      } catch (IOException | RuntimeException ignored) {
+        // nobody is left to report to
+      }
+    }
   }
 
   static Mmap open(Opener.Request request) throws IOException {
@@ -741,7 +776,7 @@ public final class Mmap implements AutoCloseable {
     try {
       MemorySegment.copy(s, src, s, dest, count);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, Math.min(src, dest));
+      throw translate(e, Math.min(src, dest)); // translate finds the first unbacked page
     }
   }
 
@@ -1144,6 +1179,16 @@ public final class Mmap implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads the byte at {@code offset} plainly before an atomic read-modify-write there. The JVM
+   * turns a fault in a plain access into an exception, but not a fault inside an atomic update,
+   * which would kill it; reading first turns a file truncated before the call into an {@link
+   * MmapFaultException}. See "Atomic updates" in the class documentation for what remains.
+   */
+  private static void probe(MemorySegment s, long offset) {
+    s.get(JAVA_BYTE, offset);
+  }
+
   /** {@return the live segment, after checking that {@code offset} is aligned for atomics} */
   private MemorySegment aligned(MemorySegment s, long offset, int size) {
     if (((s.address() + offset) & (size - 1)) != 0) {
@@ -1237,6 +1282,7 @@ public final class Mmap implements AutoCloseable {
   public boolean compareAndSetInt(long offset, int expected, int value) {
     MemorySegment s = aligned(writable("compareAndSetInt"), offset, 4);
     try {
+      probe(s, offset);
       return INT_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError e) {
       throw translate(e, offset);
@@ -1257,6 +1303,7 @@ public final class Mmap implements AutoCloseable {
   public boolean compareAndSetLong(long offset, long expected, long value) {
     MemorySegment s = aligned(writable("compareAndSetLong"), offset, 8);
     try {
+      probe(s, offset);
       return LONG_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError e) {
       throw translate(e, offset);
@@ -1276,6 +1323,7 @@ public final class Mmap implements AutoCloseable {
   public int getAndAddInt(long offset, int delta) {
     MemorySegment s = aligned(writable("getAndAddInt"), offset, 4);
     try {
+      probe(s, offset);
       return (int) INT_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError e) {
       throw translate(e, offset);
@@ -1295,6 +1343,7 @@ public final class Mmap implements AutoCloseable {
   public long getAndAddLong(long offset, long delta) {
     MemorySegment s = aligned(writable("getAndAddLong"), offset, 8);
     try {
+      probe(s, offset);
       return (long) LONG_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError e) {
       throw translate(e, offset);
@@ -1447,11 +1496,15 @@ public final class Mmap implements AutoCloseable {
       } catch (IOException | RuntimeException ignored) {
         // the fault is the thing to report
       }
+      // the access covered a range from `at`; the fault is in its first page the file lacks
+      long backed = fileSize < 0 ? 0 : Math.max(0, fileSize - offset);
+      long firstMissing = (backed + PAGESIZE - 1) / PAGESIZE * PAGESIZE;
+      long where = fileSize < 0 ? at : Math.max(at, firstMissing);
       return new MmapFaultException(
-          "fault accessing mapped memory near offset " + at + " of " + mapping.describe()
+          "fault accessing mapped memory at offset " + where + " of " + mapping.describe()
               + " (map offset " + offset + ", file size now " + fileSize
               + "): the file was probably truncated under the map",
-          at,
+          where,
           fileSize,
           e);
     }

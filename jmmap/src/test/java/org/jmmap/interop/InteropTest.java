@@ -65,7 +65,7 @@ class InteropTest {
         """);
     List<String> cmd = new ArrayList<>(List.of("python3", script.toString(), f.toString()));
     cmd.addAll(List.of(patterns));
-    List<String> python = Processes.run(cmd).lines().toList();
+    List<String> python = ProcessRunner.run(cmd).lines().toList();
     List<String> jmmap = new ArrayList<>();
     try (Mmap m = Mmap.map(f, 0, Access.READ)) {
       for (String p : patterns) {
@@ -127,7 +127,7 @@ class InteropTest {
   /** A sparse 6 GiB file in a JVM with a 64 MiB heap: every planted match is found. */
   @Test
   void matchesFindsEveryPlantedMatchInASixGibFileWithA64MibHeap() throws Exception {
-    String out = Processes.run(Processes.javaCommandWithHeap("64m", "huge", dir.toString()));
+    String out = ProcessRunner.run(ProcessRunner.javaCommandWithHeap("64m", "huge", dir.toString()));
     assertTrue(out.startsWith("found 70 of 70"), out);
   }
 

@@ -103,7 +103,7 @@ class SharedMemoryTest {
     String n = name("jchild");
     try (SharedMemory shm = SharedMemory.create(n, 64)) {
       shm.mmap().write("Hello world!".getBytes(US_ASCII));
-      String out = Processes.run(Processes.javaCommand("read", n));
+      String out = ProcessRunner.run(ProcessRunner.javaCommand("read", n));
       assertEquals("Hello world!\n", out);
       assertArrayEquals("child".getBytes(US_ASCII), shm.mmap().slice(0, 5));
       shm.unlink();
@@ -126,7 +126,7 @@ class SharedMemoryTest {
         """);
     try (SharedMemory shm = SharedMemory.create(n, 4096)) {
       shm.mmap().write("Hello world!".getBytes(US_ASCII));
-      String out = Processes.run(List.of("python3", script.toString(), n));
+      String out = ProcessRunner.run(List.of("python3", script.toString(), n));
       assertEquals("Hello world! 4096\n", out);
       assertArrayEquals("python".getBytes(US_ASCII), shm.mmap().slice(0, 6));
       shm.unlink();
@@ -176,7 +176,7 @@ class SharedMemoryTest {
     try (SharedMemory shm = SharedMemory.create(n, 8)) {
       List<Process> children = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        children.add(new ProcessBuilder(Processes.javaCommand("count", n, "1000000"))
+        children.add(new ProcessBuilder(ProcessRunner.javaCommand("count", n, "1000000"))
             .redirectError(ProcessBuilder.Redirect.INHERIT).start());
       }
       for (Process c : children) {

@@ -6,17 +6,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Starting the Python and Java children of the interop tests. */
-final class Processes {
-  private Processes() {}
+/** Starting child processes: Python, or a JVM running one of the test mains. */
+public final class ProcessRunner {
+  private ProcessRunner() {}
 
   static List<String> javaCommand(String... args) {
+    return javaCommand(Child.class, args);
+  }
+
+  /** {@return the command that runs {@code main} in a JVM with this one's class path} */
+  public static List<String> javaCommand(Class<?> main, String... args) {
     List<String> c = new ArrayList<>();
     c.add(ProcessHandle.current().info().command().orElseThrow());
     c.add("--enable-native-access=ALL-UNNAMED");
     c.add("-cp");
     c.add(System.getProperty("java.class.path"));
-    c.add(Child.class.getName());
+    c.add(main.getName());
     c.addAll(List.of(args));
     return c;
   }
@@ -28,7 +33,7 @@ final class Processes {
   }
 
   /** Runs a command to its end and returns its standard output; fails on a non-zero status. */
-  static String run(List<String> command) throws IOException, InterruptedException {
+  public static String run(List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
