@@ -1,0 +1,118 @@
+package org.jmmap.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.jmmap.Access;
+import org.jmmap.Mmap;
+import org.jmmap.SharedMemory;
+import org.jmmap.interop.ProcessRunner;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Map and close, over and over: descriptors, mappings and memory return to where they started.
+ * The 200,000-cycle runs are in the long profile ({@code ./build long}); the suite runs 20,000.
+ */
+class LeakTest {
+  @TempDir Path dir;
+
+  interface Cycle {
+    void run(int i) throws IOException;
+  }
+
+  private static long count(String path) throws IOException {
+    try (var s = Files.list(Path.of(path))) {
+      return s.count();
+    }
+  }
+
+  private static long mappings() throws IOException {
+    return Files.readAllLines(Path.of("/proc/self/maps")).size();
+  }
+
+  /**
+   * {@return the resident memory outside the Java heap, in KiB}: what a native leak (an unmapped
+   * region, a C allocation) would grow; the heap grows and shrinks as the collector likes.
+   */
+  private static long rssKib() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        long heap = Runtime.getRuntime().totalMemory();
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) - heap / 1024;
+      }
+    }
+    throw new IOException("no VmRSS");
+  }
+
+  private void noLeak(String what, int cycles, Cycle cycle) throws IOException {
+    for (int i = 0; i < 1000; i++) {
+      cycle.run(i); // warm up, so the JIT's own memory is in the baseline
+    }
+    System.gc();
+    long fds = count("/proc/self/fd");
+    long maps = mappings();
+    long rss = rssKib();
+    for (int i = 0; i < cycles; i++) {
+      cycle.run(i);
+    }
+    System.gc();
+    long fdsAfter = count("/proc/self/fd");
+    long mapsAfter = mappings();
+    long rssAfter = rssKib();
+    String report = what + " x" + cycles + ": fds " + fds + " -> " + fdsAfter + ", mappings "
+        + maps + " -> " + mapsAfter + ", RSS outside the heap " + rss + " -> " + rssAfter + " KiB";
+    System.out.println(report);
+    assertTrue(fdsAfter <= fds + 2, report);
+    assertTrue(mapsAfter <= maps + 16, report);
+    assertTrue(rssAfter <= rss + 64 * 1024, report);
+  }
+
+  private void allKinds(int cycles) throws IOException {
+    Path f = Files.write(dir.resolve("cycle.bin"), new byte[8192]);
+    noLeak("file map", cycles, i -> {
+      try (Mmap m = Mmap.map(f, 0, Access.WRITE)) {
+        m.set(i % 8192, (byte) i);
+      }
+    });
+    noLeak("anonymous map", cycles, i -> {
+      try (Mmap m = Mmap.anonymous(8192)) {
+        m.set(i % 8192, (byte) i);
+      }
+    });
+    String name = "jmmap_test_cycle_" + ProcessHandle.current().pid();
+    noLeak("shared memory", cycles, i -> {
+      try (SharedMemory s = SharedMemory.create(name, 8192)) {
+        s.mmap().set(i % 8192, (byte) i);
+        s.unlink();
+      }
+    });
+  }
+
+  @Test
+  void twentyThousandCyclesOfEveryKindLeakNothing() throws IOException {
+    allKinds(20_000);
+  }
+
+  @Test
+  @Tag("long")
+  void twoHundredThousandCyclesOfEveryKindLeakNothing() throws IOException {
+    allKinds(200_000);
+  }
+
+  @Test
+  void anUnclosedMapIsReleasedAndItsCreatorLoggedWithDebugLeaks() throws Exception {
+    Path f = Files.write(dir.resolve("leak.bin"), new byte[16]);
+    List<String> c = ProcessRunner.javaCommand(RChild.class, "leak", f.toString());
+    c.add(1, "-Djmmap.debugLeaks=true");
+    Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor() == 0, out);
+    assertTrue(out.contains("an Mmap was never closed") && out.contains("leak.bin")
+        && out.contains("RChild.leakOne"), out);
+  }
+}
