@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Side by side: jmmap, CPython's mmap and C (glibc memmem/memchr/memcpy) over the same files,
+# page cache warm, in one run. Prints each peer's median and the ratio jmmap / peer.
+#   benchmarks/compare.sh [DIR]   (DIR holds the data files; default /tmp/jmmap-compare)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir="${1:-/tmp/jmmap-compare}"
+mkdir -p "$dir"
+text="$dir/log-1g.txt"; bin="$dir/random-256m.bin"
+
+if [ ! -f "$text" ] || [ ! -f "$bin" ]; then
+  echo "compare: writing 1 GiB of log-like text and 256 MiB of binary data to $dir" >&2
+  python3 - "$text" "$bin" <<'PY'
+import random, sys
+r = random.Random(1)
+levels = [b"INFO", b"DEBUG", b"WARN", b"ERROR"]
+lines = [b"2026-11-27T10:%02d:%02d.%03d %s worker-%d request id=%06d status=%d took=%dms\n" % (
+    r.randrange(60), r.randrange(60), r.randrange(1000), r.choice(levels), r.randrange(64),
+    r.randrange(10**6), r.choice([200, 200, 200, 404, 500]), r.randrange(1000)) for _ in range(20000)]
+block = b"".join(lines)
+size = 1 << 30
+with open(sys.argv[1], "wb") as f:
+    written = 0
+    while written < size:
+        chunk = block[: size - written]
+        if written == 1 << 20:
+            chunk = b"EARLY-MARK-0042!" + chunk[16:]
+        f.write(chunk)
+        written += len(chunk)
+    f.seek(size - (1 << 20))
+    f.write(b"NEEDLE-7f3a9c2e1")
+with open(sys.argv[2], "wb") as f:
+    g = random.Random(2)
+    for _ in range(256):
+        f.write(g.randbytes(1 << 20))
+PY
+fi
+cat "$text" "$bin" > /dev/null # warm the page cache
+
+./build install >/dev/null
+mvn -B -q -ntp -Dstyle.color=never -pl benchmarks package -DskipTests >/dev/null 2>&1 || true
+cp=$(cat benchmarks/target/classpath.txt):benchmarks/target/classes
+gcc -O2 -o "$dir/compare_ref" benchmarks/compare_ref.c
+
+source <(sed -n '/^find_jdk()/,/^}/p; /^java_major()/,/^}/p' build)
+jdk=$(find_jdk)
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.jmmap.benchmarks.Compare \
+  "$text" "$bin" 10000000 > "$dir/java.txt"
+"$dir/compare_ref" "$text" "$bin" 10000000 > "$dir/c.txt"
+python3 benchmarks/compare_ref.py "$text" "$bin" 1000000 > "$dir/python.txt"
+
+python3 - "$dir" <<'PY'
+import sys
+d = sys.argv[1]
+def load(name):
+    out = {}
+    for line in open(f"{d}/{name}.txt"):
+        k, v, unit = line.split()
+        out[k] = (float(v), unit)
+    return out
+j, c, p = load("java"), load("c"), load("python")
+print(f"{'workload':<24}{'jmmap':>10}{'C':>10}{'CPython':>10}{'jmmap/C':>10}{'jmmap/Py':>10}  unit")
+for k, (v, unit) in j.items():
+    cv = c.get(k, (None,))[0]
+    pv = p.get(k, (None,))[0]
+    f = lambda x: f"{x:10.3f}" if x is not None else f"{'-':>10}"
+    r = lambda x: f"{v / x:10.2f}" if x else f"{'-':>10}"
+    print(f"{k:<24}{f(v)}{f(cv)}{f(pv)}{r(cv)}{r(pv)}  {unit}")
+if "map_close_4k" in j:
+    print(f"map+close vs RandomAccessFile open+read+close: "
+          f"{j['map_close_4k'][0] / j['raf_open_read_close_4k'][0]:.2f}x the rate")
+PY

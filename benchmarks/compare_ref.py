@@ -1,0 +1,66 @@
+"""CPython's side of compare.sh: the same workloads through mmap, median of several runs."""
+import mmap
+import random
+import re
+import statistics
+import struct
+import sys
+import time
+
+RARE, COMMON, EARLY = b"NEEDLE-7f3a9c2e1", b"INFO", b"EARLY-MARK-0042!"
+
+
+def report(name, unit, runs, work):
+    rates = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        amount = work()
+        rates.append(amount / (time.perf_counter() - t0))
+    scale = 1e6 if unit == "Mops/s" else 1e9
+    print(f"{name} {statistics.median(rates) / scale:.3f} {unit}", flush=True)
+
+
+def main():
+    text, binary, ops = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with open(text, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        n = len(m)
+        report("find_rare", "GB/s", 5, lambda: m.find(RARE, 0) + len(RARE))
+
+        def count():
+            c, p = 0, m.find(COMMON, 0)
+            while p >= 0:
+                c, p = c + 1, m.find(COMMON, p + 1)
+            return n
+        report("find_common_count", "GB/s", 3, count)
+        report("rfind_early", "GB/s", 5, lambda: n - m.rfind(EARLY, 0))
+
+        def lines():
+            m.seek(0)
+            while m.readline():
+                pass
+            return n
+        report("readline", "GB/s", 3, lines)
+
+        def blocks():
+            m.seek(0)
+            while m.read(65536):
+                pass
+            return n
+        report("read_64k", "GB/s", 5, blocks)
+        report("regex", "GB/s", 3, lambda: sum(1 for _ in re.finditer(rb"NEEDLE-[0-9a-f]+", m)) and n)
+    with open(binary, "r+b") as f, mmap.mmap(f.fileno(), 0) as m:
+        words = len(m) // 8
+
+        def rw():
+            r = random.Random(7)
+            total = 0
+            for _ in range(ops):
+                o = r.randrange(words) * 8
+                total = (total + struct.unpack_from("<Q", m, o)[0]) & 0xFFFFFFFFFFFFFFFF
+                struct.pack_into("<Q", m, o, total)
+            m.flush()
+            return 2 * ops
+        report("random_rw", "Mops/s", 3, rw)
+
+
+main()
