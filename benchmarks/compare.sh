@@ -23,12 +23,12 @@ with open(sys.argv[1], "wb") as f:
     written = 0
     while written < size:
         chunk = block[: size - written]
-        if written == 1 << 20:
-            chunk = b"EARLY-MARK-0042!" + chunk[16:]
         f.write(chunk)
         written += len(chunk)
+    f.seek(1 << 20)
+    f.write(b"EARLY-MARK-0042!")  # rfind's target, near the start
     f.seek(size - (1 << 20))
-    f.write(b"NEEDLE-7f3a9c2e1")
+    f.write(b"NEEDLE-7f3a9c2e1")  # find's rare needle, near the end
 with open(sys.argv[2], "wb") as f:
     g = random.Random(2)
     for _ in range(256):
