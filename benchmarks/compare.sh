@@ -44,7 +44,10 @@ gcc -O2 -o "$dir/compare_ref" benchmarks/compare_ref.c
 
 source <(sed -n '/^find_jdk()/,/^}/p; /^java_major()/,/^}/p' build)
 jdk=$(find_jdk)
-"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.jmmap.benchmarks.Compare \
+# the Vector API module makes jmmap's search use the vector kernel; -Xmx64m shows that no
+# workload needs heap in proportion to the 1 GiB file
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx64m \
+  -cp "$cp" org.jmmap.benchmarks.Compare \
   "$text" "$bin" 10000000 > "$dir/java.txt"
 "$dir/compare_ref" "$text" "$bin" 10000000 > "$dir/c.txt"
 python3 benchmarks/compare_ref.py "$text" "$bin" 1000000 > "$dir/python.txt"
@@ -55,6 +58,9 @@ d = sys.argv[1]
 def load(name):
     out = {}
     for line in open(f"{d}/{name}.txt"):
+        if line.startswith("#"):
+            print(line.strip())
+            continue
         k, v, unit = line.split()
         out[k] = (float(v), unit)
     return out
@@ -66,7 +72,13 @@ for k, (v, unit) in j.items():
     f = lambda x: f"{x:10.3f}" if x is not None else f"{'-':>10}"
     r = lambda x: f"{v / x:10.2f}" if x else f"{'-':>10}"
     print(f"{k:<24}{f(v)}{f(cv)}{f(pv)}{r(cv)}{r(pv)}  {unit}")
+print()
+print(f"readLine vs BufferedReader.readLine: {j['readline'][0] / j['bufferedreader_readline'][0]:.2f}x")
+for s in ("_noflush", ""):
+    print(f"random getLong/putLong{' (with flush)' if not s else ' (access only)'}: "
+          f"{j['random_rw' + s][0] / j['random_rw_raw_segment' + s][0]:.2f}x a raw segment, "
+          f"{j['random_rw' + s][0] / j['random_rw_mappedbytebuffer' + s][0]:.2f}x a MappedByteBuffer")
 if "map_close_4k" in j:
     print(f"map+close vs RandomAccessFile open+read+close: "
-          f"{j['map_close_4k'][0] / j['raf_open_read_close_4k'][0]:.2f}x the rate")
+          f"{j['raf_open_read_close_4k'][0] / j['map_close_4k'][0]:.1f}x the time")
 PY

@@ -7,4 +7,7 @@
  */
 module org.jmmap {
   exports org.jmmap;
+
+  // optional: searches use the Vector API when the application adds this module
+  requires static jdk.incubator.vector;
 }

@@ -19,6 +19,10 @@ import org.jmmap.Mmap;
 public final class Compare {
   private Compare() {}
 
+  /** A constant, as the JIT needs a layout to be for a fast segment access. */
+  static final java.lang.foreign.ValueLayout.OfLong LONG_LE =
+      java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
   static final byte[] RARE = "NEEDLE-7f3a9c2e1".getBytes(StandardCharsets.US_ASCII);
   static final byte[] COMMON = "INFO".getBytes(StandardCharsets.US_ASCII);
   static final byte[] EARLY = "EARLY-MARK-0042!".getBytes(StandardCharsets.US_ASCII);
@@ -41,6 +45,66 @@ public final class Compare {
   }
 
   /**
+   * Random aligned 8-byte reads and writes: jmmap's typed access, a raw segment and a {@link
+   * java.nio.MappedByteBuffer} on the same file. Each runs once without the final flush, which is
+   * where the API's own cost shows, and once with it, as the C and Python references run.
+   */
+  static void randomAccess(Path bin, long ops, int runs) throws Exception {
+    try (var ch = java.nio.channels.FileChannel.open(bin, java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE);
+        var arena = java.lang.foreign.Arena.ofShared();
+        Mmap m = Mmap.map(bin, 0, Access.WRITE)) {
+      var seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
+      var mbb = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
+      mbb.order(ByteOrder.LITTLE_ENDIAN);
+      var layout = LONG_LE;
+      long words = ch.size() / 8;
+      for (boolean flush : new boolean[] {false, true}) {
+        String suffix = flush ? "" : "_noflush";
+        report("random_rw_raw_segment" + suffix, "Mops/s", runs, () -> {
+          SplittableRandom r = new SplittableRandom(7);
+          long sum = 0;
+          for (long i = 0; i < ops; i++) {
+            long o = r.nextLong(words) * 8;
+            sum += seg.get(layout, o);
+            seg.set(layout, o, sum);
+          }
+          if (flush) {
+            seg.force();
+          }
+          return 2.0 * ops;
+        });
+        report("random_rw_mappedbytebuffer" + suffix, "Mops/s", runs, () -> {
+          SplittableRandom r = new SplittableRandom(7);
+          long sum = 0;
+          for (long i = 0; i < ops; i++) {
+            int o = (int) (r.nextLong(words) * 8);
+            sum += mbb.getLong(o);
+            mbb.putLong(o, sum);
+          }
+          if (flush) {
+            mbb.force();
+          }
+          return 2.0 * ops;
+        });
+        report("random_rw" + suffix, "Mops/s", runs, () -> {
+          SplittableRandom r = new SplittableRandom(7);
+          long sum = 0;
+          for (long i = 0; i < ops; i++) {
+            long o = r.nextLong(words) * 8;
+            sum += m.getLong(o, ByteOrder.LITTLE_ENDIAN);
+            m.putLong(o, ByteOrder.LITTLE_ENDIAN, sum);
+          }
+          if (flush) {
+            m.flush();
+          }
+          return 2.0 * ops;
+        });
+      }
+    }
+  }
+
+  /**
    * Runs the workloads.
    *
    * @param args the text file, the binary file and the number of random operations
@@ -51,6 +115,8 @@ public final class Compare {
     Path bin = Path.of(args[1]);
     long randomOps = Long.parseLong(args[2]);
     int runs = 5;
+    System.out.println("# search kernel: " + org.jmmap.internal.Search.kernel() + ", max heap "
+        + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
     try (Mmap m = Mmap.map(text, 0, Access.READ)) {
       long size = m.length();
       report("find_rare", "GB/s", runs, () -> m.find(RARE, 0) + RARE.length);
@@ -92,20 +158,16 @@ public final class Compare {
         return size;
       });
     }
-    try (Mmap m = Mmap.map(bin, 0, Access.WRITE)) {
-      long words = m.length() / 8;
-      report("random_rw", "Mops/s", runs, () -> {
-        SplittableRandom r = new SplittableRandom(7);
-        long sum = 0;
-        for (long i = 0; i < randomOps; i++) {
-          long o = r.nextLong(words) * 8;
-          sum += m.getLong(o, ByteOrder.LITTLE_ENDIAN);
-          m.putLong(o, ByteOrder.LITTLE_ENDIAN, sum);
+    report("bufferedreader_readline", "GB/s", 3, () -> {
+      long bytes = 0;
+      try (var r = Files.newBufferedReader(text, StandardCharsets.ISO_8859_1)) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          bytes += line.length() + 1;
         }
-        m.flush();
-        return 2.0 * randomOps;
-      });
-    }
+      }
+      return bytes;
+    });
+    randomAccess(bin, randomOps, runs);
     Path small = Files.write(Files.createTempFile("jmmap-small", ".bin"), new byte[4096]);
     try {
       report("map_close_4k", "Mops/s", runs, () -> {

@@ -159,8 +159,12 @@ class TruncationTest {
     Files.write(f, new byte[2 * PS]);
     try (Mmap m = Mmap.map(f, 0, Access.WRITE)) {
       long sum = 0;
+      byte[] needle = "absent".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       for (int i = 0; i < 2_000_000; i++) {
         sum += m.get(PAST) + m.getLong(PAST, ByteOrder.BIG_ENDIAN) + m.asCharSequence().charAt(9);
+      }
+      for (int i = 0; i < 20_000; i++) {
+        sum += m.find(needle, 0) + m.rfind(needle, 0); // the search kernel, compiled
       }
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
         ch.truncate(10);
@@ -172,8 +176,14 @@ class TruncationTest {
         } catch (MmapFaultException | InternalError e) {
           faults++;
         }
+        try {
+          sum += i % 2 == 0 ? m.find(needle, 0) : m.rfind(needle, 0);
+        } catch (MmapFaultException | InternalError e) {
+          faults++;
+        }
       }
-      assertEquals(1000, faults, "sum " + sum);
+      assertEquals(2000, faults, "sum " + sum + ", search kernel " + org.jmmap.internal.Search
+          .kernel());
     }
   }
 }
