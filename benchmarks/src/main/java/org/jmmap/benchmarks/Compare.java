@@ -57,7 +57,6 @@ public final class Compare {
       var seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
       var mbb = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
       mbb.order(ByteOrder.LITTLE_ENDIAN);
-      var layout = LONG_LE;
       long words = ch.size() / 8;
       for (boolean flush : new boolean[] {false, true}) {
         String suffix = flush ? "" : "_noflush";
@@ -66,8 +65,8 @@ public final class Compare {
           long sum = 0;
           for (long i = 0; i < ops; i++) {
             long o = r.nextLong(words) * 8;
-            sum += seg.get(layout, o);
-            seg.set(layout, o, sum);
+            sum += seg.get(LONG_LE, o);
+            seg.set(LONG_LE, o, sum);
           }
           if (flush) {
             seg.force();
