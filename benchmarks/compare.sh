@@ -50,7 +50,22 @@ jdk=$(find_jdk)
   -cp "$cp" org.jmmap.benchmarks.Compare \
   "$text" "$bin" 10000000 > "$dir/java.txt"
 "$dir/compare_ref" "$text" "$bin" 10000000 > "$dir/c.txt"
-python3 benchmarks/compare_ref.py "$text" "$bin" 1000000 > "$dir/python.txt"
+
+# CPython before 3.11.7 can read past the end of a mapping in mmap.find and die of SIGSEGV in the
+# find loop (Debian 12's 3.11.2 does); use a newer python3 where there is one ($PYTHON first)
+python=""
+for p in ${PYTHON:-} python3 python3.13 python3.12 "$HOME/.pyenv/shims/python3"; do
+  if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import sys; sys.exit(sys.version_info < (3, 11, 7))' 2>/dev/null; then
+    python="$p"; break
+  fi
+done
+if [ -z "$python" ]; then
+  python=python3
+  echo "compare: no python3 >= 3.11.7 found; $(python3 --version) may crash in mmap.find" >&2
+fi
+echo "# CPython: $("$python" --version 2>&1)" > "$dir/python.txt"
+"$python" benchmarks/compare_ref.py "$text" "$bin" 1000000 >> "$dir/python.txt" \
+  || echo "compare: CPython failed (status $?); its column stays empty" >&2
 
 python3 - "$dir" <<'PY'
 import sys
@@ -60,6 +75,8 @@ def load(name):
     for line in open(f"{d}/{name}.txt"):
         if line.startswith("#"):
             print(line.strip())
+            continue
+        if len(line.split()) != 3:
             continue
         k, v, unit = line.split()
         out[k] = (float(v), unit)
