@@ -24,6 +24,21 @@ final class VectorSearch {
     return SPECIES.vectorBitSize();
   }
 
+  /**
+   * {@return one bit per lane for the starts {@code i ..} whose byte is the needle's first and
+   * whose byte {@code n - 1} further is its last}
+   */
+  private static long candidates(MemorySegment s, long i, int n, byte first, byte end) {
+    VectorMask<Byte> m = ByteVector.fromMemorySegment(SPECIES, s, i, LE).eq(first)
+        .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, LE).eq(end));
+    return m.anyTrue() ? m.toLong() : 0;
+  }
+
+  /** {@return whether the needle is at {@code at}; its first and last bytes are known to match} */
+  private static boolean matches(MemorySegment s, long at, MemorySegment pattern, int n) {
+    return n <= 2 || MemorySegment.mismatch(s, at, at + n, pattern, 0, n) < 0;
+  }
+
   static long find(MemorySegment s, long from, long to, byte[] needle) {
     int n = needle.length;
     long last = to - n;
@@ -38,12 +53,10 @@ final class VectorSearch {
     for (; i + lanes - 1 <= last; i += lanes) {
       VectorMask<Byte> m = ByteVector.fromMemorySegment(SPECIES, s, i, LE).eq(first)
           .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, LE).eq(end));
-      if (m.anyTrue()) {
-        for (long bits = m.toLong(); bits != 0; bits &= bits - 1) {
-          long at = i + Long.numberOfTrailingZeros(bits);
-          if (n <= 2 || MemorySegment.mismatch(s, at, at + n, pattern, 0, n) < 0) {
-            return at;
-          }
+      for (long bits = candidates(s, i, n, first, end); bits != 0; bits &= bits - 1) {
+        long at = i + Long.numberOfTrailingZeros(bits);
+        if (matches(s, at, pattern, n)) {
+          return at;
         }
       }
     }
@@ -64,15 +77,13 @@ final class VectorSearch {
     for (; i >= from; i -= lanes) {
       VectorMask<Byte> m = ByteVector.fromMemorySegment(SPECIES, s, i, LE).eq(first)
           .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, LE).eq(end));
-      if (m.anyTrue()) {
-        for (long bits = m.toLong(); bits != 0; ) {
-          int lane = 63 - Long.numberOfLeadingZeros(bits);
-          long at = i + lane;
-          if (n <= 2 || MemorySegment.mismatch(s, at, at + n, pattern, 0, n) < 0) {
-            return at;
-          }
-          bits &= ~(1L << lane);
+      for (long bits = candidates(s, i, n, first, end); bits != 0; ) {
+        int lane = 63 - Long.numberOfLeadingZeros(bits);
+        long at = i + lane;
+        if (matches(s, at, pattern, n)) {
+          return at;
         }
+        bits &= ~(1L << lane);
       }
     }
     // candidates from .. i + lanes - 1 are left

@@ -38,8 +38,6 @@ public final class Child {
       case "count" -> {
         try (SharedMemory shm = SharedMemory.open(args[1])) {
           Mmap m = shm.mmap();
-          System.out.println("ready");
-          System.out.flush();
           long n = Long.parseLong(args[2]);
           for (long i = 0; i < n; i++) {
             m.getAndAddLong(0, 1);
