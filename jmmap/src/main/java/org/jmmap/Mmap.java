@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
 import java.nio.BufferOverflowException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -71,10 +70,16 @@ import org.jmmap.internal.ffi.NativeOs;
  *
  * <h2>Threads</h2>
  *
- * A map can be used from any thread. Byte access is not synchronized, and neither is the
- * position, just as in Python; but no use of a map, from any thread and at any time, can crash
- * the JVM: closing or resizing a map while other threads use it makes their accesses throw
- * {@link IllegalStateException}. If the file is truncated under the map, an access to the part
+ * A map can be used from any thread. Byte access is not synchronized. The position (used by
+ * {@code read}, {@code readByte}, {@code readLine}, {@code write}, {@code writeByte}, {@code seek},
+ * {@code tell} and the one-argument {@code find}/{@code rfind}) belongs to one thread at a time,
+ * as a {@link ByteBuffer}'s does: calls that race on it may lose a move of the position or copy
+ * the same bytes twice, but each call still throws only the exceptions documented here and leaves
+ * the position within {@code [0, length()]} (unless a {@link #resize} shrank the map past it).
+ * Give each thread its own view ({@link #channel()}, {@link #inputStream()}) to read with a
+ * position of its own. No use of a map, from any thread and at any time, can crash the JVM:
+ * closing or resizing a map while other threads use it makes their accesses throw {@link
+ * IllegalStateException}. If the file is truncated under the map, an access to the part
  * that no longer has a file behind it throws {@link MmapFaultException}; the JVM may report
  * such a fault a little after the access that caused it. Views that are the JDK's own objects
  * ({@link #segment()}, {@link #asByteBuffer(long, int)}) report it as the JDK does, with an
@@ -91,9 +96,12 @@ import org.jmmap.internal.ffi.NativeOs;
  *
  * <h2>Lifetime</h2>
  *
- * Close every map, best with try-with-resources. A map that becomes unreachable unclosed is
- * unmapped by a {@link Cleaner}; run with {@code -Djmmap.debugLeaks=true} to log where each such
- * map was created.
+ * Close every map, best with try-with-resources. A map that becomes unreachable unclosed, together
+ * with every view of it ({@link #segment()}, {@link #asByteBuffer(long, int)}, the streams), is
+ * unmapped by a {@link java.lang.ref.Cleaner}: a view that is still referenced keeps the memory
+ * mapped. Run with {@code -Djmmap.debugLeaks=true} to log where each map that was never closed
+ * was created. When opening or mapping fails for lack of descriptors or address space, jmmap
+ * lets the garbage collector release such maps and retries for about a second before it fails.
  */
 public final class Mmap implements AutoCloseable {
 
@@ -184,7 +192,11 @@ public final class Mmap implements AutoCloseable {
   /** Undo {@link #MADV_DONTDUMP}. */
   public static final int MADV_DODUMP = 17;
 
-  /** Poison the pages (testing memory failure handling; needs privileges). */
+  /**
+   * Poison the pages (testing memory failure handling; needs privileges). Exported for Python's
+   * name; {@link #madvise(int, long, long)} refuses it, since it poisons physical memory that the
+   * page cache may share with every other user of the file.
+   */
   public static final int MADV_HWPOISON = 100;
 
   /** Write back synchronously ({@code msync(2)} flag, Python 3.15). */
@@ -196,8 +208,6 @@ public final class Mmap implements AutoCloseable {
   /** Invalidate other mappings of the same file. */
   public static final int MS_INVALIDATE = 2;
 
-  private static final Cleaner CLEANER = Cleaner.create();
-  private static final boolean DEBUG_LEAKS = Boolean.getBoolean("jmmap.debugLeaks");
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private final Mapping mapping;
@@ -207,8 +217,30 @@ public final class Mmap implements AutoCloseable {
   private final boolean trackFd;
   private final boolean canGrow;
   private final Path attachPath;
-  private final Cleaner.Cleanable cleanable;
+  /**
+   * The position: each call reads it once and writes it once, with opaque (never torn) accesses,
+   * so that even a map misused from several threads at once keeps it in [0, length].
+   */
+  @SuppressWarnings("unused") // through POS
   private long pos;
+
+  private static final VarHandle POS;
+
+  static {
+    try {
+      POS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Mmap.class, "pos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private long pos() {
+    return (long) POS.getOpaque(this);
+  }
+
+  private void pos(long p) {
+    POS.setOpaque(this, p);
+  }
 
   private Mmap(Opener.Opened o, long offset) {
     this.mapping = o.mapping();
@@ -218,43 +250,15 @@ public final class Mmap implements AutoCloseable {
     this.trackFd = o.trackFd();
     this.canGrow = o.canGrow();
     this.attachPath = o.attachPath();
-    this.cleanable = CLEANER.register(this, new Release(mapping, DEBUG_LEAKS
-        ? new Throwable("the map was created here") : null));
-  }
-
-  /**
-   * Unmaps a map that became unreachable without being closed; with {@code
-   * -Djmmap.debugLeaks=true} it also logs where that map was created. It must not reach the
-   * {@code Mmap}, or the map would never become unreachable.
-   */
-  private record Release(Mapping mapping, Throwable createdAt) implements Runnable {
-    @Override
-    public void run() {
-      if (mapping.isClosed()) {
-        return;
-      }
-      if (createdAt != null) {
-        System.getLogger("org.jmmap")
-            .log(System.Logger.Level.WARNING,
-                "an Mmap was never closed and has been released by the garbage collector: "
-                    + mapping.describe(),
-                createdAt);
-      }
-      try {
-        mapping.close();
-      } catch (IOException | RuntimeException ignored) {
-        // nobody is left to report to
-      }
-    }
   }
 
   static Mmap open(Opener.Request request) throws IOException {
     return new Mmap(Opener.open(request), request.offset());
   }
 
-  /** {@return a map of a file the caller opened; the map owns {@code fd}, even on failure} */
-  static Mmap openDescriptor(int fd, Opener.Request request) throws IOException {
-    return new Mmap(Opener.openDescriptor(fd, request), request.offset());
+  /** {@return a map over what the opener made} */
+  static Mmap wrap(Opener.Opened opened) {
+    return new Mmap(opened, 0);
   }
 
   /**
@@ -301,12 +305,15 @@ public final class Mmap implements AutoCloseable {
    * Maps a file through a channel the caller owns and keeps open (see {@link
    * MmapOptions#map(FileChannel)}).
    *
-   * @param channel the channel: readable, and writable for {@link Access#WRITE} and {@link
-   *     Access#DEFAULT}
+   * @param channel the channel: readable, and writable for {@link Access#WRITE}, {@link
+   *     Access#DEFAULT} and {@link Access#COPY} ({@link FileChannel#map} makes a private map only
+   *     through a channel open for reading and writing)
    * @param length how many bytes to map; 0 maps from the offset to the end of the file
    * @param access the access mode
    * @param offset where the map starts in the file: a multiple of {@link #ALLOCATIONGRANULARITY}
    * @return the new map
+   * @throws java.nio.file.AccessDeniedException if the channel is not open for reading, or not for
+   *     writing where the access needs it
    * @throws IOException if the file cannot be mapped
    * @throws IllegalArgumentException as for {@link #map(Path, long, Access, long)}
    */
@@ -477,21 +484,23 @@ public final class Mmap implements AutoCloseable {
    */
   public byte[] read(long n) {
     MemorySegment s = mapping.segment();
+    long p = pos();
     long len = s.byteSize();
-    long remaining = pos < len ? len - pos : 0;
+    long remaining = p < len ? len - p : 0;
     long count = n < 0 || n > remaining ? remaining : n;
     if (count == 0) {
-      return new byte[0]; // pos may be past the end, where even an empty copy is out of bounds
+      return new byte[0]; // p may be past the end, where even an empty copy is out of bounds
     }
     byte[] out = new byte[arraySize(count)];
     try {
-      MemorySegment.copy(s, JAVA_BYTE, pos, out, 0, out.length);
+      MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, pos);
+      throw translate(e, p);
     }
-    pos += count;
+    pos(p + count);
     return out;
   }
+
 
   /**
    * {@return the byte at the position, as 0 to 255}, moving the position past it.
@@ -500,18 +509,20 @@ public final class Mmap implements AutoCloseable {
    */
   public int readByte() {
     MemorySegment s = mapping.segment();
-    if (pos >= s.byteSize()) {
-      throw new Underflow("read byte out of range: pos=" + pos + " length=" + s.byteSize());
+    long p = pos();
+    if (p >= s.byteSize()) {
+      throw new Underflow("read byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     int b;
     try {
-      b = s.get(JAVA_BYTE, pos) & 0xFF;
+      b = s.get(JAVA_BYTE, p) & 0xFF;
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, pos);
+      throw translate(e, p);
     }
-    pos++;
+    pos(p + 1);
     return b;
   }
+
 
   /**
    * {@return the bytes from the position up to and including the next {@code '\n'}}, or to the
@@ -520,22 +531,24 @@ public final class Mmap implements AutoCloseable {
    */
   public byte[] readLine() {
     MemorySegment s = mapping.segment();
+    long p = pos();
     long len = s.byteSize();
-    if (pos >= len) {
+    if (p >= len) {
       return new byte[0];
     }
     byte[] out;
     try {
-      long nl = Search.indexOf(s, pos, len, (byte) '\n');
+      long nl = Search.indexOf(s, p, len, (byte) '\n');
       long end = nl < 0 ? len : nl + 1;
-      out = new byte[arraySize(end - pos)];
-      MemorySegment.copy(s, JAVA_BYTE, pos, out, 0, out.length);
+      out = new byte[arraySize(end - p)];
+      MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, pos);
+      throw translate(e, p);
     }
-    pos += out.length;
+    pos(p + out.length);
     return out;
   }
+
 
   /**
    * Writes bytes at the position and moves the position past them. All or nothing: if they do
@@ -550,19 +563,21 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = mapping.segment();
     Objects.requireNonNull(data, "data");
     checkWritable("write");
+    long p = pos();
     long len = s.byteSize();
-    if (pos > len || len - pos < data.length) {
+    if (p > len || len - p < data.length) {
       throw new Overflow(
-          "data out of range: " + data.length + " bytes at pos=" + pos + " length=" + len);
+          "data out of range: " + data.length + " bytes at pos=" + p + " length=" + len);
     }
     try {
-      MemorySegment.copy(data, 0, s, JAVA_BYTE, pos, data.length);
+      MemorySegment.copy(data, 0, s, JAVA_BYTE, p, data.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, pos);
+      throw translate(e, p);
     }
-    pos += data.length;
+    pos(p + data.length);
     return data.length;
   }
+
 
   /**
    * Writes one byte at the position and moves the position past it.
@@ -573,16 +588,18 @@ public final class Mmap implements AutoCloseable {
    */
   public void writeByte(byte b) {
     MemorySegment s = writable("writeByte");
-    if (pos >= s.byteSize()) {
-      throw new Overflow("write byte out of range: pos=" + pos + " length=" + s.byteSize());
+    long p = pos();
+    if (p >= s.byteSize()) {
+      throw new Overflow("write byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     try {
-      s.set(JAVA_BYTE, pos, b);
+      s.set(JAVA_BYTE, p, b);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, pos);
+      throw translate(e, p);
     }
-    pos++;
+    pos(p + 1);
   }
+
 
   /**
    * Sets the position: Python's {@code m.seek(pos)}.
@@ -606,26 +623,29 @@ public final class Mmap implements AutoCloseable {
   public long seek(long dist, Whence whence) {
     long len = mapping.length();
     Objects.requireNonNull(whence, "whence");
+    long p = pos();
     long base =
         switch (whence) {
           case SET -> 0;
-          case CUR -> pos;
+          case CUR -> p;
           case END -> len;
         };
     if (dist > Long.MAX_VALUE - base || base + dist < 0 || base + dist > len) {
       throw new IllegalArgumentException(
-          "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + pos + " length="
+          "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + p + " length="
               + len);
     }
-    pos = base + dist;
-    return pos;
+    pos(base + dist);
+    return base + dist;
   }
+
 
   /** {@return the position, which can be past the end after a shrinking {@link #resize}} */
   public long tell() {
     mapping.segment();
-    return pos;
+    return pos();
   }
+
 
   /**
    * {@return the size of the whole file}, which may differ from the map's length (for
@@ -656,7 +676,7 @@ public final class Mmap implements AutoCloseable {
    * @param sub the bytes to look for; empty matches at once
    */
   public long find(byte[] sub) {
-    return find(sub, pos, Long.MAX_VALUE);
+    return find(sub, pos(), Long.MAX_VALUE);
   }
 
   /**
@@ -704,7 +724,7 @@ public final class Mmap implements AutoCloseable {
    * @param sub the bytes to look for; empty matches at the end
    */
   public long rfind(byte[] sub) {
-    return rfind(sub, pos, Long.MAX_VALUE);
+    return rfind(sub, pos(), Long.MAX_VALUE);
   }
 
   /**
@@ -802,24 +822,24 @@ public final class Mmap implements AutoCloseable {
    *     msync(2)}) or the write-back fails
    */
   public void flush(long offset, long size) throws IOException {
-    long len = mapping.length();
-    if (size < 0 || offset < 0 || len - offset < size) {
-      throw new IllegalArgumentException(
-          "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
-    }
-    if (access == Access.READ || access == Access.COPY) {
-      return;
-    }
-    if (offset % PAGESIZE != 0) {
-      throw new IOException(
-          "msync failed: EINVAL (Invalid argument): flush offset " + offset
-              + " is not a multiple of PAGESIZE " + PAGESIZE + ": " + this);
-    }
-    try {
-      mapping.sync(offset, size);
-    } catch (IllegalStateException e) {
-      throw mapping.stale(e);
-    }
+    mapping.sync(
+          offset,
+          len -> {
+            if (size < 0 || offset < 0 || len - offset < size) {
+              throw new IllegalArgumentException(
+                  "flush values out of range: offset=" + offset + " size=" + size + " length="
+                      + len);
+            }
+            if (access == Access.READ || access == Access.COPY) {
+              return -1;
+            }
+            if (offset % PAGESIZE != 0) {
+              throw new IOException(
+                  "msync failed: EINVAL (Invalid argument): flush offset " + offset
+                      + " is not a multiple of PAGESIZE " + PAGESIZE + ": " + mapping.describe());
+            }
+            return size;
+          });
   }
 
   /**
@@ -869,45 +889,70 @@ public final class Mmap implements AutoCloseable {
   /**
    * Gives the kernel advice about the whole map: Python's {@code m.madvise(option)}.
    *
-   * @param option one of the {@code MADV_*} constants
-   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for an unknown option
+   * @param option one of the {@code MADV_*} constants but {@link #MADV_HWPOISON}
+   * @throws IllegalArgumentException if the option is not one that jmmap allows (see {@link
+   *     #madvise(int, long, long)})
+   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for advice this kind of map
+   *     does not take
    */
   public void madvise(int option) {
-    madvise(option, 0, mapping.length());
+    madvise(option, 0, Long.MAX_VALUE);
   }
 
   /**
    * Gives the kernel advice about {@code [start, start + length)}, the length clamped to the end.
    *
-   * @param option one of the {@code MADV_*} constants
+   * <p>Only the advice values that jmmap exports and knows to leave the memory readable and
+   * writable from Java are passed to the kernel (see {@link #MADV_NORMAL} and the constants after
+   * it); any other value, including {@link #MADV_HWPOISON}, is refused, since some (such as Linux
+   * 6.13's guard pages) make the next access to the map kill the JVM.
+   *
+   * @param option one of the {@code MADV_*} constants but {@link #MADV_HWPOISON}
    * @param start where the range starts: inside the map, and page-aligned
    * @param length how many bytes; clamped to the end of the map
-   * @throws IllegalArgumentException if start is outside the map, length is negative, or start +
-   *     length overflows
+   * @throws IllegalArgumentException if start is outside the map, length is negative, start +
+   *     length overflows, or the option is not one that jmmap allows (checked in that order)
    * @throws UncheckedIOException if {@code madvise(2)} fails ({@code EINVAL} for an unaligned
-   *     start or an unknown option)
+   *     start, or advice this kind of map does not take, e.g. {@link #MADV_FREE} on a file)
    */
   public void madvise(int option, long start, long length) {
-    long len = mapping.length();
-    if (start < 0 || start >= len) {
-      throw new IllegalArgumentException(
-          "madvise start out of bounds: start=" + start + " length=" + len);
-    }
-    if (length < 0) {
-      throw new IllegalArgumentException("madvise length invalid: length=" + length);
-    }
-    if (length > Long.MAX_VALUE - start) {
-      throw new IllegalArgumentException(
-          "madvise length too large: start=" + start + " length=" + length);
-    }
-    long n = Math.min(length, len - start);
     try {
-      mapping.advise(NativeOs.current(), option, start, n);
+      mapping.advise(
+          option,
+          start,
+          len -> {
+            if (start < 0 || start >= len) {
+              throw new IllegalArgumentException(
+                  "madvise start out of bounds: start=" + start + " length=" + len);
+            }
+            if (length < 0) {
+              throw new IllegalArgumentException("madvise length invalid: length=" + length);
+            }
+            if (length > Long.MAX_VALUE - start) {
+              throw new IllegalArgumentException(
+                  "madvise length too large: start=" + start + " length=" + length);
+            }
+            if (!allowedAdvice(option)) {
+              throw new IllegalArgumentException(
+                  "madvise option not allowed: option=" + option
+                      + ": jmmap passes only the MADV_* values it exports and knows to leave the"
+                      + " map usable from Java (MADV_HWPOISON excluded)");
+            }
+            return Math.min(length, len - start);
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (IllegalStateException e) {
-      throw mapping.stale(e);
     }
+  }
+
+  private static boolean allowedAdvice(int option) {
+    return switch (option) {
+      case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
+          MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE,
+          MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP ->
+          true;
+      default -> false;
+    };
   }
 
   // ---------------------------------------------------------------- lifetime and views
@@ -928,8 +973,6 @@ public final class Mmap implements AutoCloseable {
       mapping.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      cleanable.clean();
     }
   }
 
@@ -981,7 +1024,7 @@ public final class Mmap implements AutoCloseable {
     } catch (IllegalStateException e) {
       return "Mmap[closed=true]";
     }
-    return "Mmap[closed=false, access=" + access + ", length=" + s.byteSize() + ", pos=" + pos
+    return "Mmap[closed=false, access=" + access + ", length=" + s.byteSize() + ", pos=" + pos()
         + ", offset=" + offset + ", " + mapping.describe() + "]";
   }
 
@@ -1367,7 +1410,8 @@ public final class Mmap implements AutoCloseable {
    *     (use {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
    */
   public CharSequence asCharSequence() {
-    return asCharSequence(0, mapping.length());
+    MemorySegment s = mapping.segment();
+    return charSequence(s, 0, s.byteSize());
   }
 
   /**
@@ -1383,6 +1427,11 @@ public final class Mmap implements AutoCloseable {
   public CharSequence asCharSequence(long start, long end) {
     MemorySegment s = mapping.segment();
     Objects.checkFromToIndex(start, end, s.byteSize());
+    return charSequence(s, start, end);
+  }
+
+  /** {@return a view of {@code [start, end)} of one generation's segment} */
+  CharSequence charSequence(MemorySegment s, long start, long end) {
     if (end - start > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "a CharSequence covers at most Integer.MAX_VALUE bytes, not " + (end - start)
@@ -1430,7 +1479,7 @@ public final class Mmap implements AutoCloseable {
    */
   public OutputStream outputStream() {
     mapping.segment();
-    return new MmapStreams.Out(this);
+    return new MmapStreams.Out(this, access == Access.READ);
   }
 
   /**
@@ -1441,7 +1490,7 @@ public final class Mmap implements AutoCloseable {
    */
   public SeekableByteChannel channel() {
     mapping.segment();
-    return new MmapStreams.Channel(this);
+    return new MmapStreams.Channel(this, access == Access.READ);
   }
 
   /**
@@ -1494,7 +1543,7 @@ public final class Mmap implements AutoCloseable {
       try {
         fileSize = anonymous || !trackFd ? -1 : mapping.fileSize();
       } catch (IOException | RuntimeException ignored) {
-        // the fault is the thing to report
+        // the fault is the thing to report; the size stays unknown
       }
       // the access covered a range from `at`; the fault is in its first page the file lacks
       long backed = fileSize < 0 ? 0 : Math.max(0, fileSize - offset);
@@ -1502,7 +1551,8 @@ public final class Mmap implements AutoCloseable {
       long where = fileSize < 0 ? at : Math.max(at, firstMissing);
       return new MmapFaultException(
           "fault accessing mapped memory at offset " + where + " of " + mapping.describe()
-              + " (map offset " + offset + ", file size now " + fileSize
+              + " (map offset " + offset + ", file size now "
+              + (fileSize < 0 ? "unknown" : Long.toString(fileSize))
               + "): the file was probably truncated under the map",
           where,
           fileSize,

@@ -134,11 +134,17 @@ public final class MmapOptions {
   /**
    * Maps a file through a channel the caller owns, by {@link FileChannel#map(FileChannel.MapMode,
    * long, long, java.lang.foreign.Arena)}. The channel must be readable, and writable for a
-   * writable shared map; closing it later does not affect the map, but {@link Mmap#size()} and
-   * {@link Mmap#resize(long)} then fail.
+   * writable shared map and for every private map ({@link Access#COPY}, {@code MAP_PRIVATE}):
+   * {@code FileChannel.map} makes a private map only through a channel open for reading and
+   * writing. Closing the channel later does not affect the map, but {@link Mmap#size()} and
+   * {@link Mmap#resize(long)} then fail, and a fault reports the file's size as unknown. Growing
+   * such a map writes zeros over the new part of the file first, so that the file system
+   * allocates its blocks and a later write cannot fault for lack of space.
    *
    * @param channel the channel
    * @return the new map
+   * @throws java.nio.file.AccessDeniedException if the channel is not open for reading, or not for
+   *     writing where the map needs it
    * @throws IOException if the file cannot be mapped
    * @throws UnsupportedOperationException if flags other than {@code MAP_SHARED}, {@code
    *     MAP_PRIVATE} and {@code MAP_POPULATE} are set (map the {@link Path} instead)
@@ -165,6 +171,6 @@ public final class MmapOptions {
 
   private Opener.Request request(Path file, FileChannel channel, long length) {
     return new Opener.Request(
-        file, channel, length, access, flags, prot, offset, trackFd, populate);
+        file, channel, length, access, flags, prot, offset, trackFd, populate, true);
   }
 }

@@ -69,11 +69,12 @@ final class MmapStreams {
   static final class In extends InputStream {
     private final Mmap map;
     private long pos;
-    private boolean closed;
+    private volatile boolean closed;
 
     In(Mmap map) {
       this.map = map;
     }
+
 
     private MemorySegment open() throws IOException {
       if (closed) {
@@ -89,7 +90,7 @@ final class MmapStreams {
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
+    public synchronized int read(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
       MemorySegment s = open();
       if (len == 0) {
@@ -106,7 +107,7 @@ final class MmapStreams {
     }
 
     @Override
-    public long skip(long n) throws IOException {
+    public synchronized long skip(long n) throws IOException {
       MemorySegment s = open();
       long k = Math.max(0, Math.min(n, s.byteSize() - pos));
       pos += k;
@@ -114,7 +115,7 @@ final class MmapStreams {
     }
 
     @Override
-    public int available() throws IOException {
+    public synchronized int available() throws IOException {
       return (int) Math.min(Integer.MAX_VALUE, Math.max(0, open().byteSize() - pos));
     }
 
@@ -126,11 +127,13 @@ final class MmapStreams {
 
   static final class Out extends OutputStream {
     private final Mmap map;
+    private final boolean readOnly;
     private long pos;
-    private boolean closed;
+    private volatile boolean closed;
 
-    Out(Mmap map) {
+    Out(Mmap map, boolean readOnly) {
       this.map = map;
+      this.readOnly = readOnly;
     }
 
     @Override
@@ -139,13 +142,13 @@ final class MmapStreams {
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws IOException {
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
       if (closed) {
         throw new IOException("stream closed");
       }
       MemorySegment s = segment(map);
-      if (map.access() == Access.READ) {
+      if (readOnly) {
         throw new IOException("the map is read-only: " + map);
       }
       if (len > s.byteSize() - pos) {
@@ -164,11 +167,13 @@ final class MmapStreams {
 
   static final class Channel implements SeekableByteChannel {
     private final Mmap map;
+    private final boolean readOnly;
     private long pos;
-    private boolean open = true;
+    private volatile boolean open = true;
 
-    Channel(Mmap map) {
+    Channel(Mmap map, boolean readOnly) {
       this.map = map;
+      this.readOnly = readOnly;
     }
 
     private MemorySegment live() throws IOException {
@@ -183,7 +188,7 @@ final class MmapStreams {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    public synchronized int read(ByteBuffer dst) throws IOException {
       MemorySegment s = live();
       long left = s.byteSize() - pos;
       if (left <= 0) {
@@ -204,9 +209,9 @@ final class MmapStreams {
     }
 
     @Override
-    public int write(ByteBuffer src) throws IOException {
+    public synchronized int write(ByteBuffer src) throws IOException {
       MemorySegment s = live();
-      if (map.access() == Access.READ) {
+      if (readOnly) {
         throw new NonWritableChannelException();
       }
       int n = src.remaining();
@@ -223,13 +228,13 @@ final class MmapStreams {
     }
 
     @Override
-    public long position() throws IOException {
+    public synchronized long position() throws IOException {
       live();
       return pos;
     }
 
     @Override
-    public SeekableByteChannel position(long newPosition) throws IOException {
+    public synchronized SeekableByteChannel position(long newPosition) throws IOException {
       if (newPosition < 0) {
         throw new IllegalArgumentException("negative position: " + newPosition);
       }
@@ -239,12 +244,12 @@ final class MmapStreams {
     }
 
     @Override
-    public long size() throws IOException {
+    public synchronized long size() throws IOException {
       return live().byteSize();
     }
 
     @Override
-    public SeekableByteChannel truncate(long size) throws IOException {
+    public synchronized SeekableByteChannel truncate(long size) throws IOException {
       if (size < 0) {
         throw new IllegalArgumentException("negative size: " + size);
       }

@@ -7,7 +7,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.jmmap.internal.Opener;
-import org.jmmap.internal.ffi.NativeOs;
 
 /**
  * Named shared memory that any process can attach to by name, compatible with Python's {@code
@@ -89,34 +88,7 @@ public final class SharedMemory implements AutoCloseable {
   }
 
   private static SharedMemory createNamed(String name, long size, int mode) throws IOException {
-    NativeOs os = NativeOs.current();
-    Path path = SHM_DIR.resolve(name);
-    int fd = os.create(path.toString(), mode);
-    boolean success = false;
-    boolean handedOver = false;
-    try {
-      os.ftruncate(fd, size);
-      os.allocate(fd, 0, size);
-      handedOver = true; // openDescriptor owns the descriptor, and closes it if it fails
-      Mmap m =
-          Mmap.openDescriptor(
-              fd,
-              new Opener.Request(path, null, size, Access.WRITE, Mmap.MAP_SHARED,
-                  Mmap.PROT_READ | Mmap.PROT_WRITE, 0, true, false));
-      success = true;
-      return new SharedMemory(name, m);
-    } finally {
-      if (!success) {
-        Files.deleteIfExists(path);
-        if (!handedOver) {
-          try {
-            os.close(fd);
-          } catch (IOException ignored) {
-            // the failure being reported matters more
-          }
-        }
-      }
-    }
+    return new SharedMemory(name, Mmap.wrap(Opener.createShared(SHM_DIR.resolve(name), size, mode)));
   }
 
   /**
@@ -131,7 +103,21 @@ public final class SharedMemory implements AutoCloseable {
    */
   public static SharedMemory open(String name) throws IOException {
     String n = validate(name);
-    return new SharedMemory(n, Mmap.map(SHM_DIR.resolve(n), 0, Access.WRITE));
+    // like shm_open: a symbolic link planted under the name is refused (ELOOP), never followed
+    return new SharedMemory(
+        n,
+        Mmap.open(
+            new Opener.Request(
+                SHM_DIR.resolve(n),
+                null,
+                0,
+                Access.WRITE,
+                Mmap.MAP_SHARED,
+                Mmap.PROT_READ | Mmap.PROT_WRITE,
+                0,
+                true,
+                false,
+                false)));
   }
 
   private static String newName() {

@@ -18,6 +18,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   private final Pattern pattern;
   private final long window;
   private final long overlap;
+  private final java.lang.foreign.MemorySegment segment;
   private final long length;
   private long windowStart;
   private long searchFrom;
@@ -33,7 +34,8 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     this.pattern = pattern;
     this.window = window;
     this.overlap = overlap;
-    this.length = map.length();
+    this.segment = map.segment(); // one generation: a concurrent resize makes it throw
+    this.length = segment.byteSize();
     open();
   }
 
@@ -41,7 +43,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     windowEnd = Math.min(length, windowStart + window + overlap);
     base = Math.max(0, windowStart - overlap);
     searchFrom = Math.max(searchFrom, windowStart);
-    matcher = pattern.matcher(map.asCharSequence(base, windowEnd));
+    matcher = pattern.matcher(map.charSequence(segment, base, windowEnd));
     matcher.useTransparentBounds(true).useAnchoringBounds(false);
     matcher.region((int) (Math.min(searchFrom, windowEnd) - base), (int) (windowEnd - base));
   }

@@ -18,6 +18,15 @@ interface Backing {
   void unmap(MemorySegment segment);
 
   /**
+   * Unmaps a range made here whose arena was never closed and became unreachable, with every
+   * segment over it: nobody can touch it any more.
+   */
+  void unmapUnreachable(long address, long length);
+
+  /** Calls {@code madvise(2)} on {@code [offset, offset + length)} of {@code segment}. */
+  void advise(MemorySegment segment, long offset, long length, int advice) throws IOException;
+
+  /**
    * {@return whether {@link #remap} moves the mapping itself}: if so the caller must close the old
    * segment's arena first (the old range disappears), otherwise it maps anew with {@link #map}.
    */

@@ -5,17 +5,22 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import org.jmmap.internal.ffi.NativeOs;
 
 /**
  * A mapping made by {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)} on a channel
  * that the caller owns and may close; jmmap never closes it.
  */
 final class ChannelBacking implements Backing {
+  private static final int ZEROS = 64 << 10;
+
+  private final NativeOs os;
   private final FileChannel channel;
   private final FileChannel.MapMode mode;
   private final long offset;
 
-  ChannelBacking(FileChannel channel, FileChannel.MapMode mode, long offset) {
+  ChannelBacking(NativeOs os, FileChannel channel, FileChannel.MapMode mode, long offset) {
+    this.os = os;
     this.channel = channel;
     this.mode = mode;
     this.offset = offset;
@@ -29,6 +34,18 @@ final class ChannelBacking implements Backing {
   @Override
   public void unmap(MemorySegment segment) {
     // the arena unmapped it when it closed
+  }
+
+  @Override
+  public void unmapUnreachable(long address, long length) {
+    // the arena that would have unmapped it is gone unclosed: unmap the JDK's mapping ourselves
+    os.munmap(address, length);
+  }
+
+  @Override
+  public void advise(MemorySegment segment, long from, long length, int advice)
+      throws IOException {
+    os.madvise(segment.address() + from, length, advice);
   }
 
   @Override
@@ -61,7 +78,22 @@ final class ChannelBacking implements Backing {
     if (size < oldSize) {
       channel.truncate(size);
     } else if (size > oldSize) {
-      channel.write(ByteBuffer.allocate(1), size - 1);
+      // write every new byte, so that the file system allocates the blocks now and a later
+      // write through the map cannot fault for lack of space
+      ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZEROS, size - oldSize));
+      try {
+        for (long at = oldSize; at < size; ) {
+          zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+          at += channel.write(zeros, at);
+        }
+      } catch (IOException | RuntimeException e) {
+        try {
+          channel.truncate(oldSize);
+        } catch (IOException restore) {
+          e.addSuppressed(restore);
+        }
+        throw e;
+      }
     }
   }
 
@@ -72,7 +104,7 @@ final class ChannelBacking implements Backing {
 
   @Override
   public String describe() {
-    return "channel " + channel;
+    return "a file mapped through a FileChannel (path unknown)";
   }
 
   @Override

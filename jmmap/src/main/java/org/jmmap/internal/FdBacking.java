@@ -57,6 +57,17 @@ final class FdBacking implements Backing {
   }
 
   @Override
+  public void unmapUnreachable(long address, long length) {
+    os.munmap(address, length);
+  }
+
+  @Override
+  public void advise(MemorySegment segment, long from, long length, int advice)
+      throws IOException {
+    os.madvise(segment.address() + from, length, advice);
+  }
+
+  @Override
   public boolean remapsInPlace() {
     return true;
   }
@@ -91,7 +102,9 @@ final class FdBacking implements Backing {
     if (reserve && size > oldSize) {
       try {
         // reserve the new blocks now, so that a later write cannot fault for lack of space
-        os.allocate(fd, oldSize, size - oldSize);
+        if (!os.allocate(fd, oldSize, size - oldSize)) {
+          os.writeZeros(fd, oldSize, size - oldSize);
+        }
       } catch (IOException e) {
         try {
           os.ftruncate(fd, oldSize);

@@ -5,6 +5,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.jmmap.Access;
@@ -27,6 +29,21 @@ public final class Opener {
   static final int MAP_GROWSDOWN = 0x100;
   static final int MAP_POPULATE = 0x8000;
   static final int MAP_FIXED_NOREPLACE = 0x100000;
+  static final int MAP_DENYWRITE = 0x800;
+  static final int MAP_EXECUTABLE = 0x1000;
+  static final int MAP_NORESERVE = 0x4000;
+  static final int MAP_STACK = 0x20000;
+  static final int PROT_EXEC = 4;
+
+  /**
+   * The flags a map may carry besides its type, each known to leave the mapping an ordinary one
+   * that Java code can read and write: hints and bits Linux ignores. Anything else, known or not,
+   * is refused.
+   */
+  private static final int HARMLESS_FLAGS =
+      MAP_NORESERVE | MAP_POPULATE | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_STACK;
+
+  private static final boolean DEBUG_LEAKS = Boolean.getBoolean("jmmap.debugLeaks");
 
   private Opener() {}
 
@@ -60,6 +77,7 @@ public final class Opener {
    * @param offset the file offset
    * @param trackFd whether to keep the descriptor
    * @param populate whether to prefault the pages
+   * @param followLinks whether a symbolic link at {@code path} is followed
    */
   public record Request(
       Path path,
@@ -70,7 +88,8 @@ public final class Opener {
       int prot,
       long offset,
       boolean trackFd,
-      boolean populate) {}
+      boolean populate,
+      boolean followLinks) {}
 
   /** Resolved flags, prot and access. */
   private record Mode(Access access, int flags, int prot) {
@@ -94,39 +113,76 @@ public final class Opener {
       return channel(r, mode, flags);
     }
     NativeOs os = NativeOs.current();
-    String path = r.path().toString();
+    byte[] name = NativeNames.bytes(r.path());
     boolean writable =
         (mode.prot() & PROT_WRITE) != 0 && (mode.shared() || r.access() == Access.DEFAULT);
     int fd;
     try {
-      fd = os.open(path, writable);
+      fd = openFile(os, r, name, writable);
     } catch (AccessDeniedException e) {
       if (!writable || mode.shared()) {
         throw e;
       }
-      fd = os.open(path, false); // a private map needs no write permission; resize will fail
+      fd = openFile(os, r, name, false); // a private map needs no write permission
     }
     return descriptor(os, fd, r, mode, flags);
   }
 
-  /**
-   * {@return a map of a file that the caller opened}: the map owns {@code fd} from here on and
-   * closes it, also when this call fails.
-   */
-  public static Opened openDescriptor(int fd, Request r) throws IOException {
-    NativeOs os = NativeOs.current();
-    Mode mode;
+  private static int openFile(NativeOs os, Request r, byte[] name, boolean writable)
+      throws IOException {
+    String shown = r.path().toString();
     try {
-      mode = check(r);
-    } catch (RuntimeException e) {
-      closeQuietly(os, fd);
-      throw e;
+      return Reclaim.retrying(() -> os.open(name, shown, writable, r.followLinks()));
+    } catch (NoSuchFileException e) {
+      throw NativeNames.notFound(r.path(), e);
     }
-    return descriptor(os, fd, r, mode, mode.flags() | (r.populate() ? MAP_POPULATE : 0));
+  }
+
+  /**
+   * {@return a shared map of a new file} of {@code size} bytes, created with {@code O_EXCL} and
+   * {@code O_NOFOLLOW} (so that nothing planted under the name is opened) and its blocks
+   * reserved; on failure the file is removed again.
+   */
+  public static Opened createShared(Path path, long size, int mode) throws IOException {
+    NativeOs os = NativeOs.current();
+    byte[] name = NativeNames.bytes(path);
+    int fd = Reclaim.retrying(() -> os.create(name, path.toString(), mode));
+    boolean success = false;
+    boolean handedOver = false;
+    try {
+      os.ftruncate(fd, size);
+      if (!os.allocate(fd, 0, size)) {
+        os.writeZeros(fd, 0, size);
+      }
+      handedOver = true; // descriptor() owns it from here, and closes it if it fails
+      Opened o =
+          descriptor(
+              os,
+              fd,
+              new Request(
+                  path, null, size, Access.WRITE, MAP_SHARED, PROT_READ | PROT_WRITE, 0, true,
+                  false, false),
+              new Mode(Access.WRITE, MAP_SHARED, PROT_READ | PROT_WRITE),
+              MAP_SHARED);
+      success = true;
+      return o;
+    } finally {
+      if (!success) {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+          // the failure being reported matters more
+        }
+        if (!handedOver) {
+          closeQuietly(os, fd);
+        }
+      }
+    }
   }
 
   /** The checks CPython makes before it looks at the file, in its order. */
   private static Mode check(Request r) {
+    boolean anonymous = r.path() == null && r.channel() == null;
     if (r.length() < 0) {
       throw new IllegalArgumentException(
           "memory mapped length must be positive: length=" + r.length());
@@ -135,7 +191,7 @@ public final class Opener {
       throw new IllegalArgumentException(
           "memory mapped offset must be positive: offset=" + r.offset());
     }
-    return resolve(r.access(), r.flags(), r.prot());
+    return resolve(r.access(), r.flags(), r.prot(), anonymous);
   }
 
   private static Opened descriptor(NativeOs os, int fd, Request r, Mode mode, int flags)
@@ -144,6 +200,9 @@ public final class Opener {
     long length;
     try {
       FileStat st = os.fstat(fd);
+      if (!NativeNames.ascii(path)) {
+        NativeNames.checkSameFile(r.path(), st);
+      }
       length = checkSize(r.length(), r.offset(), st.regular() ? st.size() : -1);
       checkAlignment(r.offset());
     } catch (IOException | RuntimeException e) {
@@ -152,7 +211,7 @@ public final class Opener {
     }
     // from here the backing owns the descriptor, and Mapping.open closes it on failure
     FdBacking b = new FdBacking(os, fd, true, true, mode.prot(), flags, r.offset(), path);
-    Mapping m = Mapping.open(b, length, mode.readOnly());
+    Mapping m = Mapping.open(b, length, mode.readOnly(), createdAt());
     if (!r.trackFd()) {
       b.close();
     }
@@ -177,18 +236,22 @@ public final class Opener {
                 : FileChannel.MapMode.READ_ONLY;
     long length = checkSize(r.length(), r.offset(), r.channel().size());
     checkAlignment(r.offset());
-    ChannelBacking b = new ChannelBacking(r.channel(), mapMode, r.offset());
+    ChannelBacking b = new ChannelBacking(NativeOs.current(), r.channel(), mapMode, r.offset());
     Mapping m;
     try {
-      m = Mapping.open(b, length, mode.readOnly());
+      m = Mapping.open(b, length, mode.readOnly(), createdAt());
     } catch (NonReadableChannelException | NonWritableChannelException e) {
       AccessDeniedException denied =
           new AccessDeniedException(
-              r.channel().toString(),
+              "FileChannel",
               null,
-              "the channel was not opened for "
+              "the channel is not open for "
                   + (e instanceof NonReadableChannelException ? "reading" : "writing")
-                  + ", which a " + mapMode + " map needs");
+                  + ", which a "
+                  + (mapMode == FileChannel.MapMode.PRIVATE
+                      ? "private map (Access.COPY or MAP_PRIVATE) needs: FileChannel.map maps"
+                          + " privately only through a channel open for reading and writing"
+                      : mapMode + " map needs"));
       denied.initCause(e);
       throw denied;
     }
@@ -209,7 +272,7 @@ public final class Opener {
     if (mode.shared() && os.supportsMemfd()) {
       // a memory file: the same shared memory as MAP_SHARED|MAP_ANONYMOUS, but it can grow and
       // another process can open it through /proc/<pid>/fd/<fd>
-      int fd = os.memfdCreate("jmmap");
+      int fd = Reclaim.retrying(() -> os.memfdCreate("jmmap"));
       try {
         os.ftruncate(fd, r.length());
       } catch (IOException | RuntimeException e) {
@@ -217,7 +280,7 @@ public final class Opener {
         throw e;
       }
       FdBacking b = new FdBacking(os, fd, true, false, mode.prot(), flags & ~MAP_ANONYMOUS, 0, what);
-      Mapping m = Mapping.open(b, r.length(), mode.readOnly());
+      Mapping m = Mapping.open(b, r.length(), mode.readOnly(), createdAt());
       Path attach = null;
       if (r.trackFd()) {
         String pid = Long.toString(ProcessHandle.current().pid());
@@ -228,12 +291,16 @@ public final class Opener {
       return new Opened(m, mode.access(), true, r.trackFd(), true, attach);
     }
     FdBacking b = new FdBacking(os, -1, false, false, mode.prot(), flags | MAP_ANONYMOUS, 0, what);
-    Mapping m = Mapping.open(b, r.length(), mode.readOnly());
+    Mapping m = Mapping.open(b, r.length(), mode.readOnly(), createdAt());
     return new Opened(m, mode.access(), true, r.trackFd(), !mode.shared(), null);
   }
 
+  private static Throwable createdAt() {
+    return DEBUG_LEAKS ? new Throwable("the map was created here") : null;
+  }
+
   /** CPython's access resolution, plus the refusals that keep the JVM alive. */
-  private static Mode resolve(Access access, int flags, int prot) {
+  private static Mode resolve(Access access, int flags, int prot, boolean anonymous) {
     if (access == null) {
       throw new NullPointerException("access");
     }
@@ -244,17 +311,27 @@ public final class Opener {
               "mmap can't specify both access and flags, prot.: access=%s flags=0x%x prot=0x%x",
               access, flags, prot));
     }
-    if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN)) != 0) {
+    int type = flags & MAP_SHARED_VALIDATE;
+    int allowed = HARMLESS_FLAGS | MAP_SHARED_VALIDATE | (anonymous ? MAP_ANONYMOUS : 0);
+    if ((type != MAP_SHARED && type != MAP_PRIVATE) || (flags & ~allowed) != 0) {
       throw new IllegalArgumentException(
           String.format(
               Locale.ROOT,
-              "flags=0x%x include MAP_FIXED, MAP_FIXED_NOREPLACE or MAP_GROWSDOWN, which could"
-                  + " map over memory the JVM uses; jmmap refuses them",
-              flags));
+              "flags not allowed: flags=0x%x: a map takes exactly one of MAP_SHARED (0x1) and"
+                  + " MAP_PRIVATE (0x2), plus any of MAP_NORESERVE, MAP_POPULATE, MAP_DENYWRITE,"
+                  + " MAP_EXECUTABLE and MAP_STACK%s; other flags (e.g. MAP_FIXED, MAP_HUGETLB%s)"
+                  + " could map over memory the JVM uses or change what the map means",
+              flags,
+              anonymous ? " and MAP_ANONYMOUS" : "",
+              anonymous ? "" : ", MAP_ANONYMOUS on a file"));
     }
-    if (prot == 0) {
+    if (prot == 0 || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) {
       throw new IllegalArgumentException(
-          "prot=0 (PROT_NONE) makes every access to the map fault; jmmap refuses it");
+          String.format(
+              Locale.ROOT,
+              "prot not allowed: prot=0x%x: it must combine PROT_READ (0x1), PROT_WRITE (0x2) and"
+                  + " PROT_EXEC (0x4), and not be 0 (PROT_NONE makes every access fault)",
+              prot));
     }
     return switch (access) {
       case READ -> new Mode(Access.READ, MAP_SHARED, PROT_READ);

@@ -12,6 +12,8 @@ deliberate differences listed there are normalized here:
     works; private anonymous memory answers size() with its length;
   * a resize that fails leaves the file and the map as they were;
   * an unaligned offset is a bad argument (IllegalArgumentException), not an OSError;
+  * advice outside jmmap's allow-list is a bad argument (IllegalArgumentException), not the
+    kernel's OSError;
   * an empty needle whose clamped end is before its clamped start is not found (3.11.7, 3.13).
 """
 import json
@@ -21,6 +23,8 @@ import sys
 import tempfile
 
 PS = mmap.PAGESIZE
+# the advice values jmmap passes to the kernel (Mmap.madvise); the others it refuses
+ALLOWED_ADVICE = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}
 ACCESS = {"DEFAULT": mmap.ACCESS_DEFAULT, "READ": mmap.ACCESS_READ,
           "WRITE": mmap.ACCESS_WRITE, "COPY": mmap.ACCESS_COPY}
 
@@ -175,7 +179,13 @@ class Trace:
             return None
         if op == "madvise":
             args = [o[k] for k in ("start", "length") if k in o]
-            return m.madvise(o["option"], *args)
+            try:
+                return m.madvise(o["option"], *args)
+            except OSError:
+                if o["option"] not in ALLOWED_ADVICE:
+                    # jmmap refuses advice it does not know to be safe before the kernel sees it
+                    raise ValueError("madvise option not allowed")
+                raise
         if op == "close":
             m.close()
             return None

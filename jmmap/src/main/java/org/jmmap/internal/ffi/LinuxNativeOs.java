@@ -11,12 +11,12 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -27,13 +27,15 @@ final class LinuxNativeOs implements NativeOs {
 
   static final LinuxNativeOs INSTANCE = new LinuxNativeOs();
 
-  // <fcntl.h>, identical on x86_64 and aarch64
+  // <fcntl.h>, identical on x86_64 and aarch64 but for O_NOFOLLOW
+  private static final boolean AARCH64_ARCH = "aarch64".equals(System.getProperty("os.arch"));
   private static final int O_RDONLY = 0;
   private static final int O_RDWR = 2;
   private static final int O_CLOEXEC = 0x80000;
   private static final int O_NONBLOCK = 0x800; // so that opening a FIFO cannot block
   private static final int O_CREAT = 0x40;
   private static final int O_EXCL = 0x80;
+  private static final int O_NOFOLLOW = AARCH64_ARCH ? 0x8000 : 0x20000;
   // <unistd.h>
   private static final int SC_PAGESIZE = 30;
   // <sys/mman.h>
@@ -50,6 +52,8 @@ final class LinuxNativeOs implements NativeOs {
   private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
   private static final long ST_MODE_OFFSET = AARCH64 ? 16 : 24;
   private static final long ST_SIZE_OFFSET = 48;
+  private static final long ST_DEV_OFFSET = 0;
+  private static final long ST_INO_OFFSET = 8;
   private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
 
   private final String unavailable;
@@ -67,6 +71,7 @@ final class LinuxNativeOs implements NativeOs {
   private final MethodHandle msync;
   private final MethodHandle madvise;
   private final MethodHandle strerror;
+  private final MethodHandle pwrite;
   private final long pageSize;
 
   private LinuxNativeOs() {
@@ -74,6 +79,7 @@ final class LinuxNativeOs implements NativeOs {
     StructLayout layout = null;
     VarHandle errno = null;
     MethodHandle[] h = new MethodHandle[13];
+    MethodHandle pw = null;
     long page = 4096;
     try {
       Linker linker = Linker.nativeLinker();
@@ -102,6 +108,9 @@ final class LinuxNativeOs implements NativeOs {
               "mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT));
       h[9] = b.bind("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
       h[10] = b.bind("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
+      pw =
+          b.bind(
+              "pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1);
       h[11] =
           linker.downcallHandle(
               libc.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -134,6 +143,7 @@ final class LinuxNativeOs implements NativeOs {
     msync = h[9];
     madvise = h[10];
     strerror = h[11];
+    pwrite = pw;
     pageSize = page;
   }
 
@@ -210,23 +220,45 @@ final class LinuxNativeOs implements NativeOs {
   }
 
   @Override
-  public int open(String path, boolean writable) throws IOException {
-    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
+  public int open(byte[] path, String shown, boolean writable, boolean followLinks)
+      throws IOException {
+    int flags =
+        (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK | (followLinks ? 0 : O_NOFOLLOW);
     return (int)
         syscall(
-            path,
-            () -> "open(" + path + ", " + (writable ? "O_RDWR" : "O_RDONLY") + ")",
-            (a, state) -> (int) open.invokeExact(state, a.allocateFrom(path), flags, 0));
+            shown,
+            () ->
+                "open("
+                    + shown
+                    + ", "
+                    + (writable ? "O_RDWR" : "O_RDONLY")
+                    + (followLinks ? "" : "|O_NOFOLLOW")
+                    + ")",
+            (a, state) -> (int) open.invokeExact(state, cString(a, path), flags, 0));
   }
 
   @Override
-  public int create(String path, int mode) throws IOException {
-    int flags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
+  public int create(byte[] path, String shown, int mode) throws IOException {
+    int flags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     return (int)
         syscall(
-            path,
-            () -> String.format(Locale.ROOT, "open(%s, O_RDWR|O_CREAT|O_EXCL, 0%o)", path, mode),
-            (a, state) -> (int) open.invokeExact(state, a.allocateFrom(path), flags, mode));
+            shown,
+            () ->
+                String.format(
+                    Locale.ROOT, "open(%s, O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW, 0%o)", shown, mode),
+            (a, state) -> (int) open.invokeExact(state, cString(a, path), flags, mode));
+  }
+
+  /** {@return a NUL-terminated copy of {@code path}} @throws IllegalArgumentException on a NUL */
+  private static MemorySegment cString(Arena a, byte[] path) {
+    for (byte b : path) {
+      if (b == 0) {
+        throw new IllegalArgumentException("a file name cannot contain a NUL byte");
+      }
+    }
+    MemorySegment s = a.allocate(path.length + 1L);
+    MemorySegment.copy(path, 0, s, ValueLayout.JAVA_BYTE, 0, path.length);
+    return s;
   }
 
   @Override
@@ -243,7 +275,7 @@ final class LinuxNativeOs implements NativeOs {
 
   @Override
   public FileStat fstat(int fd) throws IOException {
-    long[] modeAndSize = new long[2];
+    long[] modeAndSize = new long[4];
     syscall(
         null,
         () -> "fstat(" + fd + ")",
@@ -252,9 +284,12 @@ final class LinuxNativeOs implements NativeOs {
           int r = (int) fstat.invokeExact(state, fd, buf);
           modeAndSize[0] = buf.get(JAVA_INT, ST_MODE_OFFSET);
           modeAndSize[1] = buf.get(JAVA_LONG, ST_SIZE_OFFSET);
+          modeAndSize[2] = buf.get(JAVA_LONG, ST_DEV_OFFSET);
+          modeAndSize[3] = buf.get(JAVA_LONG, ST_INO_OFFSET);
           return r;
         });
-    return new FileStat(modeAndSize[1], (modeAndSize[0] & S_IFMT) == S_IFREG);
+    return new FileStat(
+        modeAndSize[1], (modeAndSize[0] & S_IFMT) == S_IFREG, modeAndSize[2], modeAndSize[3]);
   }
 
   @Override
@@ -281,6 +316,25 @@ final class LinuxNativeOs implements NativeOs {
               return e == EOPNOTSUPP || e == ENOSYS ? unsupported : x;
             });
     return r != unsupported;
+  }
+
+  @Override
+  public void writeZeros(int fd, long offset, long length) throws IOException {
+    checkAvailable();
+    int chunk = (int) Math.min(length, 1 << 20);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment zeros = a.allocate(Math.max(chunk, 1)); // zero-filled by the arena
+      long done = 0;
+      while (done < length) {
+        long at = offset + done;
+        long n = Math.min(chunk, length - done);
+        done +=
+            syscall(
+                null,
+                () -> "pwrite(" + fd + ", " + n + " zero bytes, offset " + at + ")",
+                (b, state) -> (long) pwrite.invokeExact(state, fd, zeros, n, at));
+      }
+    }
   }
 
   @Override
@@ -312,7 +366,7 @@ final class LinuxNativeOs implements NativeOs {
     try {
       syscall(
           null,
-          () -> String.format(Locale.ROOT, "munmap(0x%x, %d)", address, length),
+          () -> "munmap(" + length + " bytes)",
           (a, state) -> (int) munmap.invokeExact(state, address, length));
     } catch (IOException impossible) {
       // munmap only fails for ranges that mmap did not return
@@ -328,7 +382,7 @@ final class LinuxNativeOs implements NativeOs {
         null,
         () ->
             String.format(
-                Locale.ROOT, "mremap(0x%x, %d, %d, MREMAP_MAYMOVE)", address, oldLength, newLength),
+                Locale.ROOT, "mremap(%d bytes to %d bytes, MREMAP_MAYMOVE)", oldLength, newLength),
         (a, state) -> (long) mremap.invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE));
   }
 
@@ -336,7 +390,7 @@ final class LinuxNativeOs implements NativeOs {
   public void msync(long address, long length, int flags) throws IOException {
     syscall(
         null,
-        () -> String.format(Locale.ROOT, "msync(0x%x, %d, %d)", address, length, flags),
+        () -> String.format(Locale.ROOT, "msync(%d bytes, flags=%d)", length, flags),
         (a, state) -> (int) msync.invokeExact(state, address, length, flags));
   }
 
@@ -344,7 +398,7 @@ final class LinuxNativeOs implements NativeOs {
   public void madvise(long address, long length, int advice) throws IOException {
     syscall(
         null,
-        () -> String.format(Locale.ROOT, "madvise(0x%x, %d, %d)", address, length, advice),
+        () -> String.format(Locale.ROOT, "madvise(%d bytes, advice=%d)", length, advice),
         (a, state) -> (int) madvise.invokeExact(state, address, length, advice));
   }
 
@@ -361,13 +415,13 @@ final class LinuxNativeOs implements NativeOs {
   private IOException failure(String path, String call, int errno) {
     String text = call + " failed: " + describe(errno);
     if (path == null) {
-      return new IOException(text);
+      return new OsException(null, text, errno);
     }
     return switch (Errno.name(errno)) {
       case "ENOENT" -> new NoSuchFileException(path, null, text);
       case "EEXIST" -> new FileAlreadyExistsException(path, null, text);
       case "EACCES", "EPERM", "EROFS" -> new AccessDeniedException(path, null, text);
-      default -> new FileSystemException(path, null, text);
+      default -> new OsException(path, text, errno);
     };
   }
 

@@ -33,26 +33,31 @@ public interface NativeOs {
   boolean supportsMemfd();
 
   /**
-   * Opens a file.
+   * Opens a file ({@code O_CLOEXEC | O_NONBLOCK} always, so that a FIFO cannot block).
    *
-   * @param path the file's path
-   * @param writable {@code O_RDWR} when true, otherwise {@code O_RDONLY}; {@code O_CLOEXEC} always
+   * @param path the file's name as the kernel sees it, without a terminating NUL
+   * @param shown the name for messages
+   * @param writable {@code O_RDWR} when true, otherwise {@code O_RDONLY}
+   * @param followLinks false adds {@code O_NOFOLLOW}: a symbolic link is refused with {@code
+   *     ELOOP}
    * @return the new file descriptor
    * @throws IOException if {@code open(2)} fails ({@code NoSuchFileException}, {@code
-   *     AccessDeniedException} and {@code FileSystemException} where they fit)
+   *     AccessDeniedException} where they fit, otherwise {@link OsException})
    */
-  int open(String path, boolean writable) throws IOException;
+  int open(byte[] path, String shown, boolean writable, boolean followLinks) throws IOException;
 
   /**
-   * Creates a file that must not exist yet ({@code O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC}).
+   * Creates a file that must not exist yet ({@code O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+   * O_CLOEXEC}): an existing entry, a symbolic link included, is {@code EEXIST}.
    *
-   * @param path the file's path
+   * @param path the file's name as the kernel sees it, without a terminating NUL
+   * @param shown the name for messages
    * @param mode the permission bits, e.g. {@code 0600} (the process's umask applies)
    * @return the new file descriptor
    * @throws IOException if {@code open(2)} fails ({@code FileAlreadyExistsException} if the file
    *     exists)
    */
-  int create(String path, int mode) throws IOException;
+  int create(byte[] path, String shown, int mode) throws IOException;
 
   /**
    * Closes a file descriptor.
@@ -91,6 +96,17 @@ public interface NativeOs {
    * @throws IOException if the reservation fails for any other reason, e.g. {@code ENOSPC}
    */
   boolean allocate(int fd, long offset, long length) throws IOException;
+
+  /**
+   * Writes zeros over a byte range with {@code pwrite(2)}, from a buffer of jmmap's own, so that
+   * the file system allocates the blocks where {@link #allocate} cannot.
+   *
+   * @param fd the descriptor
+   * @param offset the first byte
+   * @param length how many bytes
+   * @throws IOException if a write fails, e.g. {@code ENOSPC}
+   */
+  void writeZeros(int fd, long offset, long length) throws IOException;
 
   /**
    * Creates an anonymous memory file ({@code memfd_create(2)}, close-on-exec).
@@ -166,10 +182,12 @@ public interface NativeOs {
   MemorySegment segment(long address, long length, Arena arena);
 
   /**
-   * A file's type and size.
+   * A file's identity, type and size.
    *
    * @param size {@code st_size}
    * @param regular whether the file is a regular file
+   * @param device {@code st_dev}
+   * @param inode {@code st_ino}
    */
-  record FileStat(long size, boolean regular) {}
+  record FileStat(long size, boolean regular, long device, long inode) {}
 }

@@ -1,0 +1,40 @@
+package org.jmmap.internal.ffi;
+
+import java.nio.file.FileSystemException;
+
+/**
+ * A system call that failed with an errno for which no more specific {@link java.io.IOException}
+ * fits. Keeps the errno, so that callers can react to a shortage of descriptors or memory.
+ */
+public final class OsException extends FileSystemException {
+  private static final long serialVersionUID = 1L;
+
+  /** {@code <errno.h>}: out of memory or address space. */
+  public static final int ENOMEM = 12;
+
+  /** {@code <errno.h>}: too many open files in the system. */
+  public static final int ENFILE = 23;
+
+  /** {@code <errno.h>}: too many open files in this process. */
+  public static final int EMFILE = 24;
+
+  private final int errno;
+
+  OsException(String file, String reason, int errno) {
+    super(file, null, reason);
+    this.errno = errno;
+  }
+
+  /** {@return the errno the call failed with} */
+  public int errno() {
+    return errno;
+  }
+
+  /**
+   * {@return whether the call failed for lack of descriptors or memory}, which closing maps that
+   * nobody can reach any more may cure
+   */
+  public boolean isResourceShortage() {
+    return errno == EMFILE || errno == ENFILE || errno == ENOMEM;
+  }
+}
