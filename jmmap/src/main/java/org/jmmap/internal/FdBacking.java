@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.jmmap.internal.ffi.NativeOs;
+import org.jmmap.internal.ffi.OsException;
 
 /**
  * A mapping made with {@code mmap(2)} on a descriptor that jmmap owns, or on none (private
@@ -47,7 +48,12 @@ final class FdBacking implements Backing {
 
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
-    long address = os.mmap(length, prot, flags, fd, offset);
+    long address;
+    try {
+      address = os.mmap(length, prot, flags, fd, offset);
+    } catch (OsException e) {
+      throw e.about(description);
+    }
     return os.segment(address, length, arena);
   }
 

@@ -111,7 +111,6 @@ public final class Mapping {
                     + backing.describe(),
                 createdAt);
       }
-      Reclaim.released();
       backing.unmapUnreachable(address, length);
       closeQuietly(backing);
     }

@@ -1,7 +1,6 @@
 package org.jmmap.internal;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jmmap.internal.ffi.OsException;
 
 /**
@@ -10,7 +9,6 @@ import org.jmmap.internal.ffi.OsException;
  * mapping until its cleaner runs. The JDK reserves direct buffer memory the same way.
  */
 final class Reclaim {
-  private static final AtomicLong RELEASED = new AtomicLong();
   private static final int MAX_SLEEPS = 10; // 1 + 2 + ... + 512 ms: about a second in all
 
   private Reclaim() {}
@@ -21,14 +19,9 @@ final class Reclaim {
     T run() throws IOException;
   }
 
-  /** Counts a map released by the garbage collector. */
-  static void released() {
-    RELEASED.incrementAndGet();
-  }
-
   /**
-   * {@return the call's result}, retried after a garbage collection while it fails with {@code
-   * EMFILE}, {@code ENFILE} or {@code ENOMEM} and collections still release maps
+   * {@return the call's result}, retried after a garbage collection, for about a second in all,
+   * while it fails with {@code EMFILE}, {@code ENFILE} or {@code ENOMEM}
    */
   static <T> T retrying(Call<T> call) throws IOException {
     try {
@@ -44,7 +37,6 @@ final class Reclaim {
   private static <T> T retry(Call<T> call, OsException first) throws IOException {
     long sleep = 1;
     for (int i = 0; i < MAX_SLEEPS; i++) {
-      long before = RELEASED.get();
       System.gc();
       try {
         Thread.sleep(sleep);
@@ -59,9 +51,7 @@ final class Reclaim {
         if (!again.isResourceShortage()) {
           throw again;
         }
-        if (RELEASED.get() == before && i >= 3) {
-          break; // collections find nothing more to release
-        }
+        // the cleaner may still be releasing what the collection found: wait longer
       }
     }
     throw first;

@@ -128,6 +128,10 @@ final class LinuxNativeOs implements NativeOs {
                   + ")"
               : "the OS layer could not be set up: " + t;
     }
+    // load what a failure needs now: when descriptors run out, loading a class from a directory
+    // on the class path fails too, and the failure must reach Reclaim intact
+    Errno.name(0);
+    new OsException(null, "", 0).about("").isResourceShortage();
     unavailable = reason;
     captureLayout = layout;
     errnoHandle = errno;

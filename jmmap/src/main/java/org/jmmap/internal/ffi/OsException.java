@@ -25,6 +25,13 @@ public final class OsException extends FileSystemException {
     this.errno = errno;
   }
 
+  /** {@return the same failure, naming {@code file}} (the call knew only a descriptor) */
+  public OsException about(String file) {
+    OsException e = new OsException(file, getReason(), errno);
+    e.initCause(this);
+    return e;
+  }
+
   /** {@return the errno the call failed with} */
   public int errno() {
     return errno;

@@ -1,0 +1,196 @@
+package org.jmmap.reliability;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jmmap.Access;
+import org.jmmap.Mmap;
+import org.jmmap.SharedMemory;
+import org.jmmap.interop.ProcessRunner;
+
+/**
+ * What {@link ReclaimTest} and {@link ForeignFilesTest} run in a second JVM: under a descriptor
+ * or address-space limit set by the shell that starts it, or under another locale.
+ */
+public final class ContractChild {
+  private ContractChild() {}
+
+  /** How a child ended: its status and everything it printed, standard error included. */
+  record Result(int status, String output) {}
+
+  /**
+   * Runs this main in a child JVM with this one's class path, through {@code sh -c} so that
+   * {@code shellPrefix} (e.g. {@code ulimit -n 256}) applies to it; {@code env} is added to its
+   * environment (a null value removes a variable).
+   */
+  static Result run(Path errorDir, String shellPrefix, Map<String, String> env,
+      List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+    List<String> java = new ArrayList<>(ProcessRunner.javaCommand(ContractChild.class, args));
+    java.add(1, "-XX:ErrorFile=" + errorDir.resolve("hs_err_%p.log"));
+    java.addAll(2, jvmOptions);
+    List<String> command = new ArrayList<>(List.of("sh", "-c",
+        (shellPrefix.isEmpty() ? "" : shellPrefix + " && ") + "exec \"$0\" \"$@\""));
+    command.addAll(java);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    env.forEach((k, v) -> {
+      if (v == null) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      return new Result(-1, out + "\n(timed out)");
+    }
+    StringBuilder crash = new StringBuilder();
+    try (Stream<Path> s = Files.list(errorDir)) {
+      for (Path hs : s.filter(f -> f.getFileName().toString().startsWith("hs_err")).toList()) {
+        for (String line : Files.readAllLines(hs)) {
+          if (line.startsWith("# Problematic frame:") || line.startsWith("# C ")
+              || line.startsWith("# J ") || line.startsWith("# V ")) {
+            crash.append('\n').append(line);
+          }
+        }
+      }
+    }
+    return new Result(p.exitValue(), out + crash);
+  }
+
+  /**
+   * Runs one check and prints what it saw; a failure ends the JVM with a non-zero status.
+   *
+   * @param args the check and its arguments
+   * @throws Exception if the check fails
+   */
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "reclaim" -> reclaim(args[1], Integer.parseInt(args[2]), Path.of(args[3]),
+          Long.parseLong(args[4]));
+      case "names" -> {
+        System.out.println("sun.jnu.encoding " + System.getProperty("sun.jnu.encoding"));
+        for (int i = 1; i < args.length; i++) {
+          names(Path.of(args[i]));
+        }
+      }
+      default -> throw new IllegalArgumentException("no such check: " + args[0]);
+    }
+  }
+
+  /** {@return the soft limit of one line of /proc/self/limits, e.g. "Max open files"} */
+  private static String softLimit(String what) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+      if (line.startsWith(what)) {
+        return line.substring(what.length()).trim().split("\\s+")[0];
+      }
+    }
+    return "unknown";
+  }
+
+  /**
+   * Makes {@code count} maps of one kind and drops each unclosed, touching each once; says at
+   * which one it failed, if it did.
+   */
+  static void reclaim(String kind, int count, Path dir, long size) throws Exception {
+    System.out.println("open files limit " + softLimit("Max open files"));
+    System.out.println("address space limit " + softLimit("Max address space"));
+    Path file = dir.resolve("reclaim.bin");
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(size);
+    }
+    String shmName = "jmmap_reclaim_" + ProcessHandle.current().pid();
+    SharedMemory kept = kind.equals("shm-open") ? SharedMemory.create(shmName, size) : null;
+    String failure = null;
+    try {
+      for (int i = 0; i < count && failure == null; i++) {
+        try {
+          makeAndDrop(kind, file, shmName, size, i);
+        } catch (Throwable e) { // a class that cannot be loaded for lack of descriptors too
+          failure = "failed " + kind + " at map " + (i + 1) + " of " + count + ": " + e;
+        }
+      }
+    } finally {
+      if (kept != null) {
+        kept.unlink();
+        kept.close();
+      }
+    }
+    if (failure != null) {
+      System.out.println(failure);
+      System.exit(3);
+    }
+    System.out.println("ok " + kind + " " + count);
+  }
+
+  private static void makeAndDrop(String kind, Path file, String shmName, long size, int i)
+      throws IOException {
+    byte v = (byte) i;
+    switch (kind) {
+      case "file" -> Mmap.map(file, 0, Access.WRITE).set(i % size, v);
+      case "file-read" -> Mmap.map(file, 0, Access.READ).get(i % size);
+      case "anonymous" -> Mmap.anonymous(size).set(i % size, v);
+      case "shm-create" -> {
+        SharedMemory s = SharedMemory.create(null, size);
+        s.unlink(); // the memory lives on until the map is released
+        s.mmap().set(i % size, v);
+      }
+      case "shm-open" -> SharedMemory.open(shmName).mmap().set(i % size, v);
+      default -> throw new IllegalArgumentException("no such kind: " + kind);
+    }
+  }
+
+  /**
+   * Maps every entry of {@code dir} in turn for writing, and prints one line per entry: the label
+   * (each file holds its own label) read through the map, whether the write through the map
+   * reached that entry, which other entries changed, or the exception. Every file is put back
+   * after each entry.
+   */
+  static void names(Path dir) throws Exception {
+    List<Path> entries;
+    try (Stream<Path> s = Files.list(dir)) {
+      entries = s.toList();
+    }
+    Map<Path, byte[]> original = new LinkedHashMap<>();
+    for (Path p : entries) {
+      original.put(p, Files.readAllBytes(p));
+    }
+    for (Path p : entries) {
+      String label = new String(original.get(p), StandardCharsets.US_ASCII);
+      String outcome;
+      try (Mmap m = Mmap.map(p, 0, Access.WRITE)) {
+        String seen = new String(m.read(), StandardCharsets.US_ASCII);
+        m.set(0, (byte) '#');
+        outcome = "mapped read=" + seen;
+      } catch (FileSystemException e) {
+        outcome = "refused " + e.getClass().getName() + " reason=" + e.getReason()
+            + " message=" + e.getMessage();
+      } catch (IOException | RuntimeException e) {
+        outcome = "failed " + e;
+      }
+      boolean wroteSelf = Files.readAllBytes(p)[0] == '#';
+      List<String> changed = new ArrayList<>();
+      for (Map.Entry<Path, byte[]> e : original.entrySet()) {
+        byte[] now = Files.readAllBytes(e.getKey());
+        if (!e.getKey().equals(p) && !Arrays.equals(now, e.getValue())) {
+          changed.add(new String(e.getValue(), StandardCharsets.US_ASCII));
+        }
+        Files.write(e.getKey(), e.getValue());
+      }
+      System.out.println(String.format(Locale.ROOT, "entry %s: %s; wroteSelf=%b; changedOthers=%s",
+          label, outcome, wroteSelf, changed));
+    }
+  }
+}
