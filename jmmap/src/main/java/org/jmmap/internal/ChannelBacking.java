@@ -92,6 +92,13 @@ final class ChannelBacking implements Backing {
         } catch (IOException restore) {
           e.addSuppressed(restore);
         }
+        if (e instanceof IOException) {
+          throw new IOException(
+              "growing the file from " + oldSize + " to " + size + " bytes failed while writing"
+                  + " its new blocks (" + e.getMessage() + "); the file keeps its size: "
+                  + describe(),
+              e);
+        }
         throw e;
       }
     }

@@ -71,11 +71,15 @@ public final class Mapping {
       this.raw = raw;
       this.release = new Release(backing, raw.address(), raw.byteSize(), createdAt);
       this.cleanable = CLEANER.register(raw.scope(), release);
+      Reclaim.mapped(raw.byteSize());
     }
 
     /** Forgets this generation without unmapping it (it was closed, moved or unmapped). */
     void retire() {
-      release.disarmed = true;
+      if (!release.disarmed) {
+        release.disarmed = true;
+        Reclaim.mapped(-raw.byteSize());
+      }
       cleanable.clean();
     }
   }
@@ -111,6 +115,7 @@ public final class Mapping {
                     + backing.describe(),
                 createdAt);
       }
+      Reclaim.mapped(-length);
       backing.unmapUnreachable(address, length);
       closeQuietly(backing);
     }
@@ -134,7 +139,7 @@ public final class Mapping {
     Arena arena = Arena.ofShared();
     boolean success = false;
     try {
-      MemorySegment s = Reclaim.retrying(() -> backing.map(length, arena));
+      MemorySegment s = Reclaim.retrying(length, () -> backing.map(length, arena));
       m.lock.writeLock().lock();
       try {
         m.install(new Generation(arena, s, backing, createdAt));
@@ -326,7 +331,7 @@ public final class Mapping {
       old.retire();
       MemorySegment s;
       try {
-        s = Reclaim.retrying(() -> backing.remap(old.raw, newLength, next));
+        s = Reclaim.retrying(newLength, () -> backing.remap(old.raw, newLength, next));
       } catch (IOException | RuntimeException e) {
         install(new Generation(next, backing.rewrap(old.raw, next), backing, createdAt));
         throw e;
@@ -335,7 +340,7 @@ public final class Mapping {
     } else {
       MemorySegment s;
       try {
-        s = Reclaim.retrying(() -> backing.map(newLength, next));
+        s = Reclaim.retrying(newLength, () -> backing.map(newLength, next));
       } catch (IOException | RuntimeException e) {
         next.close();
         throw e;

@@ -132,7 +132,7 @@ public final class Opener {
       throws IOException {
     String shown = r.path().toString();
     try {
-      return Reclaim.retrying(() -> os.open(name, shown, writable, r.followLinks()));
+      return Reclaim.retrying(0, () -> os.open(name, shown, writable, r.followLinks()));
     } catch (NoSuchFileException e) {
       throw NativeNames.notFound(r.path(), e);
     }
@@ -146,7 +146,7 @@ public final class Opener {
   public static Opened createShared(Path path, long size, int mode) throws IOException {
     NativeOs os = NativeOs.current();
     byte[] name = NativeNames.bytes(path);
-    int fd = Reclaim.retrying(() -> os.create(name, path.toString(), mode));
+    int fd = Reclaim.retrying(0, () -> os.create(name, path.toString(), mode));
     boolean success = false;
     boolean handedOver = false;
     try {
@@ -272,7 +272,7 @@ public final class Opener {
     if (mode.shared() && os.supportsMemfd()) {
       // a memory file: the same shared memory as MAP_SHARED|MAP_ANONYMOUS, but it can grow and
       // another process can open it through /proc/<pid>/fd/<fd>
-      int fd = Reclaim.retrying(() -> os.memfdCreate("jmmap"));
+      int fd = Reclaim.retrying(0, () -> os.memfdCreate("jmmap"));
       try {
         os.ftruncate(fd, r.length());
       } catch (IOException | RuntimeException e) {

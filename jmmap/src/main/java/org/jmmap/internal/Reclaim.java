@@ -1,6 +1,7 @@
 package org.jmmap.internal;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jmmap.internal.ffi.OsException;
 
 /**
@@ -9,6 +10,12 @@ import org.jmmap.internal.ffi.OsException;
  * mapping until its cleaner runs. The JDK reserves direct buffer memory the same way.
  */
 final class Reclaim {
+  private static final AtomicLong MAPPED = new AtomicLong(); // bytes of generations not unmapped
+
+  /** Counts bytes mapped ({@code delta > 0}) or unmapped ({@code delta < 0}). */
+  static void mapped(long delta) {
+    MAPPED.addAndGet(delta);
+  }
   private static final int MAX_SLEEPS = 10; // 1 + 2 + ... + 512 ms: about a second in all
 
   private Reclaim() {}
@@ -21,13 +28,18 @@ final class Reclaim {
 
   /**
    * {@return the call's result}, retried after a garbage collection, for about a second in all,
-   * while it fails with {@code EMFILE}, {@code ENFILE} or {@code ENOMEM}
+   * while it fails with {@code EMFILE} or {@code ENFILE}, or with {@code ENOMEM} when maps not
+   * yet unmapped hold at least {@code bytes}: a collection can release no more than they hold, so
+   * a request that large maps cannot make room for fails at once
+   *
+   * @param bytes how much address space the call asks for; 0 when it asks for a descriptor
    */
-  static <T> T retrying(Call<T> call) throws IOException {
+  static <T> T retrying(long bytes, Call<T> call) throws IOException {
     try {
       return call.run();
     } catch (OsException e) {
-      if (!e.isResourceShortage()) {
+      if (!e.isResourceShortage()
+          || (e.errno() == OsException.ENOMEM && MAPPED.get() < bytes)) {
         throw e;
       }
       return retry(call, e);

@@ -15,6 +15,7 @@ final class Errno {
       case 11 -> "EAGAIN";
       case 12 -> "ENOMEM";
       case 13 -> "EACCES";
+      case 14 -> "EFAULT";
       case 16 -> "EBUSY";
       case 17 -> "EEXIST";
       case 19 -> "ENODEV";
