@@ -33,7 +33,14 @@ final class ChildJvm {
    */
   static Result run(Path dir, Class<?> main, String... args)
       throws IOException, InterruptedException {
+    return run(dir, List.of(), main, args);
+  }
+
+  /** As {@link #run(Path, Class, String...)}, with more options for the JVM. */
+  static Result run(Path dir, List<String> jvmOptions, Class<?> main, String... args)
+      throws IOException, InterruptedException {
     List<String> c = new ArrayList<>(ProcessRunner.javaCommand(main, args));
+    c.addAll(1, jvmOptions);
     c.add(1, "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"));
     c.add(1, "-Xmx256m");
     Process p = new ProcessBuilder(c).redirectErrorStream(true).start();

@@ -44,9 +44,9 @@ class RangeSyscallRaceTest {
   }
 
   @Tag("long")
-  @ParameterizedTest(name = "{0} map, 5,000 rounds")
+  @ParameterizedTest(name = "{0} map, 2,000 rounds")
   @ValueSource(strings = {"file", "private", "shared"})
-  void systemCallsOnAMapNeverReachFreedMemoryInFiveThousandRounds(String kind) throws Exception {
-    race(kind, 5000);
+  void systemCallsOnAMapNeverReachFreedMemoryInTwoThousandRounds(String kind) throws Exception {
+    race(kind, 2000);
   }
 }

@@ -385,10 +385,10 @@ class ViewInNativeIoTest {
     long get() throws IOException;
   }
 
-  /** {@return the count once it is at most {@code target}, or its last value after 2 s} */
+  /** {@return the count once it is at most {@code target}, or its last value after 1 s} */
   private static long settle(long target, Count c) throws Exception {
     long v = c.get();
-    for (int i = 0; i < 40 && v > target; i++) {
+    for (int i = 0; i < 20 && v > target; i++) {
       Thread.sleep(50);
       v = c.get();
     }
