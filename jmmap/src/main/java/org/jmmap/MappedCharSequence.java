@@ -33,7 +33,7 @@ final class MappedCharSequence implements CharSequence {
   public char charAt(int index) {
     Objects.checkIndex(index, length);
     try {
-      return (char) (bytes.get(JAVA_BYTE, index) & 0xFF);
+      return (char) ((bytes.get(JAVA_BYTE, index) ^ Mmap.opaqueZero) & 0xFF); // see Mmap.get
     } catch (IllegalStateException | InternalError e) {
       throw owner.translate(e, start + index);
     }

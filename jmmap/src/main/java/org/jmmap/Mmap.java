@@ -352,11 +352,19 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = mapping.segment();
     long i = index(index, s.byteSize());
     try {
-      return s.get(JAVA_BYTE, i);
+      // when the file was truncated, compiled code skips the faulting load and reports the fault
+      // later, leaving whatever the register held; C2 trusts a loaded byte to lie in
+      // [-128, 127] (Byte.valueOf indexes its cache with it unchecked), so narrow it again with
+      // an instruction it cannot fold away
+      return (byte) (s.get(JAVA_BYTE, i) ^ opaqueZero);
     } catch (RuntimeException | InternalError e) {
       throw translate(e, i);
     }
   }
+
+  /** Always 0; not final, so that the JIT must load it and cannot fold {@code x ^ opaqueZero}. */
+  @SuppressWarnings("FieldMayBeFinal")
+  static int opaqueZero = 0;
 
   /**
    * Sets the byte at an index: Python's {@code m[index] = value}.
@@ -515,7 +523,7 @@ public final class Mmap implements AutoCloseable {
     }
     int b;
     try {
-      b = s.get(JAVA_BYTE, p) & 0xFF;
+      b = (s.get(JAVA_BYTE, p) ^ opaqueZero) & 0xFF; // see get(long)
     } catch (RuntimeException | InternalError e) {
       throw translate(e, p);
     }
@@ -1062,7 +1070,7 @@ public final class Mmap implements AutoCloseable {
   public short getShort(long offset, ByteOrder order) {
     MemorySegment s = mapping.segment();
     try {
-      return s.get(big(order) ? SHORT_BE : SHORT_LE, offset);
+      return (short) (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ opaqueZero); // see get
     } catch (IllegalStateException | InternalError e) {
       throw translate(e, offset);
     }
