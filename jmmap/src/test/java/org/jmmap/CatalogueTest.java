@@ -780,9 +780,16 @@ class CatalogueTest {
       assertEquals(2 * PS, m.length());
       assertEquals(10, m.size());
       assertEquals(0, m.get(0));
-      var e = assertThrows(MmapFaultException.class, () -> m.get(PS + 1));
-      assertEquals(10, e.fileSize());
-      assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+      // once the JIT has compiled get() (other tests in this JVM may have warmed it), HotSpot
+      // reports the fault at its next safepoint poll, which can be get()'s return: then the
+      // caller sees the JVM's InternalError (README, "What it cannot promise")
+      Throwable t = assertThrows(Throwable.class, () -> m.get(PS + 1));
+      if (t instanceof MmapFaultException e) {
+        assertEquals(10, e.fileSize());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+      } else {
+        assertTrue(t instanceof InternalError, t.toString());
+      }
       assertThrows(MmapFaultException.class, () -> m.slice(PS, PS + 10));
       assertThrows(MmapFaultException.class, () -> m.find(b("x"), PS));
     }

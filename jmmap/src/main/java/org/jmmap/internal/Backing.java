@@ -43,6 +43,13 @@ interface Backing {
   /** {@return a segment over an existing mapping, living in {@code arena}} */
   MemorySegment rewrap(MemorySegment old, Arena arena);
 
+  /**
+   * Refuses a resize that this backing cannot make without losing data.
+   *
+   * @throws UnsupportedOperationException if it cannot
+   */
+  default void checkResizable() {}
+
   /** {@return whether there is a file (or memory file) whose size follows the mapping} */
   boolean hasFile();
 

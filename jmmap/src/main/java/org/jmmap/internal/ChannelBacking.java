@@ -10,6 +10,11 @@ import org.jmmap.internal.ffi.NativeOs;
 /**
  * A mapping made by {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)} on a channel
  * that the caller owns and may close; jmmap never closes it.
+ *
+ * <p>A {@code FileChannel} closes itself when a thread blocked in it is interrupted. So that an
+ * interrupt of the caller's thread can neither close the caller's channel nor stop a resize
+ * half-way, every call on the channel runs in a thread of its own that nobody interrupts, and
+ * the caller waits for it; an interrupt that arrives meanwhile is kept for the caller.
  */
 final class ChannelBacking implements Backing {
   private static final int ZEROS = 64 << 10;
@@ -26,9 +31,56 @@ final class ChannelBacking implements Backing {
     this.offset = offset;
   }
 
+  /**
+   * {@return the call's result}, computed in a fresh virtual thread while this one waits without
+   * being interruptible; the interrupt status is kept
+   */
+  static <T> T shielded(Reclaim.Call<T> call) throws IOException {
+    @SuppressWarnings("unchecked")
+    T[] result = (T[]) new Object[1];
+    Throwable[] failure = new Throwable[1];
+    Thread worker =
+        Thread.ofVirtual()
+            .name("jmmap-channel-call")
+            .start(
+                () -> {
+                  try {
+                    result[0] = call.run();
+                  } catch (Throwable t) {
+                    failure[0] = t;
+                  }
+                });
+    boolean interrupted = false;
+    while (true) {
+      try {
+        worker.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable t = failure[0];
+    if (t == null) {
+      return result[0];
+    }
+    if (t instanceof IOException e) {
+      throw e;
+    }
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    throw new IOException(t);
+  }
+
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
-    return channel.map(mode, offset, length, arena);
+    return shielded(() -> channel.map(mode, offset, length, arena));
   }
 
   @Override
@@ -46,6 +98,17 @@ final class ChannelBacking implements Backing {
   public void advise(MemorySegment segment, long from, long length, int advice)
       throws IOException {
     os.madvise(segment.address() + from, length, advice);
+  }
+
+  @Override
+  public void checkResizable() {
+    if (mode == FileChannel.MapMode.PRIVATE) {
+      throw new UnsupportedOperationException(
+          "a private map made from a FileChannel cannot be resized: the JDK maps the file anew,"
+              + " which would drop the map's private changes; map the Path to resize a private"
+              + " map: "
+              + describe());
+    }
   }
 
   @Override
@@ -70,11 +133,19 @@ final class ChannelBacking implements Backing {
 
   @Override
   public long fileSize() throws IOException {
-    return channel.size();
+    return shielded(channel::size);
   }
 
   @Override
   public void setFileSize(long size, long oldSize) throws IOException {
+    shielded(
+        () -> {
+          changeFileSize(size, oldSize);
+          return null;
+        });
+  }
+
+  private void changeFileSize(long size, long oldSize) throws IOException {
     if (size < oldSize) {
       channel.truncate(size);
     } else if (size > oldSize) {

@@ -12,6 +12,8 @@ import org.jmmap.internal.ffi.OsException;
  */
 final class FdBacking implements Backing {
   static final int MS_SYNC = 4;
+  private static final int MAP_TYPE = 3; // <sys/mman.h>: MAP_SHARED | MAP_PRIVATE
+  private static final int MAP_SHARED = 1;
 
   private final NativeOs os;
   private int fd;
@@ -83,7 +85,23 @@ final class FdBacking implements Backing {
     if (!os.supportsRemap()) {
       throw new UnsupportedOperationException("resize needs mremap(2), which this OS lacks");
     }
-    long address = os.mremap(old.address(), old.byteSize(), newLength);
+    long address;
+    try {
+      address = os.mremap(old.address(), old.byteSize(), newLength);
+    } catch (OsException e) {
+      if (e.errno() != OsException.EFAULT || fd < 0 || (flags & MAP_TYPE) != MAP_SHARED) {
+        throw e.about(description);
+      }
+      // advice on part of the range (MADV_RANDOM, MADV_DONTFORK, ...) split the kernel's
+      // mapping, and mremap moves only whole ones; a shared mapping of a file loses nothing
+      // when it is made anew over the same file
+      try {
+        address = os.mmap(newLength, prot, flags, fd, offset);
+      } catch (OsException again) {
+        throw again.about(description);
+      }
+      os.munmap(old.address(), old.byteSize());
+    }
     return os.segment(address, newLength, arena);
   }
 

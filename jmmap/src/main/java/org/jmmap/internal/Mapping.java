@@ -196,7 +196,8 @@ public final class Mapping {
         closed
             ? closed()
             : new IllegalStateException(
-                "mmap was remapped by a concurrent resize(); the access did not happen: "
+                "mmap was remapped by resize() after this access or view began; the access did"
+                    + " not happen: "
                     + backing.describe());
     e.initCause(cause);
     return e;
@@ -275,6 +276,7 @@ public final class Mapping {
     lock.writeLock().lock();
     try {
       MemorySegment old = segment();
+      backing.checkResizable();
       long oldLength = old.byteSize();
       long oldFileSize = backing.hasFile() ? backing.fileSize() : 0;
       long target = offset + newLength;

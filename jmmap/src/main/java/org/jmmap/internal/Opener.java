@@ -234,7 +234,7 @@ public final class Opener {
             : (mode.prot() & PROT_WRITE) != 0
                 ? FileChannel.MapMode.READ_WRITE
                 : FileChannel.MapMode.READ_ONLY;
-    long length = checkSize(r.length(), r.offset(), r.channel().size());
+    long length = checkSize(r.length(), r.offset(), ChannelBacking.shielded(r.channel()::size));
     checkAlignment(r.offset());
     ChannelBacking b = new ChannelBacking(NativeOs.current(), r.channel(), mapMode, r.offset());
     Mapping m;

@@ -12,6 +12,9 @@ public final class OsException extends FileSystemException {
   /** {@code <errno.h>}: out of memory or address space. */
   public static final int ENOMEM = 12;
 
+  /** {@code <errno.h>}: bad address (mremap of a range that is not one whole mapping). */
+  public static final int EFAULT = 14;
+
   /** {@code <errno.h>}: too many open files in the system. */
   public static final int ENFILE = 23;
 
