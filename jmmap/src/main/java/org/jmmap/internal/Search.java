@@ -4,7 +4,10 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Substring and byte search over a segment, in Java only: a file-backed segment must never reach
- * native code, where a fault on a truncated file would kill the JVM.
+ * native code, where a fault on a truncated file would kill the JVM. Nor may it reach a load
+ * that the JVM does not guard against that fault: {@link ChunkScanner} reads the segment only
+ * with the JDK's copy and with scalar loads, both of which turn the fault into an {@link
+ * InternalError}, and the kernels scan heap copies.
  *
  * <p>Two kernels: the Vector API one ({@link VectorSearch}) when the application runs with
  * {@code --add-modules jdk.incubator.vector}, otherwise the portable word-at-a-time one ({@link
@@ -54,6 +57,6 @@ public final class Search {
 
   /** {@return the lowest index in [from, to) that holds {@code b}, or -1} */
   public static long indexOf(MemorySegment s, long from, long to, byte b) {
-    return SwarSearch.indexOf(s, from, to, b); // lines are short: the word kernel starts faster
+    return VECTOR ? VectorSearch.indexOf(s, from, to, b) : SwarSearch.indexOf(s, from, to, b);
   }
 }

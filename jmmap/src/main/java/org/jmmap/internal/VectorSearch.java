@@ -2,7 +2,6 @@ package org.jmmap.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,12 +9,16 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The search kernel on the Vector API, used when the application runs with {@code
  * --add-modules jdk.incubator.vector}: a whole vector of candidate starts at a time, each
- * compared with the needle's first byte and the bytes {@code n - 1} further with its last byte;
- * only positions where both match are verified. Loaded only when the module is present.
+ * compared at the needle's two filter offsets with its filter bytes; only positions where both
+ * match are verified. It scans heap copies of the segment ({@link ChunkScanner}): compiled
+ * vector loads from mapped memory are not guarded against a truncated file. Loaded only when the
+ * module is present.
  */
-final class VectorSearch {
+final class VectorSearch implements HeapKernel {
+  /** The kernel. */
+  static final VectorSearch KERNEL = new VectorSearch();
+
   private static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;
-  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   private VectorSearch() {}
 
@@ -24,82 +27,110 @@ final class VectorSearch {
     return SPECIES.vectorBitSize();
   }
 
-  /**
-   * {@return one bit per lane for the starts {@code i ..} whose byte is the needle's first and
-   * whose byte {@code n - 1} further is its last}
-   */
-  private static long candidates(MemorySegment s, long i, int n, byte first, byte end) {
-    VectorMask<Byte> m = ByteVector.fromMemorySegment(SPECIES, s, i, LE).eq(first)
-        .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, LE).eq(end));
-    return m.anyTrue() ? m.toLong() : 0;
-  }
-
-  /** {@return whether the needle is at {@code at}; its first and last bytes are known to match} */
-  private static boolean matches(MemorySegment s, long at, MemorySegment pattern, int n) {
-    return n <= 2 || MemorySegment.mismatch(s, at, at + n, pattern, 0, n) < 0;
-  }
-
   static long find(MemorySegment s, long from, long to, byte[] needle) {
-    int n = needle.length;
-    long last = to - n;
-    if (last < from) {
-      return -1;
-    }
-    MemorySegment pattern = MemorySegment.ofArray(needle);
-    byte first = needle[0];
-    byte end = needle[n - 1];
-    int lanes = SPECIES.length();
-    long i = from;
-    for (; i + lanes - 1 <= last; i += lanes) {
-      VectorMask<Byte> m = ByteVector.fromMemorySegment(SPECIES, s, i, LE).eq(first)
-          .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, LE).eq(end));
-      for (long bits = candidates(s, i, n, first, end); bits != 0; bits &= bits - 1) {
-        long at = i + Long.numberOfTrailingZeros(bits);
-        if (matches(s, at, pattern, n)) {
-          return at;
-        }
-      }
-    }
-    return SwarSearch.find(s, i, to, needle);
+    return ChunkScanner.find(KERNEL, s, from, to, needle);
   }
 
   static long rfind(MemorySegment s, long from, long to, byte[] needle) {
-    int n = needle.length;
-    long last = to - n;
-    if (last < from) {
-      return -1;
-    }
-    MemorySegment pattern = MemorySegment.ofArray(needle);
-    byte first = needle[0];
-    byte end = needle[n - 1];
-    int lanes = SPECIES.length();
-    long i = last - lanes + 1; // the vector at i holds candidates i .. last
-    for (; i >= from; i -= lanes) {
-      VectorMask<Byte> m = ByteVector.fromMemorySegment(SPECIES, s, i, LE).eq(first)
-          .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, LE).eq(end));
-      for (long bits = candidates(s, i, n, first, end); bits != 0; ) {
-        int lane = 63 - Long.numberOfLeadingZeros(bits);
-        long at = i + lane;
-        if (matches(s, at, pattern, n)) {
-          return at;
-        }
-        bits &= ~(1L << lane);
-      }
-    }
-    // candidates from .. i + lanes - 1 are left
-    return SwarSearch.rfind(s, from, Math.min(to, i + lanes - 1 + n), needle);
+    return ChunkScanner.rfind(KERNEL, s, from, to, needle);
   }
 
   static long indexOf(MemorySegment s, long from, long to, byte b) {
+    return ChunkScanner.indexOf(KERNEL, s, from, to, b);
+  }
+
+  /** {@return the mask of the candidates from {@code c} that match both filter bytes} */
+  private static VectorMask<Byte> mask(byte[] buf, int c, Needle p) {
+    return ByteVector.fromArray(SPECIES, buf, c + p.off1).eq(p.b1)
+        .and(ByteVector.fromArray(SPECIES, buf, c + p.off2).eq(p.b2));
+  }
+
+  @Override
+  public int forward(byte[] buf, int lo, int hi, int len, Needle p) {
     int lanes = SPECIES.length();
-    long i = from;
-    for (; i + lanes <= to; i += lanes) {
-      VectorMask<Byte> m = ByteVector.fromMemorySegment(SPECIES, s, i, LE).eq(b);
+    int c = lo;
+    // two vectors per step, one test for both
+    for (; c <= hi - 2 * lanes; c += 2 * lanes) {
+      VectorMask<Byte> m0 = mask(buf, c, p);
+      VectorMask<Byte> m1 = mask(buf, c + lanes, p);
+      if (m0.or(m1).anyTrue()) {
+        int at = lowest(buf, c, m0.toLong(), len, p);
+        if (at < 0) {
+          at = lowest(buf, c + lanes, m1.toLong(), len, p);
+        }
+        if (at >= 0) {
+          return at;
+        }
+      }
+    }
+    for (; c <= hi - lanes; c += lanes) {
+      int at = lowest(buf, c, mask(buf, c, p).toLong(), len, p);
+      if (at >= 0) {
+        return at;
+      }
+    }
+    return SwarSearch.KERNEL.forward(buf, c, hi, len, p);
+  }
+
+  private static int lowest(byte[] buf, int c, long bits, int len, Needle p) {
+    for (; bits != 0; bits &= bits - 1) {
+      int at = c + Long.numberOfTrailingZeros(bits);
+      if (p.matchesAt(buf, at, len)) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  private static int highest(byte[] buf, int c, long bits, int len, Needle p) {
+    while (bits != 0) {
+      int lane = 63 - Long.numberOfLeadingZeros(bits);
+      if (p.matchesAt(buf, c + lane, len)) {
+        return c + lane;
+      }
+      bits &= ~(1L << lane);
+    }
+    return -1;
+  }
+
+  @Override
+  public int backward(byte[] buf, int lo, int hi, int len, Needle p) {
+    int lanes = SPECIES.length();
+    int c = hi - 2 * lanes;
+    for (; c >= lo; c -= 2 * lanes) {
+      VectorMask<Byte> m0 = mask(buf, c, p);
+      VectorMask<Byte> m1 = mask(buf, c + lanes, p);
+      if (m0.or(m1).anyTrue()) {
+        int at = highest(buf, c + lanes, m1.toLong(), len, p);
+        if (at < 0) {
+          at = highest(buf, c, m0.toLong(), len, p);
+        }
+        if (at >= 0) {
+          return at;
+        }
+      }
+    }
+    // candidates lo .. c + 2 * lanes - 1 are left
+    for (c += lanes; c >= lo; c -= lanes) {
+      int at = highest(buf, c, mask(buf, c, p).toLong(), len, p);
+      if (at >= 0) {
+        return at;
+      }
+    }
+    return SwarSearch.KERNEL.backward(buf, lo, c + lanes, len, p);
+  }
+
+  @Override
+  public int indexOf(byte[] buf, int lo, int hi, byte b) {
+    int lanes = SPECIES.length();
+    int i = lo;
+    for (; i <= hi - lanes; i += lanes) {
+      VectorMask<Byte> m = ByteVector.fromArray(SPECIES, buf, i).eq(b);
       if (m.anyTrue()) {
         return i + m.firstTrue();
       }
     }
-    return SwarSearch.indexOf(s, i, to, b);
+    return SwarSearch.KERNEL.indexOf(buf, i, hi, b);
   }
 
   /** Runs each kernel once, so that a missing module or CPU feature shows at startup. */

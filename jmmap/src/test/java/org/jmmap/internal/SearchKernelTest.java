@@ -3,15 +3,36 @@ package org.jmmap.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import org.junit.jupiter.api.Test;
 
-/** Both search kernels against a brute-force search, at every alignment and boundary. */
+/**
+ * Both search kernels, through the chunked scan, against a naive search: random haystacks over
+ * small alphabets, needles planted at every chunk boundary, ranges that start and end anywhere.
+ */
 class SearchKernelTest {
+  /** Distances from the start of a range where the scan changes how it reads. */
+  private static final int[] BOUNDARIES = boundaries();
 
-  static long bruteFind(byte[] d, long from, long to, byte[] sub) {
+  private final long seed = Long.getLong("jmmap.seed", System.nanoTime());
+  private final RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+
+  private static int[] boundaries() {
+    // chunks of candidates start at FIRST_CHUNK and double; a byte search scans NEAR bytes first
+    int f = ChunkScanner.FIRST_CHUNK;
+    int near = ChunkScanner.NEAR;
+    return new int[] {0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 127, 128, 129, f - 1, f, f + 1,
+        3 * f - 1, 3 * f, 3 * f + 1, 7 * f - 1, 7 * f, 7 * f + 1, near + f - 1, near + f,
+        near + 3 * f, near + 3 * f + 1};
+  }
+
+  static long naiveFind(byte[] d, long from, long to, byte[] sub) {
     outer:
     for (long i = from; i + sub.length <= to; i++) {
       for (int k = 0; k < sub.length; k++) {
@@ -24,7 +45,7 @@ class SearchKernelTest {
     return -1;
   }
 
-  static long bruteRfind(byte[] d, long from, long to, byte[] sub) {
+  static long naiveRfind(byte[] d, long from, long to, byte[] sub) {
     outer:
     for (long i = to - sub.length; i >= from; i--) {
       for (int k = 0; k < sub.length; k++) {
@@ -44,34 +65,142 @@ class SearchKernelTest {
   }
 
   @Test
-  void bothKernelsAgreeWithBruteForce() {
-    long seed = Long.getLong("jmmap.seed", System.nanoTime());
-    RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+  void theFilterBytesAreTheNeedlesRarest() {
+    Needle p = new Needle("NEEDLE-7f3a9c2e1".getBytes(StandardCharsets.US_ASCII));
+    assertEquals("DL", "" + (char) p.b1 + (char) p.b2, "needle NEEDLE-7f3a9c2e1");
+    assertEquals(List.of(3, 4), List.of(p.off1, p.off2));
+    Needle one = new Needle(new byte[] {'x'});
+    assertEquals(List.of(0, 0, 1), List.of(one.off1, one.off2, one.span));
+    Needle same = new Needle("eeee".getBytes(StandardCharsets.US_ASCII));
+    assertTrue(same.off1 != same.off2, "two offsets even when the bytes are equal");
+    byte[] longNeedle = new byte[70_000];
+    longNeedle[69_999] = '!';
+    assertTrue(new Needle(longNeedle).span <= Needle.MAX_FILTER_REACH,
+        "the filter of a long needle stays near its start");
+  }
+
+  @Test
+  void bothKernelsAgreeWithANaiveSearchOnSmallHaystacks() {
     for (int round = 0; round < 3000; round++) {
-      int n = 1 + r.nextInt(round % 10 == 0 ? 600 : 200);
-      byte[] d = new byte[n];
-      for (int i = 0; i < n; i++) {
-        d[i] = (byte) "ab\n".charAt(r.nextInt(3));
+      int n = 1 + r.nextInt(round % 10 == 0 ? 2000 : 300);
+      byte[] d = haystack(n, round % 3 == 0 ? "ab" : round % 3 == 1 ? "ab\n" : "abcdefgh");
+      byte[] sub = needle(d, 1 + r.nextInt(Math.min(n, round % 7 == 0 ? 300 : 20)));
+      long from = r.nextInt(n + 1);
+      long to = from + r.nextInt((int) (n - from) + 1);
+      checkAll(d, from, to, sub, "round " + round);
+    }
+  }
+
+  @Test
+  void bothKernelsFindNeedlesPlantedAtEveryChunkBoundary() {
+    int round = 0;
+    for (int distance : BOUNDARIES) {
+      for (int len : new int[] {1, 2, 3, 8, 9, 33, 300}) {
+        for (int shift = 0; shift < 3; shift++, round++) {
+          int from = r.nextInt(64);
+          int n = from + distance + len + r.nextInt(3) + shift * 40;
+          byte[] d = haystack(n, "ab");
+          byte[] sub = haystack(len, "ab");
+          sub[len - 1] = 'c'; // occurs only where planted
+          System.arraycopy(sub, 0, d, from + distance, len);
+          String why = "distance " + distance + " length " + len + " round " + round;
+          checkAll(d, from, n, sub, why);
+          // and the same distance from the end, for rfind
+          byte[] e = haystack(n, "ab");
+          System.arraycopy(sub, 0, e, n - distance - len, len);
+          checkAll(e, from, n, sub, why + " from the end");
+        }
       }
-      MemorySegment s = MemorySegment.ofArray(d);
-      int len = 1 + r.nextInt(Math.min(n, 20));
+    }
+  }
+
+  @Test
+  void bothKernelsAgreeOnLargeHaystacksAndNeedlesLongerThanAChunk() {
+    for (int round = 0; round < 40; round++) {
+      int len = switch (round % 4) {
+        case 0 -> 1 + r.nextInt(64);
+        case 1 -> ChunkScanner.WHOLE_NEEDLE - 2 + r.nextInt(5);
+        case 2 -> Needle.MAX_FILTER_REACH - 2 + r.nextInt(5);
+        default -> 5_000 + r.nextInt(70_000);
+      };
+      int n = len + 20_000 + r.nextInt(150_000);
+      byte[] d = haystack(n, round % 2 == 0 ? "ab" : "abc\n");
       int at = r.nextInt(n - len + 1);
-      byte[] sub = java.util.Arrays.copyOfRange(d, at, at + len);
-      if (r.nextInt(5) == 0) {
-        sub[r.nextInt(len)] = 'z';
+      byte[] sub = Arrays.copyOfRange(d, at, at + len);
+      if (r.nextBoolean()) {
+        // an almost-match: differs only in its last byte, so verification runs to the end
+        sub[len - 1] = (byte) (sub[len - 1] == 'a' ? 'b' : 'a');
+        int twin = r.nextInt(n - len + 1);
+        System.arraycopy(sub, 0, d, twin, len - 1);
+      }
+      long from = r.nextInt(1 + n / 4);
+      long to = n - r.nextInt(1 + n / 4);
+      checkAll(d, from, to, sub, "round " + round + " length " + len);
+    }
+  }
+
+  @Test
+  void bothKernelsFindTheByteOfEveryLineEnd() {
+    for (int round = 0; round < 300; round++) {
+      int n = 1 + r.nextInt(round % 10 == 0 ? 100_000 : 3_000);
+      byte[] d = haystack(n, "abcdefghijklmnopqrstuvwxyz");
+      for (int k = r.nextInt(4); k > 0; k--) {
+        d[r.nextInt(n)] = '\n';
       }
       long from = r.nextInt(n + 1);
       long to = from + r.nextInt((int) (n - from) + 1);
-      String why = "seed " + seed + " round " + round;
-      long f = bruteFind(d, from, to, sub);
-      long b = bruteRfind(d, from, to, sub);
-      assertEquals(f, SwarSearch.find(s, from, to, sub), why);
-      assertEquals(f, VectorSearch.find(s, from, to, sub), why);
-      assertEquals(b, SwarSearch.rfind(s, from, to, sub), why);
-      assertEquals(b, VectorSearch.rfind(s, from, to, sub), why);
-      long nl = bruteFind(d, from, to, new byte[] {'\n'});
-      assertEquals(nl, SwarSearch.indexOf(s, from, to, (byte) '\n'), why);
-      assertEquals(nl, VectorSearch.indexOf(s, from, to, (byte) '\n'), why);
+      for (MemorySegment s : segments(d)) {
+        String why = "seed " + seed + " round " + round + " [" + from + ", " + to + ")";
+        long expected = naiveFind(d, from, to, new byte[] {'\n'});
+        assertEquals(expected, SwarSearch.indexOf(s, from, to, (byte) '\n'), why);
+        assertEquals(expected, VectorSearch.indexOf(s, from, to, (byte) '\n'), why);
+        assertEquals(expected, Search.indexOf(s, from, to, (byte) '\n'), why);
+      }
     }
+  }
+
+  private void checkAll(byte[] d, long from, long to, byte[] sub, String what) {
+    long f = naiveFind(d, from, to, sub);
+    long b = naiveRfind(d, from, to, sub);
+    for (MemorySegment s : segments(d)) {
+      String why = "seed " + seed + " " + what + ": [" + from + ", " + to + ") of "
+          + d.length + " bytes, needle of " + sub.length + " on " + (s.isNative() ? "native"
+          : "heap") + " memory";
+      assertEquals(f, SwarSearch.find(s, from, to, sub), why + ", find, SWAR");
+      assertEquals(f, VectorSearch.find(s, from, to, sub), why + ", find, vector");
+      assertEquals(b, SwarSearch.rfind(s, from, to, sub), why + ", rfind, SWAR");
+      assertEquals(b, VectorSearch.rfind(s, from, to, sub), why + ", rfind, vector");
+      if (sub.length == 1) {
+        assertEquals(f, SwarSearch.indexOf(s, from, to, sub[0]), why + ", indexOf, SWAR");
+        assertEquals(f, VectorSearch.indexOf(s, from, to, sub[0]), why + ", indexOf, vector");
+      }
+    }
+  }
+
+  /** {@return the bytes on the heap and the same in native memory} */
+  private static List<MemorySegment> segments(byte[] d) {
+    MemorySegment heap = MemorySegment.ofArray(d);
+    return List.of(heap, Arena.ofAuto().allocate(Math.max(1, d.length)).copyFrom(heap));
+  }
+
+  private byte[] haystack(int n, String alphabet) {
+    byte[] d = new byte[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = (byte) alphabet.charAt(r.nextInt(alphabet.length()));
+    }
+    return d;
+  }
+
+  /** {@return a piece of d, sometimes with a byte changed, or random bytes} */
+  private byte[] needle(byte[] d, int len) {
+    if (r.nextInt(8) == 0) {
+      return haystack(len, "abz");
+    }
+    int at = r.nextInt(d.length - len + 1);
+    byte[] sub = Arrays.copyOfRange(d, at, at + len);
+    if (r.nextInt(4) == 0) {
+      sub[r.nextInt(len)] = 'z';
+    }
+    return sub;
   }
 }

@@ -1,0 +1,187 @@
+package org.jmmap.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Runs a {@link HeapKernel} over a segment without letting it read the segment: the range is
+ * copied into a heap array chunk by chunk with {@link MemorySegment#copy}, and the kernel scans
+ * the copy.
+ *
+ * <p>Why: a file truncated under a map makes reads of the missing pages fault (SIGBUS). HotSpot
+ * turns that fault into an {@link InternalError} only where it knows that memory access may
+ * fault: the JDK's copy stubs, and scalar segment accesses in compiled code. The Vector API's
+ * loads from a segment, once compiled, are not among them, and the fault kills the JVM. Copying
+ * first leaves every kernel free to use any load on memory that cannot fault.
+ *
+ * <p>A search often ends a few bytes away (the next of many occurrences), so the chunks start
+ * at {@link #FIRST_CHUNK} candidates and double up to {@link #CHUNK}, a size that stays in the
+ * first-level cache, and the buffer is kept per thread. A chunk holds the bytes of its candidates
+ * plus the needle's length less one (for needles up to {@link #WHOLE_NEEDLE}), so candidates
+ * near its end are verified in place; a longer needle brings only the bytes its filter reads, and
+ * a candidate is verified past the chunk by copying the rest.
+ *
+ * <p>A byte search (the line end for {@code readLine}) scans its first {@link #NEAR} bytes in
+ * place, a word at a time with scalar segment loads, which cost no copy: lines are short. The
+ * substring searches have no such phase: compiled once for long scans, where it ran once per
+ * call, it stayed out of line and made later short searches slower than the copy.
+ */
+final class ChunkScanner {
+  /** Bytes that a byte search scans in place before the first chunk. */
+  static final int NEAR = 256;
+  /** Candidates in the first chunk. */
+  static final int FIRST_CHUNK = 256;
+  /** Candidates in a chunk at most. */
+  static final int CHUNK = 32 << 10;
+  /** Needles up to this long are copied whole along with the candidates of each chunk. */
+  static final int WHOLE_NEEDLE = 4096;
+
+  private static final ValueLayout.OfLong WORD =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * Each thread's chunk buffer: allocating one per search would cost as much as the copy, since
+   * fresh heap memory is not in the cache. Nothing a kernel calls searches again, so one buffer
+   * per thread is enough.
+   */
+  private static final ThreadLocal<byte[]> BUFFER =
+      ThreadLocal.withInitial(() -> new byte[CHUNK + WHOLE_NEEDLE - 1]);
+
+  private ChunkScanner() {}
+
+  /**
+   * {@return the lowest i in [from, to - needle.length] where needle occurs, or -1}
+   *
+   * @param needle at least one byte
+   */
+  static long find(HeapKernel kernel, MemorySegment s, long from, long to, byte[] needle) {
+    int n = needle.length;
+    long last = to - n; // the last candidate
+    if (last < from) {
+      return -1;
+    }
+    Needle p = new Needle(needle);
+    int reach = n <= WHOLE_NEEDLE ? n : p.span; // bytes from a candidate that the chunk holds
+    byte[] buf = BUFFER.get();
+    int chunk = FIRST_CHUNK;
+    for (long base = from; base <= last; ) {
+      int count = (int) Math.min(chunk, last - base + 1); // candidates base .. base + count - 1
+      int len = count - 1 + reach; // base + len <= to
+      MemorySegment.copy(s, ValueLayout.JAVA_BYTE, base, buf, 0, len);
+      for (int c = kernel.forward(buf, 0, count, len, p); c >= 0;
+          c = kernel.forward(buf, c + 1, count, len, p)) {
+        if (c + n <= len || restMatches(s, base + c, needle, len - c)) {
+          return base + c;
+        }
+      }
+      base += count;
+      chunk = Math.min(chunk << 1, CHUNK);
+    }
+    return -1;
+  }
+
+  /**
+   * {@return the highest i in [from, to - needle.length] where needle occurs, or -1}
+   *
+   * @param needle at least one byte
+   */
+  static long rfind(HeapKernel kernel, MemorySegment s, long from, long to, byte[] needle) {
+    int n = needle.length;
+    long last = to - n;
+    if (last < from) {
+      return -1;
+    }
+    Needle p = new Needle(needle);
+    int reach = n <= WHOLE_NEEDLE ? n : p.span;
+    byte[] buf = BUFFER.get();
+    int chunk = FIRST_CHUNK;
+    for (long top = last + 1; top > from; ) { // candidates below top are left
+      int count = (int) Math.min(chunk, top - from);
+      long base = top - count;
+      int len = count - 1 + reach;
+      MemorySegment.copy(s, ValueLayout.JAVA_BYTE, base, buf, 0, len);
+      for (int c = kernel.backward(buf, 0, count, len, p); c >= 0;
+          c = kernel.backward(buf, 0, c, len, p)) {
+        if (c + n <= len || restMatches(s, base + c, needle, len - c)) {
+          return base + c;
+        }
+      }
+      top = base;
+      chunk = Math.min(chunk << 1, CHUNK);
+    }
+    return -1;
+  }
+
+  /** {@return the lowest index in [from, to) that holds {@code b}, or -1} */
+  static long indexOf(HeapKernel kernel, MemorySegment s, long from, long to, byte b) {
+    long near = Math.min(to, from + NEAR);
+    long at = nearIndexOf(s, from, near, b);
+    if (at >= 0 || near == to) {
+      return at;
+    }
+    byte[] buf = BUFFER.get();
+    int chunk = FIRST_CHUNK;
+    for (long base = near; base < to; ) {
+      int count = (int) Math.min(chunk, to - base);
+      MemorySegment.copy(s, ValueLayout.JAVA_BYTE, base, buf, 0, count);
+      int i = kernel.indexOf(buf, 0, count, b);
+      if (i >= 0) {
+        return base + i;
+      }
+      base += count;
+      chunk = Math.min(chunk << 1, CHUNK);
+    }
+    return -1;
+  }
+
+  /**
+   * {@return the high bit set in every lane of {@code x} that is zero, and maybe in a lane just
+   * above one that is}
+   */
+  private static long zeroish(long x) {
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  /** {@return the lowest index in [from, end) that holds {@code b}, or -1}, in place */
+  private static long nearIndexOf(MemorySegment s, long from, long end, byte b) {
+    long w = (b & 0xFF) * ONES;
+    long i = from;
+    for (; i <= end - 8; i += 8) {
+      long m = zeroish(s.get(WORD, i) ^ w);
+      if (m != 0) {
+        return i + (Long.numberOfTrailingZeros(m) >>> 3); // the lowest flagged lane is a match
+      }
+    }
+    for (; i < end; i++) {
+      if (s.get(ValueLayout.JAVA_BYTE, i) == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * {@return whether the needle occurs at {@code at}, of which its first {@code have} bytes are
+   * known to} The rest is copied piece by piece, small pieces first, since most candidates
+   * differ early.
+   */
+  private static boolean restMatches(MemorySegment s, long at, byte[] needle, int have) {
+    byte[] piece = new byte[Math.min(FIRST_CHUNK, needle.length - have)];
+    for (int k = have; k < needle.length; ) {
+      int m = Math.min(piece.length, needle.length - k);
+      MemorySegment.copy(s, ValueLayout.JAVA_BYTE, at + k, piece, 0, m);
+      if (!Arrays.equals(piece, 0, m, needle, k, k + m)) {
+        return false;
+      }
+      k += m;
+      if (piece.length < CHUNK && k < needle.length) {
+        piece = new byte[Math.min(piece.length << 1, CHUNK)];
+      }
+    }
+    return true;
+  }
+}
