@@ -861,9 +861,14 @@ public final class Mmap implements AutoCloseable {
    * @param newSize the new length, at least 1
    * @throws ReadOnlyMmapException if the map is {@link Access#READ}
    * @throws UnsupportedOperationException if the map is {@link Access#COPY}, was made with {@code
-   *     trackFd(false)}, or is shared anonymous memory that this system cannot grow
+   *     trackFd(false)}, is shared anonymous memory that this system cannot grow, or is a private
+   *     map made from a {@link FileChannel} (see {@link MmapOptions#map(FileChannel)})
    * @throws IllegalArgumentException if newSize is negative or offset + newSize overflows
-   * @throws IOException if newSize is 0, or the file or the mapping cannot be resized
+   * @throws IllegalStateException if the map is closed, or a native I/O operation on one of its
+   *     views (a channel reading into {@link #asByteBuffer(long, int)}) is in progress; then
+   *     nothing is changed
+   * @throws IOException if newSize is 0, or the file or the mapping cannot be resized; then the
+   *     map and the file are as they were
    */
   public void resize(long newSize) throws IOException {
     long len = mapping.length();
@@ -971,7 +976,11 @@ public final class Mmap implements AutoCloseable {
    * threads in the middle of an access finish it first.
    *
    * @apiNote Python refuses to close a map while buffers are exported ({@code BufferError});
-   *     jmmap closes anyway and invalidates them.
+   *     jmmap closes anyway and invalidates them, unless a native I/O operation is using one of
+   *     them at that moment.
+   * @throws IllegalStateException if a native I/O operation on a view (a channel reading into
+   *     {@link #asByteBuffer(long, int)}) is in progress: nothing is closed, and a later {@code
+   *     close()} succeeds once the operation ends
    * @throws UncheckedIOException if the file descriptor cannot be closed (the memory is unmapped
    *     regardless)
    */
