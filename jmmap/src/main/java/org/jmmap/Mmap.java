@@ -21,8 +21,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -38,8 +38,8 @@ import org.jmmap.internal.ffi.NativeOs;
 
 /**
  * A memory-mapped file or anonymous memory, with the semantics of Python's {@code mmap.mmap}: a
- * mutable byte sequence (index, slice, slice assignment) and a file-like object (read, write,
- * seek) at the same time.
+ * mutable byte sequence (index, slice, slice assignment) and a file-like object (read, write, seek)
+ * at the same time.
  *
  * {@snippet :
  * try (Mmap m = Mmap.map(Path.of("hello.txt"), 0, Access.DEFAULT)) {
@@ -51,45 +51,44 @@ import org.jmmap.internal.ffi.NativeOs;
  *
  * <h2>Indexes, positions and lengths</h2>
  *
- * All offsets are {@code long}, so a map can be far larger than 2 GiB. Negative indexes count
- * from the end, as in Python. In the slice methods {@link Long#MIN_VALUE} and {@link
- * Long#MAX_VALUE} stand for Python's {@code None}: {@code slice(Long.MAX_VALUE, Long.MIN_VALUE,
- * -1)} is {@code m[::-1]}. Methods that return a {@code byte[]} cannot return more than {@link
- * Integer#MAX_VALUE} - 8 bytes; reach larger ranges through {@link #segment()}.
+ * All offsets are {@code long}, so a map can be far larger than 2 GiB. Negative indexes count from
+ * the end, as in Python. In the slice methods {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE}
+ * stand for Python's {@code None}: {@code slice(Long.MAX_VALUE, Long.MIN_VALUE, -1)} is {@code
+ * m[::-1]}. Methods that return a {@code byte[]} cannot return more than {@link Integer#MAX_VALUE}
+ * - 8 bytes; reach larger ranges through {@link #segment()}.
  *
  * <h2>Errors</h2>
  *
  * Every method but {@link #close()}, {@link #isClosed()} and {@link #toString()} throws {@link
  * IllegalStateException} once the map is closed, before it checks anything else. The other
- * exceptions follow CPython's checks, in CPython's order, mapped to Java's standard types:
- * {@code ValueError} for a bad argument is {@link IllegalArgumentException}, reading or writing
- * past the end {@link BufferUnderflowException} or {@link BufferOverflowException}, {@code
- * IndexError} {@link IndexOutOfBoundsException}, modifying a read-only map {@link
- * ReadOnlyMmapException}, other refusals {@link UnsupportedOperationException}, and {@code
- * OSError} {@link IOException} (or {@link UncheckedIOException} where a method declares none).
+ * exceptions follow CPython's checks, in CPython's order, mapped to Java's standard types: {@code
+ * ValueError} for a bad argument is {@link IllegalArgumentException}, reading or writing past the
+ * end {@link BufferUnderflowException} or {@link BufferOverflowException}, {@code IndexError}
+ * {@link IndexOutOfBoundsException}, modifying a read-only map {@link ReadOnlyMmapException}, other
+ * refusals {@link UnsupportedOperationException}, and {@code OSError} {@link IOException} (or
+ * {@link UncheckedIOException} where a method declares none).
  *
  * <h2>Threads</h2>
  *
- * A map can be used from any thread. Byte access is not synchronized. The position (used by
- * {@code read}, {@code readByte}, {@code readLine}, {@code write}, {@code writeByte}, {@code seek},
- * {@code tell} and the one-argument {@code find}/{@code rfind}) belongs to one thread at a time,
- * as a {@link ByteBuffer}'s does: calls that race on it may lose a move of the position or copy
- * the same bytes twice, but each call still throws only the exceptions documented here and leaves
- * the position within {@code [0, length()]} (unless a {@link #resize} shrank the map past it).
- * Give each thread its own view ({@link #channel()}, {@link #inputStream()}) to read with a
- * position of its own. No use of a map, from any thread and at any time, can crash the JVM:
- * closing or resizing a map while other threads use it makes their accesses throw {@link
- * IllegalStateException}. If the file is truncated under the map, an access to the part
- * that no longer has a file behind it throws {@link MmapFaultException}; the JVM may report
- * such a fault a little after the access that caused it. Views that are the JDK's own objects
- * ({@link #segment()}, {@link #asByteBuffer(long, int)}) report it as the JDK does, with an
- * {@link InternalError}.
+ * A map can be used from any thread. Byte access is not synchronized. The position (used by {@code
+ * read}, {@code readByte}, {@code readLine}, {@code write}, {@code writeByte}, {@code seek}, {@code
+ * tell} and the one-argument {@code find}/{@code rfind}) belongs to one thread at a time, as a
+ * {@link ByteBuffer}'s does: calls that race on it may lose a move of the position or copy the same
+ * bytes twice, but each call still throws only the exceptions documented here and leaves the
+ * position within {@code [0, length()]} (unless a {@link #resize} shrank the map past it). Give
+ * each thread its own view ({@link #channel()}, {@link #inputStream()}) to read with a position of
+ * its own. No use of a map, from any thread and at any time, can crash the JVM: closing or resizing
+ * a map while other threads use it makes their accesses throw {@link IllegalStateException}. If the
+ * file is truncated under the map, an access to the part that no longer has a file behind it throws
+ * {@link MmapFaultException}; the JVM may report such a fault a little after the access that caused
+ * it. Views that are the JDK's own objects ({@link #segment()}, {@link #asByteBuffer(long, int)})
+ * report it as the JDK does, with an {@link InternalError}.
  *
  * <h2>Atomic updates</h2>
  *
- * The JVM guards plain and volatile accesses to mapped memory, but not the atomic instructions
- * of {@code compareAndSet} and {@code getAndAdd}: a fault inside one would end the process.
- * jmmap reads the word plainly first, so a file truncated before the call gives {@link
+ * The JVM guards plain and volatile accesses to mapped memory, but not the atomic instructions of
+ * {@code compareAndSet} and {@code getAndAdd}: a fault inside one would end the process. jmmap
+ * reads the word plainly first, so a file truncated before the call gives {@link
  * MmapFaultException}; a truncation by another process racing with the atomic instruction itself
  * cannot be caught. Use atomics on memory that no other process shrinks, such as {@link
  * SharedMemory} or anonymous memory.
@@ -99,9 +98,9 @@ import org.jmmap.internal.ffi.NativeOs;
  * Close every map, best with try-with-resources. A map that becomes unreachable unclosed, together
  * with every view of it ({@link #segment()}, {@link #asByteBuffer(long, int)}, the streams), is
  * unmapped by a {@link java.lang.ref.Cleaner}: a view that is still referenced keeps the memory
- * mapped. Run with {@code -Djmmap.debugLeaks=true} to log where each map that was never closed
- * was created. When opening or mapping fails for lack of descriptors or address space, jmmap
- * lets the garbage collector release such maps and retries for about a second before it fails.
+ * mapped. Run with {@code -Djmmap.debugLeaks=true} to log where each map that was never closed was
+ * created. When opening or mapping fails for lack of descriptors or address space, jmmap lets the
+ * garbage collector release such maps and retries for about a second before it fails.
  */
 public final class Mmap implements AutoCloseable {
 
@@ -217,9 +216,10 @@ public final class Mmap implements AutoCloseable {
   private final boolean trackFd;
   private final boolean canGrow;
   private final Path attachPath;
+
   /**
-   * The position: each call reads it once and writes it once, with opaque (never torn) accesses,
-   * so that even a map misused from several threads at once keeps it in [0, length].
+   * The position: each call reads it once and writes it once, with opaque (never torn) accesses, so
+   * that even a map misused from several threads at once keeps it in [0, length].
    */
   @SuppressWarnings("unused") // through POS
   private long pos;
@@ -294,8 +294,8 @@ public final class Mmap implements AutoCloseable {
    * @param offset where the map starts in the file: a multiple of {@link #ALLOCATIONGRANULARITY}
    * @return the new map
    * @throws IOException if the file cannot be opened or mapped
-   * @throws IllegalArgumentException if length or offset is negative, offset is not aligned, or
-   *     the range does not fit in the file
+   * @throws IllegalArgumentException if length or offset is negative, offset is not aligned, or the
+   *     range does not fit in the file
    */
   public static Mmap map(Path file, long length, Access access, long offset) throws IOException {
     return options().length(length).access(access).offset(offset).map(file);
@@ -430,8 +430,8 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * Replaces {@code m[start:stop]} with {@code data}, which must have exactly the slice's length
-   * (a map never changes length this way).
+   * Replaces {@code m[start:stop]} with {@code data}, which must have exactly the slice's length (a
+   * map never changes length this way).
    *
    * @param start the first index; negative counts from the end
    * @param stop the index after the last; negative counts from the end
@@ -461,7 +461,9 @@ public final class Mmap implements AutoCloseable {
     Objects.requireNonNull(data, "data");
     if (sl[3] != data.length) {
       throw new IndexOutOfBoundsException(
-          "mmap slice assignment is wrong size: slice has " + sl[3] + " bytes, data has "
+          "mmap slice assignment is wrong size: slice has "
+              + sl[3]
+              + " bytes, data has "
               + data.length);
     }
     try {
@@ -509,7 +511,6 @@ public final class Mmap implements AutoCloseable {
     return out;
   }
 
-
   /**
    * {@return the byte at the position, as 0 to 255}, moving the position past it.
    *
@@ -531,11 +532,10 @@ public final class Mmap implements AutoCloseable {
     return b;
   }
 
-
   /**
-   * {@return the bytes from the position up to and including the next {@code '\n'}}, or to the
-   * end if there is none; empty at or past the end. Only {@code '\n'} ends a line. The position
-   * moves past the bytes returned.
+   * {@return the bytes from the position up to and including the next {@code '\n'}}, or to the end
+   * if there is none; empty at or past the end. Only {@code '\n'} ends a line. The position moves
+   * past the bytes returned.
    */
   public byte[] readLine() {
     MemorySegment s = mapping.segment();
@@ -557,10 +557,9 @@ public final class Mmap implements AutoCloseable {
     return out;
   }
 
-
   /**
-   * Writes bytes at the position and moves the position past them. All or nothing: if they do
-   * not fit, nothing is written and the position stays.
+   * Writes bytes at the position and moves the position past them. All or nothing: if they do not
+   * fit, nothing is written and the position stays.
    *
    * @param data the bytes
    * @return {@code data.length}
@@ -586,7 +585,6 @@ public final class Mmap implements AutoCloseable {
     return data.length;
   }
 
-
   /**
    * Writes one byte at the position and moves the position past it.
    *
@@ -607,7 +605,6 @@ public final class Mmap implements AutoCloseable {
     }
     pos(p + 1);
   }
-
 
   /**
    * Sets the position: Python's {@code m.seek(pos)}.
@@ -640,13 +637,11 @@ public final class Mmap implements AutoCloseable {
         };
     if (dist > Long.MAX_VALUE - base || base + dist < 0 || base + dist > len) {
       throw new IllegalArgumentException(
-          "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + p + " length="
-              + len);
+          "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + p + " length=" + len);
     }
     pos(base + dist);
     return base + dist;
   }
-
 
   /** {@return the position, which can be past the end after a shrinking {@link #resize}} */
   public long tell() {
@@ -654,10 +649,9 @@ public final class Mmap implements AutoCloseable {
     return pos();
   }
 
-
   /**
-   * {@return the size of the whole file}, which may differ from the map's length (for
-   * anonymous memory, the length).
+   * {@return the size of the whole file}, which may differ from the map's length (for anonymous
+   * memory, the length).
    *
    * @apiNote Python 3.11 to 3.14 raise {@code OSError} here for anonymous memory; jmmap gives the
    *     length, as Python 3.15 does.
@@ -700,8 +694,8 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return the lowest index i with start &lt;= i and i + sub.length &lt;= end where {@code sub}
    * occurs, or -1} Both bounds count from the end when negative and are clamped to the map; an
-   * empty {@code sub} gives the clamped start (even past the data, unlike {@code bytes.find}).
-   * The position does not move.
+   * empty {@code sub} gives the clamped start (even past the data, unlike {@code bytes.find}). The
+   * position does not move.
    *
    * @param sub the bytes to look for
    * @param start the lowest index
@@ -746,9 +740,9 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return the highest index i with start &lt;= i and i + sub.length &lt;= end where {@code
-   * sub} occurs, or -1} Bounds are treated as by {@link #find(byte[], long, long)}; an empty
-   * {@code sub} gives the clamped end.
+   * {@return the highest index i with start &lt;= i and i + sub.length &lt;= end where {@code sub}
+   * occurs, or -1} Bounds are treated as by {@link #find(byte[], long, long)}; an empty {@code sub}
+   * gives the clamped end.
    *
    * @param sub the bytes to look for
    * @param start the lowest index
@@ -784,8 +778,8 @@ public final class Mmap implements AutoCloseable {
   // ---------------------------------------------------------------- whole-map operations
 
   /**
-   * Copies {@code count} bytes from {@code src} to {@code dest}, correctly when the ranges
-   * overlap. The position does not move.
+   * Copies {@code count} bytes from {@code src} to {@code dest}, correctly when the ranges overlap.
+   * The position does not move.
    *
    * @param dest where the bytes go
    * @param src where they come from
@@ -798,8 +792,14 @@ public final class Mmap implements AutoCloseable {
     long len = s.byteSize();
     if (dest < 0 || src < 0 || count < 0 || len - dest < count || len - src < count) {
       throw new IllegalArgumentException(
-          "source, destination, or count out of range: dest=" + dest + " src=" + src + " count="
-              + count + " length=" + len);
+          "source, destination, or count out of range: dest="
+              + dest
+              + " src="
+              + src
+              + " count="
+              + count
+              + " length="
+              + len);
     }
     try {
       MemorySegment.copy(s, src, s, dest, count);
@@ -809,8 +809,8 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * Writes every change back to the file and waits until it is there ({@code msync(MS_SYNC)}).
-   * Does nothing for {@link Access#READ} and {@link Access#COPY} maps.
+   * Writes every change back to the file and waits until it is there ({@code msync(MS_SYNC)}). Does
+   * nothing for {@link Access#READ} and {@link Access#COPY} maps.
    *
    * @throws IOException if the write-back fails
    */
@@ -819,9 +819,9 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * Writes the changes in {@code [offset, offset + size)} back to the file and waits until they
-   * are there. Does nothing for {@link Access#READ} and {@link Access#COPY} maps, once the range
-   * is checked.
+   * Writes the changes in {@code [offset, offset + size)} back to the file and waits until they are
+   * there. Does nothing for {@link Access#READ} and {@link Access#COPY} maps, once the range is
+   * checked.
    *
    * @param offset where the range starts: a multiple of {@link #PAGESIZE}
    * @param size how many bytes
@@ -831,29 +831,32 @@ public final class Mmap implements AutoCloseable {
    */
   public void flush(long offset, long size) throws IOException {
     mapping.sync(
-          offset,
-          len -> {
-            if (size < 0 || offset < 0 || len - offset < size) {
-              throw new IllegalArgumentException(
-                  "flush values out of range: offset=" + offset + " size=" + size + " length="
-                      + len);
-            }
-            if (access == Access.READ || access == Access.COPY) {
-              return -1;
-            }
-            if (offset % PAGESIZE != 0) {
-              throw new IOException(
-                  "msync failed: EINVAL (Invalid argument): flush offset " + offset
-                      + " is not a multiple of PAGESIZE " + PAGESIZE + ": " + mapping.describe());
-            }
-            return size;
-          });
+        offset,
+        len -> {
+          if (size < 0 || offset < 0 || len - offset < size) {
+            throw new IllegalArgumentException(
+                "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
+          }
+          if (access == Access.READ || access == Access.COPY) {
+            return -1;
+          }
+          if (offset % PAGESIZE != 0) {
+            throw new IOException(
+                "msync failed: EINVAL (Invalid argument): flush offset "
+                    + offset
+                    + " is not a multiple of PAGESIZE "
+                    + PAGESIZE
+                    + ": "
+                    + mapping.describe());
+          }
+          return size;
+        });
   }
 
   /**
    * Changes the map's length, and the file's size to offset + newSize (growing fills with zero
-   * bytes). The position does not change, even if it is now past the end. Either all of it
-   * happens or, after an exception, none of it.
+   * bytes). The position does not change, even if it is now past the end. Either all of it happens
+   * or, after an exception, none of it.
    *
    * @apiNote CPython truncates the file before remapping and leaves it truncated when the remap
    *     fails; jmmap leaves both as they were. Shared anonymous memory can grow here, unlike in
@@ -868,8 +871,7 @@ public final class Mmap implements AutoCloseable {
   public void resize(long newSize) throws IOException {
     long len = mapping.length();
     if (!trackFd) {
-      throw new UnsupportedOperationException(
-          "mmap can't resize with trackfd=False: " + this);
+      throw new UnsupportedOperationException("mmap can't resize with trackfd=False: " + this);
     }
     if (access == Access.READ) {
       throw new ReadOnlyMmapException(
@@ -885,7 +887,8 @@ public final class Mmap implements AutoCloseable {
     if (newSize == 0) {
       throw new IOException(
           "resize(0) failed: EINVAL (Invalid argument): a mapping cannot be empty; the map and"
-              + " the file are unchanged: " + this);
+              + " the file are unchanged: "
+              + this);
     }
     if (newSize > len && !canGrow) {
       throw new UnsupportedOperationException(
@@ -900,8 +903,8 @@ public final class Mmap implements AutoCloseable {
    * @param option one of the {@code MADV_*} constants but {@link #MADV_HWPOISON}
    * @throws IllegalArgumentException if the option is not one that jmmap allows (see {@link
    *     #madvise(int, long, long)})
-   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for advice this kind of map
-   *     does not take
+   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for advice this kind of map does
+   *     not take
    */
   public void madvise(int option) {
     madvise(option, 0, Long.MAX_VALUE);
@@ -942,7 +945,8 @@ public final class Mmap implements AutoCloseable {
             }
             if (!allowedAdvice(option)) {
               throw new IllegalArgumentException(
-                  "madvise option not allowed: option=" + option
+                  "madvise option not allowed: option="
+                      + option
                       + ": jmmap passes only the MADV_* values it exports and knows to leave the"
                       + " map usable from Java (MADV_HWPOISON excluded)");
             }
@@ -955,9 +959,21 @@ public final class Mmap implements AutoCloseable {
 
   private static boolean allowedAdvice(int option) {
     return switch (option) {
-      case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
-          MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE,
-          MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP ->
+      case MADV_NORMAL,
+          MADV_RANDOM,
+          MADV_SEQUENTIAL,
+          MADV_WILLNEED,
+          MADV_DONTNEED,
+          MADV_FREE,
+          MADV_REMOVE,
+          MADV_DONTFORK,
+          MADV_DOFORK,
+          MADV_MERGEABLE,
+          MADV_UNMERGEABLE,
+          MADV_HUGEPAGE,
+          MADV_NOHUGEPAGE,
+          MADV_DONTDUMP,
+          MADV_DODUMP ->
           true;
       default -> false;
     };
@@ -966,12 +982,12 @@ public final class Mmap implements AutoCloseable {
   // ---------------------------------------------------------------- lifetime and views
 
   /**
-   * Unmaps the memory and releases the file. Idempotent. Every later use of this map, and of
-   * every segment that {@link #segment()} returned, throws {@link IllegalStateException}; other
-   * threads in the middle of an access finish it first.
+   * Unmaps the memory and releases the file. Idempotent. Every later use of this map, and of every
+   * segment that {@link #segment()} returned, throws {@link IllegalStateException}; other threads
+   * in the middle of an access finish it first.
    *
-   * @apiNote Python refuses to close a map while buffers are exported ({@code BufferError});
-   *     jmmap closes anyway and invalidates them.
+   * @apiNote Python refuses to close a map while buffers are exported ({@code BufferError}); jmmap
+   *     closes anyway and invalidates them.
    * @throws UncheckedIOException if the file descriptor cannot be closed (the memory is unmapped
    *     regardless)
    */
@@ -990,9 +1006,9 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return the live mapping as a segment}, read-only for {@link Access#READ} maps. It is
-   * invalid, and every access through it throws {@link IllegalStateException}, once this map is
-   * closed or resized.
+   * {@return the live mapping as a segment}, read-only for {@link Access#READ} maps. It is invalid,
+   * and every access through it throws {@link IllegalStateException}, once this map is closed or
+   * resized.
    */
   public MemorySegment segment() {
     return mapping.segment();
@@ -1012,8 +1028,8 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return a path through which another process can map the same shared memory}: for shared
-   * anonymous memory {@code /proc/<pid>/fd/<fd>} of its memory file, valid while this map is
-   * open; for a map of a file opened by path, that path; otherwise empty.
+   * anonymous memory {@code /proc/<pid>/fd/<fd>} of its memory file, valid while this map is open;
+   * for a map of a file opened by path, that path; otherwise empty.
    */
   public Optional<Path> attachPath() {
     mapping.segment();
@@ -1032,8 +1048,17 @@ public final class Mmap implements AutoCloseable {
     } catch (IllegalStateException e) {
       return "Mmap[closed=true]";
     }
-    return "Mmap[closed=false, access=" + access + ", length=" + s.byteSize() + ", pos=" + pos()
-        + ", offset=" + offset + ", " + mapping.describe() + "]";
+    return "Mmap[closed=false, access="
+        + access
+        + ", length="
+        + s.byteSize()
+        + ", pos="
+        + pos()
+        + ", offset="
+        + offset
+        + ", "
+        + mapping.describe()
+        + "]";
   }
 
   // ---------------------------------------------------------------- typed and atomic access
@@ -1244,8 +1269,12 @@ public final class Mmap implements AutoCloseable {
   private MemorySegment aligned(MemorySegment s, long offset, int size) {
     if (((s.address() + offset) & (size - 1)) != 0) {
       throw new IllegalArgumentException(
-          "misaligned offset for a " + size + "-byte atomic access: offset=" + offset
-              + " alignment=" + size);
+          "misaligned offset for a "
+              + size
+              + "-byte atomic access: offset="
+              + offset
+              + " alignment="
+              + size);
     }
     return s;
   }
@@ -1414,8 +1443,8 @@ public final class Mmap implements AutoCloseable {
    * Reads go to the live mapping; after {@link #close()} or {@link #resize} they throw {@link
    * IllegalStateException}.
    *
-   * @throws IllegalArgumentException if the map is longer than {@link Integer#MAX_VALUE} bytes
-   *     (use {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
+   * @throws IllegalArgumentException if the map is longer than {@link Integer#MAX_VALUE} bytes (use
+   *     {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
    */
   public CharSequence asCharSequence() {
     MemorySegment s = mapping.segment();
@@ -1424,8 +1453,8 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return bytes {@code [start, end)} of the map as a zero-copy {@link CharSequence}}, one char
-   * per byte (ISO-8859-1); {@code subSequence} is zero-copy too. Offsets in a {@code Matcher}
-   * over it count from {@code start}.
+   * per byte (ISO-8859-1); {@code subSequence} is zero-copy too. Offsets in a {@code Matcher} over
+   * it count from {@code start}.
    *
    * @param start the first byte
    * @param end the byte after the last
@@ -1442,20 +1471,21 @@ public final class Mmap implements AutoCloseable {
   CharSequence charSequence(MemorySegment s, long start, long end) {
     if (end - start > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
-          "a CharSequence covers at most Integer.MAX_VALUE bytes, not " + (end - start)
+          "a CharSequence covers at most Integer.MAX_VALUE bytes, not "
+              + (end - start)
               + "; search a larger map with matches(Pattern)");
     }
     return new MappedCharSequence(this, s.asSlice(start, end - start), start);
   }
 
   /**
-   * {@return every match of {@code pattern} in the whole map, in order}, for maps of any size.
-   * The map is searched in windows of 256 MiB through zero-copy views, so the heap needed does
-   * not grow with the map. A match of at most {@link #MATCH_OVERLAP} bytes (1 MiB) is found
-   * whole, and at the same offset, as a search of the whole map would find it; a longer match
-   * that crosses a window edge may be cut short there. Lookbehind sees up to {@link
-   * #MATCH_OVERLAP} bytes before a window. The elements are {@link MmapMatch}es, whose {@code
-   * startOffset()} and {@code endOffset()} are offsets in the map.
+   * {@return every match of {@code pattern} in the whole map, in order}, for maps of any size. The
+   * map is searched in windows of 256 MiB through zero-copy views, so the heap needed does not grow
+   * with the map. A match of at most {@link #MATCH_OVERLAP} bytes (1 MiB) is found whole, and at
+   * the same offset, as a search of the whole map would find it; a longer match that crosses a
+   * window edge may be cut short there. Lookbehind sees up to {@link #MATCH_OVERLAP} bytes before a
+   * window. The elements are {@link MmapMatch}es, whose {@code startOffset()} and {@code
+   * endOffset()} are offsets in the map.
    *
    * @param pattern the pattern
    */
@@ -1471,9 +1501,9 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return an {@link InputStream} over the map}, from byte 0, with its own position. It reads
-   * the live mapping (after a resize, the new one); once it or the map is closed, reading throws
-   * {@link IOException}.
+   * {@return an {@link InputStream} over the map}, from byte 0, with its own position. It reads the
+   * live mapping (after a resize, the new one); once it or the map is closed, reading throws {@link
+   * IOException}.
    */
   public InputStream inputStream() {
     mapping.segment();
@@ -1482,8 +1512,8 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return an {@link OutputStream} into the map}, from byte 0, with its own position. It never
-   * grows the map: a write that does not fit throws {@link IOException} and writes nothing, as
-   * does any write to a read-only map or once the stream or the map is closed.
+   * grows the map: a write that does not fit throws {@link IOException} and writes nothing, as does
+   * any write to a read-only map or once the stream or the map is closed.
    */
   public OutputStream outputStream() {
     mapping.segment();
@@ -1492,9 +1522,9 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return a {@link SeekableByteChannel} over the map}, from position 0, with its own position.
-   * Its size is the map's length; it never grows the map ({@code write} past the end throws
-   * {@link IOException}, {@code truncate} below the length too), and a read-only map's channel
-   * throws {@link java.nio.channels.NonWritableChannelException} on write.
+   * Its size is the map's length; it never grows the map ({@code write} past the end throws {@link
+   * IOException}, {@code truncate} below the length too), and a read-only map's channel throws
+   * {@link java.nio.channels.NonWritableChannelException} on write.
    */
   public SeekableByteChannel channel() {
     mapping.segment();
@@ -1503,9 +1533,8 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return a {@link ByteBuffer} over {@code [offset, offset + length)} of the map}, zero-copy,
-   * big-endian like every new buffer, and read-only for {@link Access#READ} maps. It is valid
-   * until the map is closed or resized; after that, using it throws {@link
-   * IllegalStateException}.
+   * big-endian like every new buffer, and read-only for {@link Access#READ} maps. It is valid until
+   * the map is closed or resized; after that, using it throws {@link IllegalStateException}.
    *
    * @param offset the first byte
    * @param length how many bytes
@@ -1527,15 +1556,17 @@ public final class Mmap implements AutoCloseable {
 
   private void checkWritable(String op) {
     if (access == Access.READ) {
-      throw new ReadOnlyMmapException("mmap can't modify a readonly memory map.: " + op + " on "
-          + this);
+      throw new ReadOnlyMmapException(
+          "mmap can't modify a readonly memory map.: " + op + " on " + this);
     }
   }
 
   private static int arraySize(long n) {
     if (n > MAX_ARRAY) {
       throw new OutOfMemoryError(
-          "Required array size too large: " + n + " bytes; read a large map in parts or through"
+          "Required array size too large: "
+              + n
+              + " bytes; read a large map in parts or through"
               + " segment()");
     }
     return (int) n;
@@ -1558,8 +1589,13 @@ public final class Mmap implements AutoCloseable {
       long firstMissing = (backed + PAGESIZE - 1) / PAGESIZE * PAGESIZE;
       long where = fileSize < 0 ? at : Math.max(at, firstMissing);
       return new MmapFaultException(
-          "fault accessing mapped memory at offset " + where + " of " + mapping.describe()
-              + " (map offset " + offset + ", file size now "
+          "fault accessing mapped memory at offset "
+              + where
+              + " of "
+              + mapping.describe()
+              + " (map offset "
+              + offset
+              + ", file size now "
               + (fileSize < 0 ? "unknown" : Long.toString(fileSize))
               + "): the file was probably truncated under the map",
           where,

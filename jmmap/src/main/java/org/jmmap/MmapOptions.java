@@ -123,8 +123,8 @@ public final class MmapOptions {
    * @throws IOException if the file cannot be opened or mapped; {@link
    *     java.nio.file.NoSuchFileException} and {@link java.nio.file.AccessDeniedException} where
    *     they fit
-   * @throws IllegalArgumentException if an option is out of range, the file is empty and length
-   *     is 0, or the range does not fit in the file
+   * @throws IllegalArgumentException if an option is out of range, the file is empty and length is
+   *     0, or the range does not fit in the file
    */
   public Mmap map(Path file) throws IOException {
     Objects.requireNonNull(file, "file");
@@ -136,10 +136,10 @@ public final class MmapOptions {
    * long, long, java.lang.foreign.Arena)}. The channel must be readable, and writable for a
    * writable shared map and for every private map ({@link Access#COPY}, {@code MAP_PRIVATE}):
    * {@code FileChannel.map} makes a private map only through a channel open for reading and
-   * writing. Closing the channel later does not affect the map, but {@link Mmap#size()} and
-   * {@link Mmap#resize(long)} then fail, and a fault reports the file's size as unknown. Growing
-   * such a map writes zeros over the new part of the file first, so that the file system
-   * allocates its blocks and a later write cannot fault for lack of space.
+   * writing. Closing the channel later does not affect the map, but {@link Mmap#size()} and {@link
+   * Mmap#resize(long)} then fail, and a fault reports the file's size as unknown. Growing such a
+   * map writes zeros over the new part of the file first, so that the file system allocates its
+   * blocks and a later write cannot fault for lack of space.
    *
    * @param channel the channel
    * @return the new map

@@ -15,8 +15,8 @@ import java.util.Objects;
 
 /**
  * The stream and channel views of a map. Each view has its own position, never changes the map's
- * length, and reports a closed view, a closed map and a fault as an {@link IOException}, as
- * callers of these interfaces expect.
+ * length, and reports a closed view, a closed map and a fault as an {@link IOException}, as callers
+ * of these interfaces expect.
  */
 final class MmapStreams {
   private MmapStreams() {}
@@ -35,8 +35,9 @@ final class MmapStreams {
   }
 
   /** Copies between the map and an array, turning access failures into IOExceptions. */
-  private static void copy(Mmap map, MemorySegment s, long pos, byte[] b, int off, int n,
-      boolean toMap) throws IOException {
+  private static void copy(
+      Mmap map, MemorySegment s, long pos, byte[] b, int off, int n, boolean toMap)
+      throws IOException {
     try {
       try {
         if (toMap) {
@@ -74,7 +75,6 @@ final class MmapStreams {
     In(Mmap map) {
       this.map = map;
     }
-
 
     private MemorySegment open() throws IOException {
       if (closed) {
@@ -152,8 +152,14 @@ final class MmapStreams {
         throw new IOException("the map is read-only: " + map);
       }
       if (len > s.byteSize() - pos) {
-        throw new IOException("write past the end of the map: " + len + " bytes at position "
-            + pos + " of " + s.byteSize() + "; the stream never grows the map");
+        throw new IOException(
+            "write past the end of the map: "
+                + len
+                + " bytes at position "
+                + pos
+                + " of "
+                + s.byteSize()
+                + "; the stream never grows the map");
       }
       copy(map, s, pos, b, off, len, true);
       pos += len;
@@ -216,8 +222,14 @@ final class MmapStreams {
       }
       int n = src.remaining();
       if (n > s.byteSize() - pos) {
-        throw new IOException("write past the end of the map: " + n + " bytes at position "
-            + pos + " of " + s.byteSize() + "; the channel never grows the map");
+        throw new IOException(
+            "write past the end of the map: "
+                + n
+                + " bytes at position "
+                + pos
+                + " of "
+                + s.byteSize()
+                + "; the channel never grows the map");
       }
       byte[] tmp = new byte[n];
       src.get(src.position(), tmp);

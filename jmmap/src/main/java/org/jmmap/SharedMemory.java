@@ -63,8 +63,8 @@ public final class SharedMemory implements AutoCloseable {
    * @return the shared memory, mapped
    * @throws java.nio.file.FileAlreadyExistsException if the name is taken
    * @throws IOException if the memory cannot be created
-   * @throws IllegalArgumentException if the name is not valid, the size is not positive or the
-   *     mode has bits other than permission bits
+   * @throws IllegalArgumentException if the name is not valid, the size is not positive or the mode
+   *     has bits other than permission bits
    */
   public static SharedMemory create(String name, long size, int mode) throws IOException {
     if (size <= 0) {
@@ -88,7 +88,8 @@ public final class SharedMemory implements AutoCloseable {
   }
 
   private static SharedMemory createNamed(String name, long size, int mode) throws IOException {
-    return new SharedMemory(name, Mmap.wrap(Opener.createShared(SHM_DIR.resolve(name), size, mode)));
+    return new SharedMemory(
+        name, Mmap.wrap(Opener.createShared(SHM_DIR.resolve(name), size, mode)));
   }
 
   /**
@@ -127,16 +128,20 @@ public final class SharedMemory implements AutoCloseable {
   private static String validate(String name) {
     Objects.requireNonNull(name, "name");
     String problem =
-        name.isEmpty() ? "it is empty"
-            : name.indexOf('/') >= 0 ? "it contains '/'"
-            : name.indexOf('\0') >= 0 ? "it contains a NUL character"
-            : name.equals(".") || name.equals("..") ? "it is '.' or '..'"
-            : name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX
-                ? "it is longer than " + NAME_MAX + " bytes"
-                : null;
+        name.isEmpty()
+            ? "it is empty"
+            : name.indexOf('/') >= 0
+                ? "it contains '/'"
+                : name.indexOf('\0') >= 0
+                    ? "it contains a NUL character"
+                    : name.equals(".") || name.equals("..")
+                        ? "it is '.' or '..'"
+                        : name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX
+                            ? "it is longer than " + NAME_MAX + " bytes"
+                            : null;
     if (problem != null) {
-      throw new IllegalArgumentException("not a valid shared memory name, " + problem + ": '"
-          + name + "'");
+      throw new IllegalArgumentException(
+          "not a valid shared memory name, " + problem + ": '" + name + "'");
     }
     return name;
   }

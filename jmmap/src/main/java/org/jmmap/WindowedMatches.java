@@ -6,9 +6,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The matches of a pattern over a whole map, however large, found window by window. Each window
- * is a zero-copy {@link MappedCharSequence} of {@code window} bytes plus {@code overlap} bytes of
- * the next window, plus up to {@code overlap} bytes before it as context for lookbehind. A window
+ * The matches of a pattern over a whole map, however large, found window by window. Each window is
+ * a zero-copy {@link MappedCharSequence} of {@code window} bytes plus {@code overlap} bytes of the
+ * next window, plus up to {@code overlap} bytes before it as context for lookbehind. A window
  * reports the matches that start inside it; a match no longer than {@code overlap} therefore ends
  * inside the window that reports it, and is found whole and at the same offset as a search of the
  * whole map would find it.

@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * What a mapping is made from: a file descriptor that jmmap owns (files opened by path, memory
- * files, private anonymous memory) or a {@link java.nio.channels.FileChannel} that the caller
- * owns. A backing makes and releases segments; {@link Mapping} decides when.
+ * files, private anonymous memory) or a {@link java.nio.channels.FileChannel} that the caller owns.
+ * A backing makes and releases segments; {@link Mapping} decides when.
  */
 interface Backing {
 

@@ -70,8 +70,7 @@ final class FdBacking implements Backing {
   }
 
   @Override
-  public void advise(MemorySegment segment, long from, long length, int advice)
-      throws IOException {
+  public void advise(MemorySegment segment, long from, long length, int advice) throws IOException {
     os.madvise(segment.address() + from, length, advice);
   }
 

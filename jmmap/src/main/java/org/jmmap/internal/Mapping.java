@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * IllegalStateException} and waits (the JDK's handshake) until no thread is inside an access, so
  * the range is unmapped only when nobody can touch it. {@link #close} and {@link #resize} hold the
  * write lock; every other system call on the range ({@code msync}, {@code madvise}) holds the read
- * lock and takes the address and length of the generation that is live under it, so that the
- * range cannot go away, and its address be reused by another mapping, during the call.
+ * lock and takes the address and length of the generation that is live under it, so that the range
+ * cannot go away, and its address be reused by another mapping, during the call.
  *
  * <p>A generation that nobody closes is unmapped by a {@link Cleaner} registered on its arena's
  * scope, which every segment and {@link java.nio.ByteBuffer} made from it references: a view that
@@ -188,8 +188,8 @@ public final class Mapping {
   }
 
   /**
-   * {@return the exception for an access that found its segment no longer alive}: the mapping
-   * was closed, or a concurrent {@link #resize} replaced the segment.
+   * {@return the exception for an access that found its segment no longer alive}: the mapping was
+   * closed, or a concurrent {@link #resize} replaced the segment.
    */
   public IllegalStateException stale(IllegalStateException cause) {
     IllegalStateException e =
@@ -365,8 +365,8 @@ public final class Mapping {
   /**
    * Writes back a range synchronously.
    *
-   * @param range checks the range against the live length and returns how many bytes from
-   *     {@code offset} to write back, or -1 for none
+   * @param range checks the range against the live length and returns how many bytes from {@code
+   *     offset} to write back, or -1 for none
    */
   public void sync(long offset, RangeCheck range) throws IOException {
     lock.readLock().lock();

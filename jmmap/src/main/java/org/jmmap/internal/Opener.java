@@ -65,8 +65,9 @@ public final class Opener {
       boolean canGrow,
       Path attachPath) {}
 
-  /** The arguments of a map request; exactly one of {@code path} and {@code channel} is set for
-   * a file map, neither for anonymous memory.
+  /**
+   * The arguments of a map request; exactly one of {@code path} and {@code channel} is set for a
+   * file map, neither for anonymous memory.
    *
    * @param path the file to open, or null
    * @param channel the channel to map, or null
@@ -140,8 +141,8 @@ public final class Opener {
 
   /**
    * {@return a shared map of a new file} of {@code size} bytes, created with {@code O_EXCL} and
-   * {@code O_NOFOLLOW} (so that nothing planted under the name is opened) and its blocks
-   * reserved; on failure the file is removed again.
+   * {@code O_NOFOLLOW} (so that nothing planted under the name is opened) and its blocks reserved;
+   * on failure the file is removed again.
    */
   public static Opened createShared(Path path, long size, int mode) throws IOException {
     NativeOs os = NativeOs.current();
@@ -160,8 +161,16 @@ public final class Opener {
               os,
               fd,
               new Request(
-                  path, null, size, Access.WRITE, MAP_SHARED, PROT_READ | PROT_WRITE, 0, true,
-                  false, false),
+                  path,
+                  null,
+                  size,
+                  Access.WRITE,
+                  MAP_SHARED,
+                  PROT_READ | PROT_WRITE,
+                  0,
+                  true,
+                  false,
+                  false),
               new Mode(Access.WRITE, MAP_SHARED, PROT_READ | PROT_WRITE),
               MAP_SHARED);
       success = true;
@@ -279,7 +288,8 @@ public final class Opener {
         closeQuietly(os, fd);
         throw e;
       }
-      FdBacking b = new FdBacking(os, fd, true, false, mode.prot(), flags & ~MAP_ANONYMOUS, 0, what);
+      FdBacking b =
+          new FdBacking(os, fd, true, false, mode.prot(), flags & ~MAP_ANONYMOUS, 0, what);
       Mapping m = Mapping.open(b, r.length(), mode.readOnly(), createdAt());
       Path attach = null;
       if (r.trackFd()) {
@@ -309,7 +319,9 @@ public final class Opener {
           String.format(
               Locale.ROOT,
               "mmap can't specify both access and flags, prot.: access=%s flags=0x%x prot=0x%x",
-              access, flags, prot));
+              access,
+              flags,
+              prot));
     }
     int type = flags & MAP_SHARED_VALIDATE;
     int allowed = HARMLESS_FLAGS | MAP_SHARED_VALIDATE | (anonymous ? MAP_ANONYMOUS : 0);

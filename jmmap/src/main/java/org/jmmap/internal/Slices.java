@@ -1,6 +1,8 @@
 package org.jmmap.internal;
 
-/** Python's slice arithmetic ({@code PySlice_Unpack} and {@code PySlice_AdjustIndices}) on longs. */
+/**
+ * Python's slice arithmetic ({@code PySlice_Unpack} and {@code PySlice_AdjustIndices}) on longs.
+ */
 public final class Slices {
   private Slices() {}
 
