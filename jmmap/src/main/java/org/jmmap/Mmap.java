@@ -30,11 +30,12 @@ import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import org.jmmap.internal.Mapping;
-import org.jmmap.internal.Opener;
 import org.jmmap.internal.Search;
-import org.jmmap.internal.Slices;
-import org.jmmap.internal.ffi.NativeOs;
+import org.jmmap.internal.map.Mman;
+import org.jmmap.internal.map.Mode;
+import org.jmmap.internal.map.Opener;
+import org.jmmap.internal.map.Region;
+import org.jmmap.internal.map.Request;
 
 /**
  * A memory-mapped file or anonymous memory, with the semantics of Python's {@code mmap.mmap}: a
@@ -105,117 +106,111 @@ import org.jmmap.internal.ffi.NativeOs;
 public final class Mmap implements AutoCloseable {
 
   /** The size of a memory page ({@code sysconf(_SC_PAGESIZE)}). */
-  public static final int PAGESIZE = (int) NativeOs.current().pageSize();
+  public static final int PAGESIZE = (int) Opener.system().pageSize();
 
   /** The alignment that a file offset needs; on Linux, {@link #PAGESIZE}. */
   public static final int ALLOCATIONGRANULARITY = PAGESIZE;
 
   /** Pages may be read ({@code <sys/mman.h>}). */
-  public static final int PROT_READ = 1;
+  public static final int PROT_READ = Mman.PROT_READ;
 
   /** Pages may be written. */
-  public static final int PROT_WRITE = 2;
+  public static final int PROT_WRITE = Mman.PROT_WRITE;
 
   /** Pages may be executed. */
-  public static final int PROT_EXEC = 4;
+  public static final int PROT_EXEC = Mman.PROT_EXEC;
 
   /** Share changes with the file and with other maps of it. */
-  public static final int MAP_SHARED = 1;
+  public static final int MAP_SHARED = Mman.MAP_SHARED;
 
   /** Copy-on-write: changes stay private to this map. */
-  public static final int MAP_PRIVATE = 2;
+  public static final int MAP_PRIVATE = Mman.MAP_PRIVATE;
 
   /** Anonymous memory, backed by no file. */
-  public static final int MAP_ANONYMOUS = 0x20;
+  public static final int MAP_ANONYMOUS = Mman.MAP_ANONYMOUS;
 
   /** Same as {@link #MAP_ANONYMOUS}. */
   public static final int MAP_ANON = MAP_ANONYMOUS;
 
   /** Ignored by Linux; kept for compatibility. */
-  public static final int MAP_DENYWRITE = 0x800;
+  public static final int MAP_DENYWRITE = Mman.MAP_DENYWRITE;
 
   /** Ignored by Linux; kept for compatibility. */
-  public static final int MAP_EXECUTABLE = 0x1000;
+  public static final int MAP_EXECUTABLE = Mman.MAP_EXECUTABLE;
 
   /** Reserve no swap space for the map. */
-  public static final int MAP_NORESERVE = 0x4000;
+  public static final int MAP_NORESERVE = Mman.MAP_NORESERVE;
 
   /** Fault every page in when mapping (see also {@link MmapOptions#populate(boolean)}). */
-  public static final int MAP_POPULATE = 0x8000;
+  public static final int MAP_POPULATE = Mman.MAP_POPULATE;
 
   /** Memory suitable for a thread stack. */
-  public static final int MAP_STACK = 0x20000;
+  public static final int MAP_STACK = Mman.MAP_STACK;
 
   /** No special treatment ({@code madvise(2)} advice). */
-  public static final int MADV_NORMAL = 0;
+  public static final int MADV_NORMAL = Mman.MADV_NORMAL;
 
   /** Expect random access. */
-  public static final int MADV_RANDOM = 1;
+  public static final int MADV_RANDOM = Mman.MADV_RANDOM;
 
   /** Expect sequential access. */
-  public static final int MADV_SEQUENTIAL = 2;
+  public static final int MADV_SEQUENTIAL = Mman.MADV_SEQUENTIAL;
 
   /** Expect access soon: read ahead. */
-  public static final int MADV_WILLNEED = 3;
+  public static final int MADV_WILLNEED = Mman.MADV_WILLNEED;
 
   /** Do not expect access soon. */
-  public static final int MADV_DONTNEED = 4;
+  public static final int MADV_DONTNEED = Mman.MADV_DONTNEED;
 
   /** The pages may be freed lazily. */
-  public static final int MADV_FREE = 8;
+  public static final int MADV_FREE = Mman.MADV_FREE;
 
   /** Free the range and its backing store. */
-  public static final int MADV_REMOVE = 9;
+  public static final int MADV_REMOVE = Mman.MADV_REMOVE;
 
   /** Do not make the range available to a child after fork. */
-  public static final int MADV_DONTFORK = 10;
+  public static final int MADV_DONTFORK = Mman.MADV_DONTFORK;
 
   /** Undo {@link #MADV_DONTFORK}. */
-  public static final int MADV_DOFORK = 11;
+  public static final int MADV_DOFORK = Mman.MADV_DOFORK;
 
   /** Allow the kernel to merge identical pages. */
-  public static final int MADV_MERGEABLE = 12;
+  public static final int MADV_MERGEABLE = Mman.MADV_MERGEABLE;
 
   /** Undo {@link #MADV_MERGEABLE}. */
-  public static final int MADV_UNMERGEABLE = 13;
+  public static final int MADV_UNMERGEABLE = Mman.MADV_UNMERGEABLE;
 
   /** Back the range with huge pages where possible. */
-  public static final int MADV_HUGEPAGE = 14;
+  public static final int MADV_HUGEPAGE = Mman.MADV_HUGEPAGE;
 
   /** Do not back the range with huge pages. */
-  public static final int MADV_NOHUGEPAGE = 15;
+  public static final int MADV_NOHUGEPAGE = Mman.MADV_NOHUGEPAGE;
 
   /** Leave the range out of core dumps. */
-  public static final int MADV_DONTDUMP = 16;
+  public static final int MADV_DONTDUMP = Mman.MADV_DONTDUMP;
 
   /** Undo {@link #MADV_DONTDUMP}. */
-  public static final int MADV_DODUMP = 17;
+  public static final int MADV_DODUMP = Mman.MADV_DODUMP;
 
   /**
    * Poison the pages (testing memory failure handling; needs privileges). Exported for Python's
    * name; {@link #madvise(int, long, long)} refuses it, since it poisons physical memory that the
    * page cache may share with every other user of the file.
    */
-  public static final int MADV_HWPOISON = 100;
+  public static final int MADV_HWPOISON = Mman.MADV_HWPOISON;
 
   /** Write back synchronously ({@code msync(2)} flag, Python 3.15). */
-  public static final int MS_SYNC = 4;
+  public static final int MS_SYNC = Mman.MS_SYNC;
 
   /** Schedule the write-back and return. */
-  public static final int MS_ASYNC = 1;
+  public static final int MS_ASYNC = Mman.MS_ASYNC;
 
   /** Invalidate other mappings of the same file. */
-  public static final int MS_INVALIDATE = 2;
+  public static final int MS_INVALIDATE = Mman.MS_INVALIDATE;
 
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-  private final Mapping mapping;
-  private final Access access;
-  private final long offset;
-  private final boolean anonymous;
-  private final boolean trackFd;
-  private final boolean canGrow;
-  private final Path attachPath;
+  private final Region region;
 
   /**
    * The position: each call reads it once and writes it once, with opaque (never torn) accesses, so
@@ -242,23 +237,13 @@ public final class Mmap implements AutoCloseable {
     POS.setOpaque(this, p);
   }
 
-  private Mmap(Opener.Opened o, long offset) {
-    this.mapping = o.mapping();
-    this.access = o.access();
-    this.offset = offset;
-    this.anonymous = o.anonymous();
-    this.trackFd = o.trackFd();
-    this.canGrow = o.canGrow();
-    this.attachPath = o.attachPath();
+  private Mmap(Region region) {
+    this.region = region;
   }
 
-  static Mmap open(Opener.Request request) throws IOException {
-    return new Mmap(Opener.open(request), request.offset());
-  }
-
-  /** {@return a map over what the opener made} */
-  static Mmap wrap(Opener.Opened opened) {
-    return new Mmap(opened, 0);
+  /** {@return a map made as {@code request} says} */
+  static Mmap open(Request request) throws IOException {
+    return new Mmap(Opener.system().open(request));
   }
 
   /**
@@ -338,7 +323,7 @@ public final class Mmap implements AutoCloseable {
 
   /** {@return the map's length in bytes: Python's {@code len(m)}} */
   public long length() {
-    return mapping.length();
+    return region.length();
   }
 
   /**
@@ -349,22 +334,18 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the index is not in {@code [-length, length)}
    */
   public byte get(long index) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long i = index(index, s.byteSize());
     try {
       // when the file was truncated, compiled code skips the faulting load and reports the fault
       // later, leaving whatever the register held; C2 trusts a loaded byte to lie in
       // [-128, 127] (Byte.valueOf indexes its cache with it unchecked), so narrow it again with
       // an instruction it cannot fold away
-      return (byte) (s.get(JAVA_BYTE, i) ^ opaqueZero);
+      return (byte) (s.get(JAVA_BYTE, i) ^ Faults.opaqueZero);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, i);
+      throw Faults.translate(region, e, i);
     }
   }
-
-  /** Always 0; not final, so that the JIT must load it and cannot fold {@code x ^ opaqueZero}. */
-  @SuppressWarnings("FieldMayBeFinal")
-  static int opaqueZero = 0;
 
   /**
    * Sets the byte at an index: Python's {@code m[index] = value}.
@@ -380,7 +361,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(JAVA_BYTE, i, value);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, i);
+      throw Faults.translate(region, e, i);
     }
   }
 
@@ -412,7 +393,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalArgumentException if step is 0
    */
   public byte[] slice(long start, long stop, long step) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long[] sl = Slices.adjust(start, stop, step, s.byteSize());
     byte[] out = new byte[arraySize(sl[3])];
     try {
@@ -424,7 +405,7 @@ public final class Mmap implements AutoCloseable {
         }
       }
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, sl[0]);
+      throw Faults.translate(region, e, sl[0]);
     }
     return out;
   }
@@ -475,7 +456,7 @@ public final class Mmap implements AutoCloseable {
         }
       }
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, sl[0]);
+      throw Faults.translate(region, e, sl[0]);
     }
   }
 
@@ -493,7 +474,7 @@ public final class Mmap implements AutoCloseable {
    * @param n how many bytes at most; negative means all the rest
    */
   public byte[] read(long n) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long p = pos();
     long len = s.byteSize();
     long remaining = p < len ? len - p : 0;
@@ -505,7 +486,7 @@ public final class Mmap implements AutoCloseable {
     try {
       MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + count);
     return out;
@@ -517,16 +498,16 @@ public final class Mmap implements AutoCloseable {
    * @throws BufferUnderflowException if the position is at or past the end
    */
   public int readByte() {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long p = pos();
     if (p >= s.byteSize()) {
       throw new Underflow("read byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     int b;
     try {
-      b = (s.get(JAVA_BYTE, p) ^ opaqueZero) & 0xFF; // see get(long)
+      b = (s.get(JAVA_BYTE, p) ^ Faults.opaqueZero) & 0xFF; // see get(long)
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + 1);
     return b;
@@ -538,7 +519,7 @@ public final class Mmap implements AutoCloseable {
    * past the bytes returned.
    */
   public byte[] readLine() {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long p = pos();
     long len = s.byteSize();
     if (p >= len) {
@@ -551,7 +532,7 @@ public final class Mmap implements AutoCloseable {
       out = new byte[arraySize(end - p)];
       MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + out.length);
     return out;
@@ -567,7 +548,7 @@ public final class Mmap implements AutoCloseable {
    * @throws BufferOverflowException if the bytes do not fit between the position and the end
    */
   public int write(byte[] data) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.requireNonNull(data, "data");
     checkWritable("write");
     long p = pos();
@@ -579,7 +560,7 @@ public final class Mmap implements AutoCloseable {
     try {
       MemorySegment.copy(data, 0, s, JAVA_BYTE, p, data.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + data.length);
     return data.length;
@@ -601,7 +582,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(JAVA_BYTE, p, b);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + 1);
   }
@@ -626,7 +607,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalArgumentException if the result is outside {@code [0, length]}
    */
   public long seek(long dist, Whence whence) {
-    long len = mapping.length();
+    long len = region.length();
     Objects.requireNonNull(whence, "whence");
     long p = pos();
     long base =
@@ -645,7 +626,7 @@ public final class Mmap implements AutoCloseable {
 
   /** {@return the position, which can be past the end after a shrinking {@link #resize}} */
   public long tell() {
-    mapping.segment();
+    region.segment();
     return pos();
   }
 
@@ -659,15 +640,7 @@ public final class Mmap implements AutoCloseable {
    * @throws UnsupportedOperationException if the map was made with {@code trackFd(false)}
    */
   public long size() throws IOException {
-    long len = mapping.length();
-    if (anonymous) {
-      return len;
-    }
-    if (!trackFd) {
-      throw new UnsupportedOperationException(
-          "mmap can't get size with trackfd=False: " + mapping.describe());
-    }
-    return mapping.fileSize();
+    return region.size();
   }
 
   // ---------------------------------------------------------------- search
@@ -702,7 +675,7 @@ public final class Mmap implements AutoCloseable {
    * @param end the bound that the match must end at or before
    */
   public long find(byte[] sub, long start, long end) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.requireNonNull(sub, "sub");
     long len = s.byteSize();
     long from = clampBound(start, len);
@@ -716,7 +689,7 @@ public final class Mmap implements AutoCloseable {
     try {
       return Search.find(s, from, to, sub);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, from);
+      throw Faults.translate(region, e, from);
     }
   }
 
@@ -749,7 +722,7 @@ public final class Mmap implements AutoCloseable {
    * @param end the bound that the match must end at or before
    */
   public long rfind(byte[] sub, long start, long end) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.requireNonNull(sub, "sub");
     long len = s.byteSize();
     long from = clampBound(start, len);
@@ -763,7 +736,7 @@ public final class Mmap implements AutoCloseable {
     try {
       return Search.rfind(s, from, to, sub);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, from);
+      throw Faults.translate(region, e, from);
     }
   }
 
@@ -804,7 +777,8 @@ public final class Mmap implements AutoCloseable {
     try {
       MemorySegment.copy(s, src, s, dest, count);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, Math.min(src, dest)); // translate finds the first unbacked page
+      throw Faults.translate(
+          region, e, Math.min(src, dest)); // translate finds the first unbacked page
     }
   }
 
@@ -815,7 +789,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IOException if the write-back fails
    */
   public void flush() throws IOException {
-    flush(0, mapping.length());
+    flush(0, region.length());
   }
 
   /**
@@ -830,27 +804,7 @@ public final class Mmap implements AutoCloseable {
    *     msync(2)}) or the write-back fails
    */
   public void flush(long offset, long size) throws IOException {
-    mapping.sync(
-        offset,
-        len -> {
-          if (size < 0 || offset < 0 || len - offset < size) {
-            throw new IllegalArgumentException(
-                "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
-          }
-          if (access == Access.READ || access == Access.COPY) {
-            return -1;
-          }
-          if (offset % PAGESIZE != 0) {
-            throw new IOException(
-                "msync failed: EINVAL (Invalid argument): flush offset "
-                    + offset
-                    + " is not a multiple of PAGESIZE "
-                    + PAGESIZE
-                    + ": "
-                    + mapping.describe());
-          }
-          return size;
-        });
+    region.flush(offset, size);
   }
 
   /**
@@ -869,32 +823,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IOException if newSize is 0, or the file or the mapping cannot be resized
    */
   public void resize(long newSize) throws IOException {
-    long len = mapping.length();
-    if (!trackFd) {
-      throw new UnsupportedOperationException("mmap can't resize with trackfd=False: " + this);
+    try {
+      region.resize(newSize, this::toString);
+    } catch (Region.ReadOnly e) {
+      throw new ReadOnlyMmapException(e.getMessage());
     }
-    if (access == Access.READ) {
-      throw new ReadOnlyMmapException(
-          "mmap can't resize a readonly or copy-on-write memory map.: " + this);
-    }
-    if (access == Access.COPY) {
-      throw new UnsupportedOperationException(
-          "mmap can't resize a readonly or copy-on-write memory map.: " + this);
-    }
-    if (newSize < 0 || newSize > Long.MAX_VALUE - offset) {
-      throw new IllegalArgumentException("new size out of range: newSize=" + newSize);
-    }
-    if (newSize == 0) {
-      throw new IOException(
-          "resize(0) failed: EINVAL (Invalid argument): a mapping cannot be empty; the map and"
-              + " the file are unchanged: "
-              + this);
-    }
-    if (newSize > len && !canGrow) {
-      throw new UnsupportedOperationException(
-          "mmap: can't expand a shared anonymous mapping on Linux without memfd_create: " + this);
-    }
-    mapping.resize(anonymous ? 0 : offset, newSize);
   }
 
   /**
@@ -928,55 +861,10 @@ public final class Mmap implements AutoCloseable {
    */
   public void madvise(int option, long start, long length) {
     try {
-      mapping.advise(
-          option,
-          start,
-          len -> {
-            if (start < 0 || start >= len) {
-              throw new IllegalArgumentException(
-                  "madvise start out of bounds: start=" + start + " length=" + len);
-            }
-            if (length < 0) {
-              throw new IllegalArgumentException("madvise length invalid: length=" + length);
-            }
-            if (length > Long.MAX_VALUE - start) {
-              throw new IllegalArgumentException(
-                  "madvise length too large: start=" + start + " length=" + length);
-            }
-            if (!allowedAdvice(option)) {
-              throw new IllegalArgumentException(
-                  "madvise option not allowed: option="
-                      + option
-                      + ": jmmap passes only the MADV_* values it exports and knows to leave the"
-                      + " map usable from Java (MADV_HWPOISON excluded)");
-            }
-            return Math.min(length, len - start);
-          });
+      region.advise(option, start, length);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static boolean allowedAdvice(int option) {
-    return switch (option) {
-      case MADV_NORMAL,
-          MADV_RANDOM,
-          MADV_SEQUENTIAL,
-          MADV_WILLNEED,
-          MADV_DONTNEED,
-          MADV_FREE,
-          MADV_REMOVE,
-          MADV_DONTFORK,
-          MADV_DOFORK,
-          MADV_MERGEABLE,
-          MADV_UNMERGEABLE,
-          MADV_HUGEPAGE,
-          MADV_NOHUGEPAGE,
-          MADV_DONTDUMP,
-          MADV_DODUMP ->
-          true;
-      default -> false;
-    };
   }
 
   // ---------------------------------------------------------------- lifetime and views
@@ -994,7 +882,7 @@ public final class Mmap implements AutoCloseable {
   @Override
   public void close() {
     try {
-      mapping.close();
+      region.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -1002,7 +890,7 @@ public final class Mmap implements AutoCloseable {
 
   /** {@return whether {@link #close()} has been called} */
   public boolean isClosed() {
-    return mapping.isClosed();
+    return region.isClosed();
   }
 
   /**
@@ -1011,19 +899,28 @@ public final class Mmap implements AutoCloseable {
    * resized.
    */
   public MemorySegment segment() {
-    return mapping.segment();
+    return region.segment();
   }
 
   /** {@return the access mode, as resolved from access, flags and prot} */
   public Access access() {
-    mapping.segment();
-    return access;
+    region.segment();
+    return access(region.mode().kind());
+  }
+
+  static Access access(Mode.Kind kind) {
+    return switch (kind) {
+      case DEFAULT -> Access.DEFAULT;
+      case READ -> Access.READ;
+      case WRITE -> Access.WRITE;
+      case COPY -> Access.COPY;
+    };
   }
 
   /** {@return the file offset the map starts at} */
   public long offset() {
-    mapping.segment();
-    return offset;
+    region.segment();
+    return region.offset();
   }
 
   /**
@@ -1032,8 +929,8 @@ public final class Mmap implements AutoCloseable {
    * for a map of a file opened by path, that path; otherwise empty.
    */
   public Optional<Path> attachPath() {
-    mapping.segment();
-    return Optional.ofNullable(attachPath);
+    region.segment();
+    return Optional.ofNullable(region.attachPath());
   }
 
   /**
@@ -1042,23 +939,7 @@ public final class Mmap implements AutoCloseable {
    */
   @Override
   public String toString() {
-    MemorySegment s;
-    try {
-      s = mapping.segment();
-    } catch (IllegalStateException e) {
-      return "Mmap[closed=true]";
-    }
-    return "Mmap[closed=false, access="
-        + access
-        + ", length="
-        + s.byteSize()
-        + ", pos="
-        + pos()
-        + ", offset="
-        + offset
-        + ", "
-        + mapping.describe()
-        + "]";
+    return region.show(pos());
   }
 
   // ---------------------------------------------------------------- typed and atomic access
@@ -1093,11 +974,12 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public short getShort(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
-      return (short) (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ opaqueZero); // see get
+      return (short)
+          (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ Faults.opaqueZero); // see get
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1109,11 +991,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public int getInt(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? INT_BE : INT_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1125,11 +1007,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public long getLong(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? LONG_BE : LONG_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1141,11 +1023,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public float getFloat(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? FLOAT_BE : FLOAT_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1157,11 +1039,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public double getDouble(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? DOUBLE_BE : DOUBLE_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1179,7 +1061,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? SHORT_BE : SHORT_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1197,7 +1079,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? INT_BE : INT_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1215,7 +1097,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? LONG_BE : LONG_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1233,7 +1115,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? FLOAT_BE : FLOAT_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1251,7 +1133,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? DOUBLE_BE : DOUBLE_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1287,11 +1169,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public int getIntVolatile(long offset) {
-    MemorySegment s = aligned(mapping.segment(), offset, 4);
+    MemorySegment s = aligned(region.segment(), offset, 4);
     try {
       return (int) INT_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1303,11 +1185,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public long getLongVolatile(long offset) {
-    MemorySegment s = aligned(mapping.segment(), offset, 8);
+    MemorySegment s = aligned(region.segment(), offset, 8);
     try {
       return (long) LONG_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1325,7 +1207,7 @@ public final class Mmap implements AutoCloseable {
     try {
       INT_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1343,7 +1225,7 @@ public final class Mmap implements AutoCloseable {
     try {
       LONG_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1365,7 +1247,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return INT_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1386,7 +1268,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return LONG_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1406,7 +1288,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return (int) INT_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1426,7 +1308,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return (long) LONG_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1447,8 +1329,8 @@ public final class Mmap implements AutoCloseable {
    *     {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
    */
   public CharSequence asCharSequence() {
-    MemorySegment s = mapping.segment();
-    return charSequence(s, 0, s.byteSize());
+    MemorySegment s = region.segment();
+    return MappedCharSequence.of(region, s, 0, s.byteSize());
   }
 
   /**
@@ -1462,20 +1344,9 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalArgumentException if the range is longer than {@link Integer#MAX_VALUE} bytes
    */
   public CharSequence asCharSequence(long start, long end) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.checkFromToIndex(start, end, s.byteSize());
-    return charSequence(s, start, end);
-  }
-
-  /** {@return a view of {@code [start, end)} of one generation's segment} */
-  CharSequence charSequence(MemorySegment s, long start, long end) {
-    if (end - start > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "a CharSequence covers at most Integer.MAX_VALUE bytes, not "
-              + (end - start)
-              + "; search a larger map with matches(Pattern)");
-    }
-    return new MappedCharSequence(this, s.asSlice(start, end - start), start);
+    return MappedCharSequence.of(region, s, start, end);
   }
 
   /**
@@ -1495,7 +1366,7 @@ public final class Mmap implements AutoCloseable {
 
   Stream<MatchResult> matches(Pattern pattern, long window, long overlap) {
     Objects.requireNonNull(pattern, "pattern");
-    Iterator<MmapMatch> it = new WindowedMatches(this, pattern, window, overlap);
+    Iterator<MmapMatch> it = new WindowedMatches(region, pattern, window, overlap);
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
   }
@@ -1506,8 +1377,8 @@ public final class Mmap implements AutoCloseable {
    * IOException}.
    */
   public InputStream inputStream() {
-    mapping.segment();
-    return new MmapStreams.In(this);
+    region.segment();
+    return new MmapStreams.In(region);
   }
 
   /**
@@ -1516,8 +1387,8 @@ public final class Mmap implements AutoCloseable {
    * any write to a read-only map or once the stream or the map is closed.
    */
   public OutputStream outputStream() {
-    mapping.segment();
-    return new MmapStreams.Out(this, access == Access.READ);
+    region.segment();
+    return new MmapStreams.Out(region, this::toString);
   }
 
   /**
@@ -1527,8 +1398,8 @@ public final class Mmap implements AutoCloseable {
    * {@link java.nio.channels.NonWritableChannelException} on write.
    */
   public SeekableByteChannel channel() {
-    mapping.segment();
-    return new MmapStreams.Channel(this, access == Access.READ);
+    region.segment();
+    return new MmapStreams.Channel(region, this::toString);
   }
 
   /**
@@ -1541,7 +1412,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the range is not inside the map
    */
   public ByteBuffer asByteBuffer(long offset, int length) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.checkFromIndexSize(offset, length, s.byteSize());
     return s.asSlice(offset, length).asByteBuffer();
   }
@@ -1549,13 +1420,13 @@ public final class Mmap implements AutoCloseable {
   // ---------------------------------------------------------------- helpers
 
   private MemorySegment writable(String op) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     checkWritable(op);
     return s;
   }
 
   private void checkWritable(String op) {
-    if (access == Access.READ) {
+    if (region.mode().readOnly()) {
       throw new ReadOnlyMmapException(
           "mmap can't modify a readonly memory map.: " + op + " on " + this);
     }
@@ -1570,39 +1441,6 @@ public final class Mmap implements AutoCloseable {
               + " segment()");
     }
     return (int) n;
-  }
-
-  /** Turns what a segment access threw into jmmap's documented exceptions. */
-  RuntimeException translate(Throwable e, long at) {
-    if (e instanceof IllegalStateException ise) {
-      return mapping.stale(ise);
-    }
-    if (e instanceof InternalError) {
-      long fileSize = -1;
-      try {
-        fileSize = anonymous || !trackFd ? -1 : mapping.fileSize();
-      } catch (IOException | RuntimeException ignored) {
-        // the fault is the thing to report; the size stays unknown
-      }
-      // the access covered a range from `at`; the fault is in its first page the file lacks
-      long backed = fileSize < 0 ? 0 : Math.max(0, fileSize - offset);
-      long firstMissing = (backed + PAGESIZE - 1) / PAGESIZE * PAGESIZE;
-      long where = fileSize < 0 ? at : Math.max(at, firstMissing);
-      return new MmapFaultException(
-          "fault accessing mapped memory at offset "
-              + where
-              + " of "
-              + mapping.describe()
-              + " (map offset "
-              + offset
-              + ", file size now "
-              + (fileSize < 0 ? "unknown" : Long.toString(fileSize))
-              + "): the file was probably truncated under the map",
-          where,
-          fileSize,
-          e);
-    }
-    return (RuntimeException) e;
   }
 
   private static final class Underflow extends BufferUnderflowException {

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
-import org.jmmap.internal.Opener;
+import org.jmmap.internal.map.Request;
+import org.jmmap.internal.map.Source;
 
 /**
  * Named shared memory that any process can attach to by name, compatible with Python's {@code
@@ -89,7 +90,8 @@ public final class SharedMemory implements AutoCloseable {
 
   private static SharedMemory createNamed(String name, long size, int mode) throws IOException {
     return new SharedMemory(
-        name, Mmap.wrap(Opener.createShared(SHM_DIR.resolve(name), size, mode)));
+        name,
+        Mmap.open(Request.sharedWrite(new Source.NewFile(SHM_DIR.resolve(name), mode), size)));
   }
 
   /**
@@ -106,19 +108,7 @@ public final class SharedMemory implements AutoCloseable {
     String n = validate(name);
     // like shm_open: a symbolic link planted under the name is refused (ELOOP), never followed
     return new SharedMemory(
-        n,
-        Mmap.open(
-            new Opener.Request(
-                SHM_DIR.resolve(n),
-                null,
-                0,
-                Access.WRITE,
-                Mmap.MAP_SHARED,
-                Mmap.PROT_READ | Mmap.PROT_WRITE,
-                0,
-                true,
-                false,
-                false)));
+        n, Mmap.open(Request.sharedWrite(new Source.File(SHM_DIR.resolve(n), false), 0)));
   }
 
   private static String newName() {

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
