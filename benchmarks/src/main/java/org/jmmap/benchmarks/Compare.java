@@ -124,6 +124,17 @@ public final class Compare {
    * @param args the text file, the binary file and the number of random operations
    * @throws Exception if a workload fails
    */
+  /**
+   * {@return which search kernel jmmap picks, as far as the public API lets one tell}: the Vector
+   * API one when its module is present and not turned off, the word-at-a-time one otherwise
+   */
+  private static String searchKernel() {
+    boolean vector =
+        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"swar".equals(System.getProperty("jmmap.search"));
+    return vector ? "vector (jdk.incubator.vector present)" : "SWAR (64-bit)";
+  }
+
   public static void main(String[] args) throws Exception {
     Path text = Path.of(args[0]);
     Path bin = Path.of(args[1]);
@@ -131,7 +142,7 @@ public final class Compare {
     int runs = 5;
     System.out.println(
         "# search kernel: "
-            + org.jmmap.internal.Search.kernel()
+            + searchKernel()
             + ", max heap "
             + (Runtime.getRuntime().maxMemory() >> 20)
             + " MiB");
