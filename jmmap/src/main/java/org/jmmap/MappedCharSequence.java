@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.jmmap.internal.map.Region;
 
 /**
  * A zero-copy {@link CharSequence} over bytes of a map: one char per byte, as ISO-8859-1 decodes
@@ -12,12 +13,23 @@ import java.util.Objects;
  * IllegalStateException}.
  */
 final class MappedCharSequence implements CharSequence {
-  private final Mmap owner;
+  private final Region owner;
   private final MemorySegment bytes;
   private final long start; // in the map, for error messages
   private final int length;
 
-  MappedCharSequence(Mmap owner, MemorySegment bytes, long start) {
+  /** {@return a view of {@code [start, end)} of one generation's segment {@code s}} */
+  static CharSequence of(Region owner, MemorySegment s, long start, long end) {
+    if (end - start > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "a CharSequence covers at most Integer.MAX_VALUE bytes, not "
+              + (end - start)
+              + "; search a larger map with matches(Pattern)");
+    }
+    return new MappedCharSequence(owner, s.asSlice(start, end - start), start);
+  }
+
+  private MappedCharSequence(Region owner, MemorySegment bytes, long start) {
     this.owner = owner;
     this.bytes = bytes;
     this.start = start;
@@ -33,9 +45,10 @@ final class MappedCharSequence implements CharSequence {
   public char charAt(int index) {
     Objects.checkIndex(index, length);
     try {
-      return (char) ((bytes.get(JAVA_BYTE, index) ^ Mmap.opaqueZero) & 0xFF); // see Mmap.get
+      return (char)
+          ((bytes.get(JAVA_BYTE, index) ^ Faults.opaqueZero) & 0xFF); // see Faults.opaqueZero
     } catch (IllegalStateException | InternalError e) {
-      throw owner.translate(e, start + index);
+      throw Faults.translate(owner, e, start + index);
     }
   }
 
@@ -50,7 +63,7 @@ final class MappedCharSequence implements CharSequence {
     try {
       return new String(bytes.toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1);
     } catch (IllegalStateException | InternalError e) {
-      throw owner.translate(e, start);
+      throw Faults.translate(owner, e, start);
     }
   }
 }

@@ -21,8 +21,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -30,16 +30,17 @@ import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import org.jmmap.internal.Mapping;
-import org.jmmap.internal.Opener;
 import org.jmmap.internal.Search;
-import org.jmmap.internal.Slices;
-import org.jmmap.internal.ffi.NativeOs;
+import org.jmmap.internal.map.Mman;
+import org.jmmap.internal.map.Mode;
+import org.jmmap.internal.map.Opener;
+import org.jmmap.internal.map.Region;
+import org.jmmap.internal.map.Request;
 
 /**
  * A memory-mapped file or anonymous memory, with the semantics of Python's {@code mmap.mmap}: a
- * mutable byte sequence (index, slice, slice assignment) and a file-like object (read, write,
- * seek) at the same time.
+ * mutable byte sequence (index, slice, slice assignment) and a file-like object (read, write, seek)
+ * at the same time.
  *
  * {@snippet :
  * try (Mmap m = Mmap.map(Path.of("hello.txt"), 0, Access.DEFAULT)) {
@@ -51,45 +52,44 @@ import org.jmmap.internal.ffi.NativeOs;
  *
  * <h2>Indexes, positions and lengths</h2>
  *
- * All offsets are {@code long}, so a map can be far larger than 2 GiB. Negative indexes count
- * from the end, as in Python. In the slice methods {@link Long#MIN_VALUE} and {@link
- * Long#MAX_VALUE} stand for Python's {@code None}: {@code slice(Long.MAX_VALUE, Long.MIN_VALUE,
- * -1)} is {@code m[::-1]}. Methods that return a {@code byte[]} cannot return more than {@link
- * Integer#MAX_VALUE} - 8 bytes; reach larger ranges through {@link #segment()}.
+ * All offsets are {@code long}, so a map can be far larger than 2 GiB. Negative indexes count from
+ * the end, as in Python. In the slice methods {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE}
+ * stand for Python's {@code None}: {@code slice(Long.MAX_VALUE, Long.MIN_VALUE, -1)} is {@code
+ * m[::-1]}. Methods that return a {@code byte[]} cannot return more than {@link Integer#MAX_VALUE}
+ * - 8 bytes; reach larger ranges through {@link #segment()}.
  *
  * <h2>Errors</h2>
  *
  * Every method but {@link #close()}, {@link #isClosed()} and {@link #toString()} throws {@link
  * IllegalStateException} once the map is closed, before it checks anything else. The other
- * exceptions follow CPython's checks, in CPython's order, mapped to Java's standard types:
- * {@code ValueError} for a bad argument is {@link IllegalArgumentException}, reading or writing
- * past the end {@link BufferUnderflowException} or {@link BufferOverflowException}, {@code
- * IndexError} {@link IndexOutOfBoundsException}, modifying a read-only map {@link
- * ReadOnlyMmapException}, other refusals {@link UnsupportedOperationException}, and {@code
- * OSError} {@link IOException} (or {@link UncheckedIOException} where a method declares none).
+ * exceptions follow CPython's checks, in CPython's order, mapped to Java's standard types: {@code
+ * ValueError} for a bad argument is {@link IllegalArgumentException}, reading or writing past the
+ * end {@link BufferUnderflowException} or {@link BufferOverflowException}, {@code IndexError}
+ * {@link IndexOutOfBoundsException}, modifying a read-only map {@link ReadOnlyMmapException}, other
+ * refusals {@link UnsupportedOperationException}, and {@code OSError} {@link IOException} (or
+ * {@link UncheckedIOException} where a method declares none).
  *
  * <h2>Threads</h2>
  *
- * A map can be used from any thread. Byte access is not synchronized. The position (used by
- * {@code read}, {@code readByte}, {@code readLine}, {@code write}, {@code writeByte}, {@code seek},
- * {@code tell} and the one-argument {@code find}/{@code rfind}) belongs to one thread at a time,
- * as a {@link ByteBuffer}'s does: calls that race on it may lose a move of the position or copy
- * the same bytes twice, but each call still throws only the exceptions documented here and leaves
- * the position within {@code [0, length()]} (unless a {@link #resize} shrank the map past it).
- * Give each thread its own view ({@link #channel()}, {@link #inputStream()}) to read with a
- * position of its own. No use of a map, from any thread and at any time, can crash the JVM:
- * closing or resizing a map while other threads use it makes their accesses throw {@link
- * IllegalStateException}. If the file is truncated under the map, an access to the part
- * that no longer has a file behind it throws {@link MmapFaultException}; the JVM may report
- * such a fault a little after the access that caused it. Views that are the JDK's own objects
- * ({@link #segment()}, {@link #asByteBuffer(long, int)}) report it as the JDK does, with an
- * {@link InternalError}.
+ * A map can be used from any thread. Byte access is not synchronized. The position (used by {@code
+ * read}, {@code readByte}, {@code readLine}, {@code write}, {@code writeByte}, {@code seek}, {@code
+ * tell} and the one-argument {@code find}/{@code rfind}) belongs to one thread at a time, as a
+ * {@link ByteBuffer}'s does: calls that race on it may lose a move of the position or copy the same
+ * bytes twice, but each call still throws only the exceptions documented here and leaves the
+ * position within {@code [0, length()]} (unless a {@link #resize} shrank the map past it). Give
+ * each thread its own view ({@link #channel()}, {@link #inputStream()}) to read with a position of
+ * its own. No use of a map, from any thread and at any time, can crash the JVM: closing or resizing
+ * a map while other threads use it makes their accesses throw {@link IllegalStateException}. If the
+ * file is truncated under the map, an access to the part that no longer has a file behind it throws
+ * {@link MmapFaultException}; the JVM may report such a fault a little after the access that caused
+ * it. Views that are the JDK's own objects ({@link #segment()}, {@link #asByteBuffer(long, int)})
+ * report it as the JDK does, with an {@link InternalError}.
  *
  * <h2>Atomic updates</h2>
  *
- * The JVM guards plain and volatile accesses to mapped memory, but not the atomic instructions
- * of {@code compareAndSet} and {@code getAndAdd}: a fault inside one would end the process.
- * jmmap reads the word plainly first, so a file truncated before the call gives {@link
+ * The JVM guards plain and volatile accesses to mapped memory, but not the atomic instructions of
+ * {@code compareAndSet} and {@code getAndAdd}: a fault inside one would end the process. jmmap
+ * reads the word plainly first, so a file truncated before the call gives {@link
  * MmapFaultException}; a truncation by another process racing with the atomic instruction itself
  * cannot be caught. Use atomics on memory that no other process shrinks, such as {@link
  * SharedMemory} or anonymous memory.
@@ -99,127 +99,122 @@ import org.jmmap.internal.ffi.NativeOs;
  * Close every map, best with try-with-resources. A map that becomes unreachable unclosed, together
  * with every view of it ({@link #segment()}, {@link #asByteBuffer(long, int)}, the streams), is
  * unmapped by a {@link java.lang.ref.Cleaner}: a view that is still referenced keeps the memory
- * mapped. Run with {@code -Djmmap.debugLeaks=true} to log where each map that was never closed
- * was created. When opening or mapping fails for lack of descriptors or address space, jmmap
- * lets the garbage collector release such maps and retries for about a second before it fails.
+ * mapped. Run with {@code -Djmmap.debugLeaks=true} to log where each map that was never closed was
+ * created. When opening or mapping fails for lack of descriptors or address space, jmmap lets the
+ * garbage collector release such maps and retries for about a second before it fails.
  */
 public final class Mmap implements AutoCloseable {
 
   /** The size of a memory page ({@code sysconf(_SC_PAGESIZE)}). */
-  public static final int PAGESIZE = (int) NativeOs.current().pageSize();
+  public static final int PAGESIZE = (int) Opener.system().pageSize();
 
   /** The alignment that a file offset needs; on Linux, {@link #PAGESIZE}. */
   public static final int ALLOCATIONGRANULARITY = PAGESIZE;
 
   /** Pages may be read ({@code <sys/mman.h>}). */
-  public static final int PROT_READ = 1;
+  public static final int PROT_READ = Mman.PROT_READ;
 
   /** Pages may be written. */
-  public static final int PROT_WRITE = 2;
+  public static final int PROT_WRITE = Mman.PROT_WRITE;
 
   /** Pages may be executed. */
-  public static final int PROT_EXEC = 4;
+  public static final int PROT_EXEC = Mman.PROT_EXEC;
 
   /** Share changes with the file and with other maps of it. */
-  public static final int MAP_SHARED = 1;
+  public static final int MAP_SHARED = Mman.MAP_SHARED;
 
   /** Copy-on-write: changes stay private to this map. */
-  public static final int MAP_PRIVATE = 2;
+  public static final int MAP_PRIVATE = Mman.MAP_PRIVATE;
 
   /** Anonymous memory, backed by no file. */
-  public static final int MAP_ANONYMOUS = 0x20;
+  public static final int MAP_ANONYMOUS = Mman.MAP_ANONYMOUS;
 
   /** Same as {@link #MAP_ANONYMOUS}. */
   public static final int MAP_ANON = MAP_ANONYMOUS;
 
   /** Ignored by Linux; kept for compatibility. */
-  public static final int MAP_DENYWRITE = 0x800;
+  public static final int MAP_DENYWRITE = Mman.MAP_DENYWRITE;
 
   /** Ignored by Linux; kept for compatibility. */
-  public static final int MAP_EXECUTABLE = 0x1000;
+  public static final int MAP_EXECUTABLE = Mman.MAP_EXECUTABLE;
 
   /** Reserve no swap space for the map. */
-  public static final int MAP_NORESERVE = 0x4000;
+  public static final int MAP_NORESERVE = Mman.MAP_NORESERVE;
 
   /** Fault every page in when mapping (see also {@link MmapOptions#populate(boolean)}). */
-  public static final int MAP_POPULATE = 0x8000;
+  public static final int MAP_POPULATE = Mman.MAP_POPULATE;
 
   /** Memory suitable for a thread stack. */
-  public static final int MAP_STACK = 0x20000;
+  public static final int MAP_STACK = Mman.MAP_STACK;
 
   /** No special treatment ({@code madvise(2)} advice). */
-  public static final int MADV_NORMAL = 0;
+  public static final int MADV_NORMAL = Mman.MADV_NORMAL;
 
   /** Expect random access. */
-  public static final int MADV_RANDOM = 1;
+  public static final int MADV_RANDOM = Mman.MADV_RANDOM;
 
   /** Expect sequential access. */
-  public static final int MADV_SEQUENTIAL = 2;
+  public static final int MADV_SEQUENTIAL = Mman.MADV_SEQUENTIAL;
 
   /** Expect access soon: read ahead. */
-  public static final int MADV_WILLNEED = 3;
+  public static final int MADV_WILLNEED = Mman.MADV_WILLNEED;
 
   /** Do not expect access soon. */
-  public static final int MADV_DONTNEED = 4;
+  public static final int MADV_DONTNEED = Mman.MADV_DONTNEED;
 
   /** The pages may be freed lazily. */
-  public static final int MADV_FREE = 8;
+  public static final int MADV_FREE = Mman.MADV_FREE;
 
   /** Free the range and its backing store. */
-  public static final int MADV_REMOVE = 9;
+  public static final int MADV_REMOVE = Mman.MADV_REMOVE;
 
   /** Do not make the range available to a child after fork. */
-  public static final int MADV_DONTFORK = 10;
+  public static final int MADV_DONTFORK = Mman.MADV_DONTFORK;
 
   /** Undo {@link #MADV_DONTFORK}. */
-  public static final int MADV_DOFORK = 11;
+  public static final int MADV_DOFORK = Mman.MADV_DOFORK;
 
   /** Allow the kernel to merge identical pages. */
-  public static final int MADV_MERGEABLE = 12;
+  public static final int MADV_MERGEABLE = Mman.MADV_MERGEABLE;
 
   /** Undo {@link #MADV_MERGEABLE}. */
-  public static final int MADV_UNMERGEABLE = 13;
+  public static final int MADV_UNMERGEABLE = Mman.MADV_UNMERGEABLE;
 
   /** Back the range with huge pages where possible. */
-  public static final int MADV_HUGEPAGE = 14;
+  public static final int MADV_HUGEPAGE = Mman.MADV_HUGEPAGE;
 
   /** Do not back the range with huge pages. */
-  public static final int MADV_NOHUGEPAGE = 15;
+  public static final int MADV_NOHUGEPAGE = Mman.MADV_NOHUGEPAGE;
 
   /** Leave the range out of core dumps. */
-  public static final int MADV_DONTDUMP = 16;
+  public static final int MADV_DONTDUMP = Mman.MADV_DONTDUMP;
 
   /** Undo {@link #MADV_DONTDUMP}. */
-  public static final int MADV_DODUMP = 17;
+  public static final int MADV_DODUMP = Mman.MADV_DODUMP;
 
   /**
    * Poison the pages (testing memory failure handling; needs privileges). Exported for Python's
    * name; {@link #madvise(int, long, long)} refuses it, since it poisons physical memory that the
    * page cache may share with every other user of the file.
    */
-  public static final int MADV_HWPOISON = 100;
+  public static final int MADV_HWPOISON = Mman.MADV_HWPOISON;
 
   /** Write back synchronously ({@code msync(2)} flag, Python 3.15). */
-  public static final int MS_SYNC = 4;
+  public static final int MS_SYNC = Mman.MS_SYNC;
 
   /** Schedule the write-back and return. */
-  public static final int MS_ASYNC = 1;
+  public static final int MS_ASYNC = Mman.MS_ASYNC;
 
   /** Invalidate other mappings of the same file. */
-  public static final int MS_INVALIDATE = 2;
+  public static final int MS_INVALIDATE = Mman.MS_INVALIDATE;
 
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-  private final Mapping mapping;
-  private final Access access;
-  private final long offset;
-  private final boolean anonymous;
-  private final boolean trackFd;
-  private final boolean canGrow;
-  private final Path attachPath;
+  private final Region region;
+
   /**
-   * The position: each call reads it once and writes it once, with opaque (never torn) accesses,
-   * so that even a map misused from several threads at once keeps it in [0, length].
+   * The position: each call reads it once and writes it once, with opaque (never torn) accesses, so
+   * that even a map misused from several threads at once keeps it in [0, length].
    */
   @SuppressWarnings("unused") // through POS
   private long pos;
@@ -242,23 +237,13 @@ public final class Mmap implements AutoCloseable {
     POS.setOpaque(this, p);
   }
 
-  private Mmap(Opener.Opened o, long offset) {
-    this.mapping = o.mapping();
-    this.access = o.access();
-    this.offset = offset;
-    this.anonymous = o.anonymous();
-    this.trackFd = o.trackFd();
-    this.canGrow = o.canGrow();
-    this.attachPath = o.attachPath();
+  private Mmap(Region region) {
+    this.region = region;
   }
 
-  static Mmap open(Opener.Request request) throws IOException {
-    return new Mmap(Opener.open(request), request.offset());
-  }
-
-  /** {@return a map over what the opener made} */
-  static Mmap wrap(Opener.Opened opened) {
-    return new Mmap(opened, 0);
+  /** {@return a map made as {@code request} says} */
+  static Mmap open(Request request) throws IOException {
+    return new Mmap(Opener.system().open(request));
   }
 
   /**
@@ -294,8 +279,8 @@ public final class Mmap implements AutoCloseable {
    * @param offset where the map starts in the file: a multiple of {@link #ALLOCATIONGRANULARITY}
    * @return the new map
    * @throws IOException if the file cannot be opened or mapped
-   * @throws IllegalArgumentException if length or offset is negative, offset is not aligned, or
-   *     the range does not fit in the file
+   * @throws IllegalArgumentException if length or offset is negative, offset is not aligned, or the
+   *     range does not fit in the file
    */
   public static Mmap map(Path file, long length, Access access, long offset) throws IOException {
     return options().length(length).access(access).offset(offset).map(file);
@@ -338,7 +323,7 @@ public final class Mmap implements AutoCloseable {
 
   /** {@return the map's length in bytes: Python's {@code len(m)}} */
   public long length() {
-    return mapping.length();
+    return region.length();
   }
 
   /**
@@ -349,22 +334,18 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the index is not in {@code [-length, length)}
    */
   public byte get(long index) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long i = index(index, s.byteSize());
     try {
       // when the file was truncated, compiled code skips the faulting load and reports the fault
       // later, leaving whatever the register held; C2 trusts a loaded byte to lie in
       // [-128, 127] (Byte.valueOf indexes its cache with it unchecked), so narrow it again with
       // an instruction it cannot fold away
-      return (byte) (s.get(JAVA_BYTE, i) ^ opaqueZero);
+      return (byte) (s.get(JAVA_BYTE, i) ^ Faults.opaqueZero);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, i);
+      throw Faults.translate(region, e, i);
     }
   }
-
-  /** Always 0; not final, so that the JIT must load it and cannot fold {@code x ^ opaqueZero}. */
-  @SuppressWarnings("FieldMayBeFinal")
-  static int opaqueZero = 0;
 
   /**
    * Sets the byte at an index: Python's {@code m[index] = value}.
@@ -380,7 +361,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(JAVA_BYTE, i, value);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, i);
+      throw Faults.translate(region, e, i);
     }
   }
 
@@ -412,7 +393,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalArgumentException if step is 0
    */
   public byte[] slice(long start, long stop, long step) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long[] sl = Slices.adjust(start, stop, step, s.byteSize());
     byte[] out = new byte[arraySize(sl[3])];
     try {
@@ -424,14 +405,14 @@ public final class Mmap implements AutoCloseable {
         }
       }
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, sl[0]);
+      throw Faults.translate(region, e, sl[0]);
     }
     return out;
   }
 
   /**
-   * Replaces {@code m[start:stop]} with {@code data}, which must have exactly the slice's length
-   * (a map never changes length this way).
+   * Replaces {@code m[start:stop]} with {@code data}, which must have exactly the slice's length (a
+   * map never changes length this way).
    *
    * @param start the first index; negative counts from the end
    * @param stop the index after the last; negative counts from the end
@@ -461,7 +442,9 @@ public final class Mmap implements AutoCloseable {
     Objects.requireNonNull(data, "data");
     if (sl[3] != data.length) {
       throw new IndexOutOfBoundsException(
-          "mmap slice assignment is wrong size: slice has " + sl[3] + " bytes, data has "
+          "mmap slice assignment is wrong size: slice has "
+              + sl[3]
+              + " bytes, data has "
               + data.length);
     }
     try {
@@ -473,7 +456,7 @@ public final class Mmap implements AutoCloseable {
         }
       }
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, sl[0]);
+      throw Faults.translate(region, e, sl[0]);
     }
   }
 
@@ -491,7 +474,7 @@ public final class Mmap implements AutoCloseable {
    * @param n how many bytes at most; negative means all the rest
    */
   public byte[] read(long n) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long p = pos();
     long len = s.byteSize();
     long remaining = p < len ? len - p : 0;
@@ -503,12 +486,11 @@ public final class Mmap implements AutoCloseable {
     try {
       MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + count);
     return out;
   }
-
 
   /**
    * {@return the byte at the position, as 0 to 255}, moving the position past it.
@@ -516,29 +498,28 @@ public final class Mmap implements AutoCloseable {
    * @throws BufferUnderflowException if the position is at or past the end
    */
   public int readByte() {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long p = pos();
     if (p >= s.byteSize()) {
       throw new Underflow("read byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     int b;
     try {
-      b = (s.get(JAVA_BYTE, p) ^ opaqueZero) & 0xFF; // see get(long)
+      b = (s.get(JAVA_BYTE, p) ^ Faults.opaqueZero) & 0xFF; // see get(long)
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + 1);
     return b;
   }
 
-
   /**
-   * {@return the bytes from the position up to and including the next {@code '\n'}}, or to the
-   * end if there is none; empty at or past the end. Only {@code '\n'} ends a line. The position
-   * moves past the bytes returned.
+   * {@return the bytes from the position up to and including the next {@code '\n'}}, or to the end
+   * if there is none; empty at or past the end. Only {@code '\n'} ends a line. The position moves
+   * past the bytes returned.
    */
   public byte[] readLine() {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     long p = pos();
     long len = s.byteSize();
     if (p >= len) {
@@ -551,16 +532,15 @@ public final class Mmap implements AutoCloseable {
       out = new byte[arraySize(end - p)];
       MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + out.length);
     return out;
   }
 
-
   /**
-   * Writes bytes at the position and moves the position past them. All or nothing: if they do
-   * not fit, nothing is written and the position stays.
+   * Writes bytes at the position and moves the position past them. All or nothing: if they do not
+   * fit, nothing is written and the position stays.
    *
    * @param data the bytes
    * @return {@code data.length}
@@ -568,7 +548,7 @@ public final class Mmap implements AutoCloseable {
    * @throws BufferOverflowException if the bytes do not fit between the position and the end
    */
   public int write(byte[] data) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.requireNonNull(data, "data");
     checkWritable("write");
     long p = pos();
@@ -580,12 +560,11 @@ public final class Mmap implements AutoCloseable {
     try {
       MemorySegment.copy(data, 0, s, JAVA_BYTE, p, data.length);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + data.length);
     return data.length;
   }
-
 
   /**
    * Writes one byte at the position and moves the position past it.
@@ -603,11 +582,10 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(JAVA_BYTE, p, b);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, p);
+      throw Faults.translate(region, e, p);
     }
     pos(p + 1);
   }
-
 
   /**
    * Sets the position: Python's {@code m.seek(pos)}.
@@ -629,7 +607,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalArgumentException if the result is outside {@code [0, length]}
    */
   public long seek(long dist, Whence whence) {
-    long len = mapping.length();
+    long len = region.length();
     Objects.requireNonNull(whence, "whence");
     long p = pos();
     long base =
@@ -640,24 +618,21 @@ public final class Mmap implements AutoCloseable {
         };
     if (dist > Long.MAX_VALUE - base || base + dist < 0 || base + dist > len) {
       throw new IllegalArgumentException(
-          "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + p + " length="
-              + len);
+          "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + p + " length=" + len);
     }
     pos(base + dist);
     return base + dist;
   }
 
-
   /** {@return the position, which can be past the end after a shrinking {@link #resize}} */
   public long tell() {
-    mapping.segment();
+    region.segment();
     return pos();
   }
 
-
   /**
-   * {@return the size of the whole file}, which may differ from the map's length (for
-   * anonymous memory, the length).
+   * {@return the size of the whole file}, which may differ from the map's length (for anonymous
+   * memory, the length).
    *
    * @apiNote Python 3.11 to 3.14 raise {@code OSError} here for anonymous memory; jmmap gives the
    *     length, as Python 3.15 does.
@@ -665,15 +640,7 @@ public final class Mmap implements AutoCloseable {
    * @throws UnsupportedOperationException if the map was made with {@code trackFd(false)}
    */
   public long size() throws IOException {
-    long len = mapping.length();
-    if (anonymous) {
-      return len;
-    }
-    if (!trackFd) {
-      throw new UnsupportedOperationException(
-          "mmap can't get size with trackfd=False: " + mapping.describe());
-    }
-    return mapping.fileSize();
+    return region.size();
   }
 
   // ---------------------------------------------------------------- search
@@ -700,15 +667,15 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return the lowest index i with start &lt;= i and i + sub.length &lt;= end where {@code sub}
    * occurs, or -1} Both bounds count from the end when negative and are clamped to the map; an
-   * empty {@code sub} gives the clamped start (even past the data, unlike {@code bytes.find}).
-   * The position does not move.
+   * empty {@code sub} gives the clamped start (even past the data, unlike {@code bytes.find}). The
+   * position does not move.
    *
    * @param sub the bytes to look for
    * @param start the lowest index
    * @param end the bound that the match must end at or before
    */
   public long find(byte[] sub, long start, long end) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.requireNonNull(sub, "sub");
     long len = s.byteSize();
     long from = clampBound(start, len);
@@ -722,7 +689,7 @@ public final class Mmap implements AutoCloseable {
     try {
       return Search.find(s, from, to, sub);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, from);
+      throw Faults.translate(region, e, from);
     }
   }
 
@@ -746,16 +713,16 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return the highest index i with start &lt;= i and i + sub.length &lt;= end where {@code
-   * sub} occurs, or -1} Bounds are treated as by {@link #find(byte[], long, long)}; an empty
-   * {@code sub} gives the clamped end.
+   * {@return the highest index i with start &lt;= i and i + sub.length &lt;= end where {@code sub}
+   * occurs, or -1} Bounds are treated as by {@link #find(byte[], long, long)}; an empty {@code sub}
+   * gives the clamped end.
    *
    * @param sub the bytes to look for
    * @param start the lowest index
    * @param end the bound that the match must end at or before
    */
   public long rfind(byte[] sub, long start, long end) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.requireNonNull(sub, "sub");
     long len = s.byteSize();
     long from = clampBound(start, len);
@@ -769,7 +736,7 @@ public final class Mmap implements AutoCloseable {
     try {
       return Search.rfind(s, from, to, sub);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, from);
+      throw Faults.translate(region, e, from);
     }
   }
 
@@ -784,8 +751,8 @@ public final class Mmap implements AutoCloseable {
   // ---------------------------------------------------------------- whole-map operations
 
   /**
-   * Copies {@code count} bytes from {@code src} to {@code dest}, correctly when the ranges
-   * overlap. The position does not move.
+   * Copies {@code count} bytes from {@code src} to {@code dest}, correctly when the ranges overlap.
+   * The position does not move.
    *
    * @param dest where the bytes go
    * @param src where they come from
@@ -798,30 +765,37 @@ public final class Mmap implements AutoCloseable {
     long len = s.byteSize();
     if (dest < 0 || src < 0 || count < 0 || len - dest < count || len - src < count) {
       throw new IllegalArgumentException(
-          "source, destination, or count out of range: dest=" + dest + " src=" + src + " count="
-              + count + " length=" + len);
+          "source, destination, or count out of range: dest="
+              + dest
+              + " src="
+              + src
+              + " count="
+              + count
+              + " length="
+              + len);
     }
     try {
       MemorySegment.copy(s, src, s, dest, count);
     } catch (RuntimeException | InternalError e) {
-      throw translate(e, Math.min(src, dest)); // translate finds the first unbacked page
+      throw Faults.translate(
+          region, e, Math.min(src, dest)); // translate finds the first unbacked page
     }
   }
 
   /**
-   * Writes every change back to the file and waits until it is there ({@code msync(MS_SYNC)}).
-   * Does nothing for {@link Access#READ} and {@link Access#COPY} maps.
+   * Writes every change back to the file and waits until it is there ({@code msync(MS_SYNC)}). Does
+   * nothing for {@link Access#READ} and {@link Access#COPY} maps.
    *
    * @throws IOException if the write-back fails
    */
   public void flush() throws IOException {
-    flush(0, mapping.length());
+    flush(0, region.length());
   }
 
   /**
-   * Writes the changes in {@code [offset, offset + size)} back to the file and waits until they
-   * are there. Does nothing for {@link Access#READ} and {@link Access#COPY} maps, once the range
-   * is checked.
+   * Writes the changes in {@code [offset, offset + size)} back to the file and waits until they are
+   * there. Does nothing for {@link Access#READ} and {@link Access#COPY} maps, once the range is
+   * checked.
    *
    * @param offset where the range starts: a multiple of {@link #PAGESIZE}
    * @param size how many bytes
@@ -830,30 +804,13 @@ public final class Mmap implements AutoCloseable {
    *     msync(2)}) or the write-back fails
    */
   public void flush(long offset, long size) throws IOException {
-    mapping.sync(
-          offset,
-          len -> {
-            if (size < 0 || offset < 0 || len - offset < size) {
-              throw new IllegalArgumentException(
-                  "flush values out of range: offset=" + offset + " size=" + size + " length="
-                      + len);
-            }
-            if (access == Access.READ || access == Access.COPY) {
-              return -1;
-            }
-            if (offset % PAGESIZE != 0) {
-              throw new IOException(
-                  "msync failed: EINVAL (Invalid argument): flush offset " + offset
-                      + " is not a multiple of PAGESIZE " + PAGESIZE + ": " + mapping.describe());
-            }
-            return size;
-          });
+    region.flush(offset, size);
   }
 
   /**
    * Changes the map's length, and the file's size to offset + newSize (growing fills with zero
-   * bytes). The position does not change, even if it is now past the end. Either all of it
-   * happens or, after an exception, none of it.
+   * bytes). The position does not change, even if it is now past the end. Either all of it happens
+   * or, after an exception, none of it.
    *
    * @apiNote CPython truncates the file before remapping and leaves it truncated when the remap
    *     fails; jmmap leaves both as they were. Shared anonymous memory can grow here, unlike in
@@ -871,32 +828,11 @@ public final class Mmap implements AutoCloseable {
    *     map and the file are as they were
    */
   public void resize(long newSize) throws IOException {
-    long len = mapping.length();
-    if (!trackFd) {
-      throw new UnsupportedOperationException(
-          "mmap can't resize with trackfd=False: " + this);
+    try {
+      region.resize(newSize, this::toString);
+    } catch (Region.ReadOnly e) {
+      throw new ReadOnlyMmapException(e.getMessage());
     }
-    if (access == Access.READ) {
-      throw new ReadOnlyMmapException(
-          "mmap can't resize a readonly or copy-on-write memory map.: " + this);
-    }
-    if (access == Access.COPY) {
-      throw new UnsupportedOperationException(
-          "mmap can't resize a readonly or copy-on-write memory map.: " + this);
-    }
-    if (newSize < 0 || newSize > Long.MAX_VALUE - offset) {
-      throw new IllegalArgumentException("new size out of range: newSize=" + newSize);
-    }
-    if (newSize == 0) {
-      throw new IOException(
-          "resize(0) failed: EINVAL (Invalid argument): a mapping cannot be empty; the map and"
-              + " the file are unchanged: " + this);
-    }
-    if (newSize > len && !canGrow) {
-      throw new UnsupportedOperationException(
-          "mmap: can't expand a shared anonymous mapping on Linux without memfd_create: " + this);
-    }
-    mapping.resize(anonymous ? 0 : offset, newSize);
   }
 
   /**
@@ -905,8 +841,8 @@ public final class Mmap implements AutoCloseable {
    * @param option one of the {@code MADV_*} constants but {@link #MADV_HWPOISON}
    * @throws IllegalArgumentException if the option is not one that jmmap allows (see {@link
    *     #madvise(int, long, long)})
-   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for advice this kind of map
-   *     does not take
+   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for advice this kind of map does
+   *     not take
    */
   public void madvise(int option) {
     madvise(option, 0, Long.MAX_VALUE);
@@ -930,50 +866,18 @@ public final class Mmap implements AutoCloseable {
    */
   public void madvise(int option, long start, long length) {
     try {
-      mapping.advise(
-          option,
-          start,
-          len -> {
-            if (start < 0 || start >= len) {
-              throw new IllegalArgumentException(
-                  "madvise start out of bounds: start=" + start + " length=" + len);
-            }
-            if (length < 0) {
-              throw new IllegalArgumentException("madvise length invalid: length=" + length);
-            }
-            if (length > Long.MAX_VALUE - start) {
-              throw new IllegalArgumentException(
-                  "madvise length too large: start=" + start + " length=" + length);
-            }
-            if (!allowedAdvice(option)) {
-              throw new IllegalArgumentException(
-                  "madvise option not allowed: option=" + option
-                      + ": jmmap passes only the MADV_* values it exports and knows to leave the"
-                      + " map usable from Java (MADV_HWPOISON excluded)");
-            }
-            return Math.min(length, len - start);
-          });
+      region.advise(option, start, length);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static boolean allowedAdvice(int option) {
-    return switch (option) {
-      case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
-          MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE,
-          MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP ->
-          true;
-      default -> false;
-    };
-  }
-
   // ---------------------------------------------------------------- lifetime and views
 
   /**
-   * Unmaps the memory and releases the file. Idempotent. Every later use of this map, and of
-   * every segment that {@link #segment()} returned, throws {@link IllegalStateException}; other
-   * threads in the middle of an access finish it first.
+   * Unmaps the memory and releases the file. Idempotent. Every later use of this map, and of every
+   * segment that {@link #segment()} returned, throws {@link IllegalStateException}; other threads
+   * in the middle of an access finish it first.
    *
    * @apiNote Python refuses to close a map while buffers are exported ({@code BufferError});
    *     jmmap closes anyway and invalidates them, unless a native I/O operation is using one of
@@ -987,7 +891,7 @@ public final class Mmap implements AutoCloseable {
   @Override
   public void close() {
     try {
-      mapping.close();
+      region.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -995,38 +899,47 @@ public final class Mmap implements AutoCloseable {
 
   /** {@return whether {@link #close()} has been called} */
   public boolean isClosed() {
-    return mapping.isClosed();
+    return region.isClosed();
   }
 
   /**
-   * {@return the live mapping as a segment}, read-only for {@link Access#READ} maps. It is
-   * invalid, and every access through it throws {@link IllegalStateException}, once this map is
-   * closed or resized.
+   * {@return the live mapping as a segment}, read-only for {@link Access#READ} maps. It is invalid,
+   * and every access through it throws {@link IllegalStateException}, once this map is closed or
+   * resized.
    */
   public MemorySegment segment() {
-    return mapping.segment();
+    return region.segment();
   }
 
   /** {@return the access mode, as resolved from access, flags and prot} */
   public Access access() {
-    mapping.segment();
-    return access;
+    region.segment();
+    return access(region.mode().kind());
+  }
+
+  static Access access(Mode.Kind kind) {
+    return switch (kind) {
+      case DEFAULT -> Access.DEFAULT;
+      case READ -> Access.READ;
+      case WRITE -> Access.WRITE;
+      case COPY -> Access.COPY;
+    };
   }
 
   /** {@return the file offset the map starts at} */
   public long offset() {
-    mapping.segment();
-    return offset;
+    region.segment();
+    return region.offset();
   }
 
   /**
    * {@return a path through which another process can map the same shared memory}: for shared
-   * anonymous memory {@code /proc/<pid>/fd/<fd>} of its memory file, valid while this map is
-   * open; for a map of a file opened by path, that path; otherwise empty.
+   * anonymous memory {@code /proc/<pid>/fd/<fd>} of its memory file, valid while this map is open;
+   * for a map of a file opened by path, that path; otherwise empty.
    */
   public Optional<Path> attachPath() {
-    mapping.segment();
-    return Optional.ofNullable(attachPath);
+    region.segment();
+    return Optional.ofNullable(region.attachPath());
   }
 
   /**
@@ -1035,14 +948,7 @@ public final class Mmap implements AutoCloseable {
    */
   @Override
   public String toString() {
-    MemorySegment s;
-    try {
-      s = mapping.segment();
-    } catch (IllegalStateException e) {
-      return "Mmap[closed=true]";
-    }
-    return "Mmap[closed=false, access=" + access + ", length=" + s.byteSize() + ", pos=" + pos()
-        + ", offset=" + offset + ", " + mapping.describe() + "]";
+    return region.show(pos());
   }
 
   // ---------------------------------------------------------------- typed and atomic access
@@ -1077,11 +983,12 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public short getShort(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
-      return (short) (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ opaqueZero); // see get
+      return (short)
+          (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ Faults.opaqueZero); // see get
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1093,11 +1000,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public int getInt(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? INT_BE : INT_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1109,11 +1016,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public long getLong(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? LONG_BE : LONG_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1125,11 +1032,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public float getFloat(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? FLOAT_BE : FLOAT_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1141,11 +1048,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public double getDouble(long offset, ByteOrder order) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? DOUBLE_BE : DOUBLE_LE, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1163,7 +1070,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? SHORT_BE : SHORT_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1181,7 +1088,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? INT_BE : INT_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1199,7 +1106,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? LONG_BE : LONG_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1217,7 +1124,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? FLOAT_BE : FLOAT_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1235,7 +1142,7 @@ public final class Mmap implements AutoCloseable {
     try {
       s.set(big(order) ? DOUBLE_BE : DOUBLE_LE, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1253,8 +1160,12 @@ public final class Mmap implements AutoCloseable {
   private MemorySegment aligned(MemorySegment s, long offset, int size) {
     if (((s.address() + offset) & (size - 1)) != 0) {
       throw new IllegalArgumentException(
-          "misaligned offset for a " + size + "-byte atomic access: offset=" + offset
-              + " alignment=" + size);
+          "misaligned offset for a "
+              + size
+              + "-byte atomic access: offset="
+              + offset
+              + " alignment="
+              + size);
     }
     return s;
   }
@@ -1267,11 +1178,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public int getIntVolatile(long offset) {
-    MemorySegment s = aligned(mapping.segment(), offset, 4);
+    MemorySegment s = aligned(region.segment(), offset, 4);
     try {
       return (int) INT_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1283,11 +1194,11 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the bytes are not inside the map
    */
   public long getLongVolatile(long offset) {
-    MemorySegment s = aligned(mapping.segment(), offset, 8);
+    MemorySegment s = aligned(region.segment(), offset, 8);
     try {
       return (long) LONG_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1305,7 +1216,7 @@ public final class Mmap implements AutoCloseable {
     try {
       INT_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1323,7 +1234,7 @@ public final class Mmap implements AutoCloseable {
     try {
       LONG_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1345,7 +1256,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return INT_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1366,7 +1277,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return LONG_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1386,7 +1297,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return (int) INT_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1406,7 +1317,7 @@ public final class Mmap implements AutoCloseable {
       probe(s, offset);
       return (long) LONG_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError e) {
-      throw translate(e, offset);
+      throw Faults.translate(region, e, offset);
     }
   }
 
@@ -1423,18 +1334,18 @@ public final class Mmap implements AutoCloseable {
    * Reads go to the live mapping; after {@link #close()} or {@link #resize} they throw {@link
    * IllegalStateException}.
    *
-   * @throws IllegalArgumentException if the map is longer than {@link Integer#MAX_VALUE} bytes
-   *     (use {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
+   * @throws IllegalArgumentException if the map is longer than {@link Integer#MAX_VALUE} bytes (use
+   *     {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
    */
   public CharSequence asCharSequence() {
-    MemorySegment s = mapping.segment();
-    return charSequence(s, 0, s.byteSize());
+    MemorySegment s = region.segment();
+    return MappedCharSequence.of(region, s, 0, s.byteSize());
   }
 
   /**
    * {@return bytes {@code [start, end)} of the map as a zero-copy {@link CharSequence}}, one char
-   * per byte (ISO-8859-1); {@code subSequence} is zero-copy too. Offsets in a {@code Matcher}
-   * over it count from {@code start}.
+   * per byte (ISO-8859-1); {@code subSequence} is zero-copy too. Offsets in a {@code Matcher} over
+   * it count from {@code start}.
    *
    * @param start the first byte
    * @param end the byte after the last
@@ -1442,29 +1353,19 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalArgumentException if the range is longer than {@link Integer#MAX_VALUE} bytes
    */
   public CharSequence asCharSequence(long start, long end) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.checkFromToIndex(start, end, s.byteSize());
-    return charSequence(s, start, end);
-  }
-
-  /** {@return a view of {@code [start, end)} of one generation's segment} */
-  CharSequence charSequence(MemorySegment s, long start, long end) {
-    if (end - start > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "a CharSequence covers at most Integer.MAX_VALUE bytes, not " + (end - start)
-              + "; search a larger map with matches(Pattern)");
-    }
-    return new MappedCharSequence(this, s.asSlice(start, end - start), start);
+    return MappedCharSequence.of(region, s, start, end);
   }
 
   /**
-   * {@return every match of {@code pattern} in the whole map, in order}, for maps of any size.
-   * The map is searched in windows of 256 MiB through zero-copy views, so the heap needed does
-   * not grow with the map. A match of at most {@link #MATCH_OVERLAP} bytes (1 MiB) is found
-   * whole, and at the same offset, as a search of the whole map would find it; a longer match
-   * that crosses a window edge may be cut short there. Lookbehind sees up to {@link
-   * #MATCH_OVERLAP} bytes before a window. The elements are {@link MmapMatch}es, whose {@code
-   * startOffset()} and {@code endOffset()} are offsets in the map.
+   * {@return every match of {@code pattern} in the whole map, in order}, for maps of any size. The
+   * map is searched in windows of 256 MiB through zero-copy views, so the heap needed does not grow
+   * with the map. A match of at most {@link #MATCH_OVERLAP} bytes (1 MiB) is found whole, and at
+   * the same offset, as a search of the whole map would find it; a longer match that crosses a
+   * window edge may be cut short there. Lookbehind sees up to {@link #MATCH_OVERLAP} bytes before a
+   * window. The elements are {@link MmapMatch}es, whose {@code startOffset()} and {@code
+   * endOffset()} are offsets in the map.
    *
    * @param pattern the pattern
    */
@@ -1474,54 +1375,53 @@ public final class Mmap implements AutoCloseable {
 
   Stream<MatchResult> matches(Pattern pattern, long window, long overlap) {
     Objects.requireNonNull(pattern, "pattern");
-    Iterator<MmapMatch> it = new WindowedMatches(this, pattern, window, overlap);
+    Iterator<MmapMatch> it = new WindowedMatches(region, pattern, window, overlap);
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
   }
 
   /**
-   * {@return an {@link InputStream} over the map}, from byte 0, with its own position. It reads
-   * the live mapping (after a resize, the new one); once it or the map is closed, reading throws
-   * {@link IOException}.
+   * {@return an {@link InputStream} over the map}, from byte 0, with its own position. It reads the
+   * live mapping (after a resize, the new one); once it or the map is closed, reading throws {@link
+   * IOException}.
    */
   public InputStream inputStream() {
-    mapping.segment();
-    return new MmapStreams.In(this);
+    region.segment();
+    return new MmapStreams.In(region);
   }
 
   /**
    * {@return an {@link OutputStream} into the map}, from byte 0, with its own position. It never
-   * grows the map: a write that does not fit throws {@link IOException} and writes nothing, as
-   * does any write to a read-only map or once the stream or the map is closed.
+   * grows the map: a write that does not fit throws {@link IOException} and writes nothing, as does
+   * any write to a read-only map or once the stream or the map is closed.
    */
   public OutputStream outputStream() {
-    mapping.segment();
-    return new MmapStreams.Out(this, access == Access.READ);
+    region.segment();
+    return new MmapStreams.Out(region, this::toString);
   }
 
   /**
    * {@return a {@link SeekableByteChannel} over the map}, from position 0, with its own position.
-   * Its size is the map's length; it never grows the map ({@code write} past the end throws
-   * {@link IOException}, {@code truncate} below the length too), and a read-only map's channel
-   * throws {@link java.nio.channels.NonWritableChannelException} on write.
+   * Its size is the map's length; it never grows the map ({@code write} past the end throws {@link
+   * IOException}, {@code truncate} below the length too), and a read-only map's channel throws
+   * {@link java.nio.channels.NonWritableChannelException} on write.
    */
   public SeekableByteChannel channel() {
-    mapping.segment();
-    return new MmapStreams.Channel(this, access == Access.READ);
+    region.segment();
+    return new MmapStreams.Channel(region, this::toString);
   }
 
   /**
    * {@return a {@link ByteBuffer} over {@code [offset, offset + length)} of the map}, zero-copy,
-   * big-endian like every new buffer, and read-only for {@link Access#READ} maps. It is valid
-   * until the map is closed or resized; after that, using it throws {@link
-   * IllegalStateException}.
+   * big-endian like every new buffer, and read-only for {@link Access#READ} maps. It is valid until
+   * the map is closed or resized; after that, using it throws {@link IllegalStateException}.
    *
    * @param offset the first byte
    * @param length how many bytes
    * @throws IndexOutOfBoundsException if the range is not inside the map
    */
   public ByteBuffer asByteBuffer(long offset, int length) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     Objects.checkFromIndexSize(offset, length, s.byteSize());
     return s.asSlice(offset, length).asByteBuffer();
   }
@@ -1529,53 +1429,27 @@ public final class Mmap implements AutoCloseable {
   // ---------------------------------------------------------------- helpers
 
   private MemorySegment writable(String op) {
-    MemorySegment s = mapping.segment();
+    MemorySegment s = region.segment();
     checkWritable(op);
     return s;
   }
 
   private void checkWritable(String op) {
-    if (access == Access.READ) {
-      throw new ReadOnlyMmapException("mmap can't modify a readonly memory map.: " + op + " on "
-          + this);
+    if (region.mode().readOnly()) {
+      throw new ReadOnlyMmapException(
+          "mmap can't modify a readonly memory map.: " + op + " on " + this);
     }
   }
 
   private static int arraySize(long n) {
     if (n > MAX_ARRAY) {
       throw new OutOfMemoryError(
-          "Required array size too large: " + n + " bytes; read a large map in parts or through"
+          "Required array size too large: "
+              + n
+              + " bytes; read a large map in parts or through"
               + " segment()");
     }
     return (int) n;
-  }
-
-  /** Turns what a segment access threw into jmmap's documented exceptions. */
-  RuntimeException translate(Throwable e, long at) {
-    if (e instanceof IllegalStateException ise) {
-      return mapping.stale(ise);
-    }
-    if (e instanceof InternalError) {
-      long fileSize = -1;
-      try {
-        fileSize = anonymous || !trackFd ? -1 : mapping.fileSize();
-      } catch (IOException | RuntimeException ignored) {
-        // the fault is the thing to report; the size stays unknown
-      }
-      // the access covered a range from `at`; the fault is in its first page the file lacks
-      long backed = fileSize < 0 ? 0 : Math.max(0, fileSize - offset);
-      long firstMissing = (backed + PAGESIZE - 1) / PAGESIZE * PAGESIZE;
-      long where = fileSize < 0 ? at : Math.max(at, firstMissing);
-      return new MmapFaultException(
-          "fault accessing mapped memory at offset " + where + " of " + mapping.describe()
-              + " (map offset " + offset + ", file size now "
-              + (fileSize < 0 ? "unknown" : Long.toString(fileSize))
-              + "): the file was probably truncated under the map",
-          where,
-          fileSize,
-          e);
-    }
-    return (RuntimeException) e;
   }
 
   private static final class Underflow extends BufferUnderflowException {

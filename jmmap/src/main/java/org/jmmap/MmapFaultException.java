@@ -5,9 +5,9 @@ import java.io.Serial;
 import java.io.UncheckedIOException;
 
 /**
- * Thrown when an access to a file-backed map faults because the file no longer backs that part
- * of the map, typically because it was truncated after the map was made. The JVM reports such a
- * fault ({@code SIGBUS}) as an error a little after the faulting access, so some bytes of a bulk
+ * Thrown when an access to a file-backed map faults because the file no longer backs that part of
+ * the map, typically because it was truncated after the map was made. The JVM reports such a fault
+ * ({@code SIGBUS}) as an error a little after the faulting access, so some bytes of a bulk
  * operation may already have been read or written.
  */
 public final class MmapFaultException extends UncheckedIOException {

@@ -5,8 +5,8 @@ import java.util.regex.MatchResult;
 /**
  * One match that {@link Mmap#matches(java.util.regex.Pattern)} found: the offsets are offsets in
  * the map, and can be past 2 GiB. {@link #start()} and {@link #end()} give them as an {@code int}
- * where they fit, as {@link MatchResult} requires, and throw {@link ArithmeticException} where
- * they do not; {@link #startOffset()} and {@link #endOffset()} always work.
+ * where they fit, as {@link MatchResult} requires, and throw {@link ArithmeticException} where they
+ * do not; {@link #startOffset()} and {@link #endOffset()} always work.
  */
 public final class MmapMatch implements MatchResult {
   private final long[] starts;
@@ -49,8 +49,8 @@ public final class MmapMatch implements MatchResult {
 
   private int check(int group) {
     if (group < 0 || group >= starts.length) {
-      throw new IndexOutOfBoundsException("no group " + group + " in a match with "
-          + (starts.length - 1) + " groups");
+      throw new IndexOutOfBoundsException(
+          "no group " + group + " in a match with " + (starts.length - 1) + " groups");
     }
     return group;
   }

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Objects;
-import org.jmmap.internal.Opener;
+import org.jmmap.internal.map.Mman;
+import org.jmmap.internal.map.Mode;
+import org.jmmap.internal.map.Request;
+import org.jmmap.internal.map.Source;
 
 /**
  * Every argument of Python's {@code mmap.mmap(fileno, length, flags, prot, access, offset, *,
@@ -22,8 +25,8 @@ import org.jmmap.internal.Opener;
 public final class MmapOptions {
   private long length;
   private Access access = Access.DEFAULT;
-  private int flags = Mmap.MAP_SHARED;
-  private int prot = Mmap.PROT_READ | Mmap.PROT_WRITE;
+  private int flags = Mman.MAP_SHARED;
+  private int prot = Mman.PROT_READ | Mman.PROT_WRITE;
   private long offset;
   private boolean trackFd = true;
   private boolean populate;
@@ -123,12 +126,12 @@ public final class MmapOptions {
    * @throws IOException if the file cannot be opened or mapped; {@link
    *     java.nio.file.NoSuchFileException} and {@link java.nio.file.AccessDeniedException} where
    *     they fit
-   * @throws IllegalArgumentException if an option is out of range, the file is empty and length
-   *     is 0, or the range does not fit in the file
+   * @throws IllegalArgumentException if an option is out of range, the file is empty and length is
+   *     0, or the range does not fit in the file
    */
   public Mmap map(Path file) throws IOException {
     Objects.requireNonNull(file, "file");
-    return Mmap.open(request(file, null, length));
+    return Mmap.open(request(new Source.File(file, true), length));
   }
 
   /**
@@ -155,7 +158,7 @@ public final class MmapOptions {
    */
   public Mmap map(FileChannel channel) throws IOException {
     Objects.requireNonNull(channel, "channel");
-    return Mmap.open(request(null, channel, length));
+    return Mmap.open(request(new Source.Channel(channel), length));
   }
 
   /**
@@ -169,11 +172,20 @@ public final class MmapOptions {
    * @throws IllegalArgumentException if length is not positive, or an option is out of range
    */
   public Mmap anonymous(long length) throws IOException {
-    return Mmap.open(request(null, null, length));
+    return Mmap.open(request(new Source.Anonymous(), length));
   }
 
-  private Opener.Request request(Path file, FileChannel channel, long length) {
-    return new Opener.Request(
-        file, channel, length, access, flags, prot, offset, trackFd, populate, true);
+  /** {@return an immutable copy of these options, for {@code source}} */
+  private Request request(Source source, long length) {
+    return new Request(source, length, kind(access), flags, prot, offset, trackFd, populate);
+  }
+
+  private static Mode.Kind kind(Access access) {
+    return switch (access) {
+      case DEFAULT -> Mode.Kind.DEFAULT;
+      case READ -> Mode.Kind.READ;
+      case WRITE -> Mode.Kind.WRITE;
+      case COPY -> Mode.Kind.COPY;
+    };
   }
 }

@@ -12,31 +12,34 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.Objects;
+import java.util.function.Supplier;
+import org.jmmap.internal.map.Region;
 
 /**
  * The stream and channel views of a map. Each view has its own position, never changes the map's
- * length, and reports a closed view, a closed map and a fault as an {@link IOException}, as
- * callers of these interfaces expect.
+ * length, and reports a closed view, a closed map and a fault as an {@link IOException}, as callers
+ * of these interfaces expect.
  */
 final class MmapStreams {
   private MmapStreams() {}
 
   /** The segment of a map that is still open, or the IOException that a view reports. */
-  private static MemorySegment segment(Mmap map) throws IOException {
+  private static MemorySegment segment(Region region) throws IOException {
     try {
-      return map.segment();
+      return region.segment();
     } catch (IllegalStateException e) {
       throw new ClosedChannelIoException(e);
     }
   }
 
-  private static IOException io(Mmap map, RuntimeException e) {
+  private static IOException io(RuntimeException e) {
     return e instanceof UncheckedIOException u ? u.getCause() : new ClosedChannelIoException(e);
   }
 
   /** Copies between the map and an array, turning access failures into IOExceptions. */
-  private static void copy(Mmap map, MemorySegment s, long pos, byte[] b, int off, int n,
-      boolean toMap) throws IOException {
+  private static void copy(
+      Region region, MemorySegment s, long pos, byte[] b, int off, int n, boolean toMap)
+      throws IOException {
     try {
       try {
         if (toMap) {
@@ -45,10 +48,10 @@ final class MmapStreams {
           MemorySegment.copy(s, JAVA_BYTE, pos, b, off, n);
         }
       } catch (IllegalStateException | InternalError e) {
-        throw map.translate(e, pos);
+        throw Faults.translate(region, e, pos);
       }
     } catch (IllegalStateException | UncheckedIOException e) {
-      throw io(map, e);
+      throw io(e);
     }
   }
 
@@ -67,20 +70,19 @@ final class MmapStreams {
   }
 
   static final class In extends InputStream {
-    private final Mmap map;
+    private final Region region;
     private long pos;
     private volatile boolean closed;
 
-    In(Mmap map) {
-      this.map = map;
+    In(Region region) {
+      this.region = region;
     }
-
 
     private MemorySegment open() throws IOException {
       if (closed) {
         throw new IOException("stream closed");
       }
-      return segment(map);
+      return segment(region);
     }
 
     @Override
@@ -101,7 +103,7 @@ final class MmapStreams {
         return -1;
       }
       int n = (int) Math.min(len, left);
-      copy(map, s, pos, b, off, n, false);
+      copy(region, s, pos, b, off, n, false);
       pos += n;
       return n;
     }
@@ -126,14 +128,16 @@ final class MmapStreams {
   }
 
   static final class Out extends OutputStream {
-    private final Mmap map;
+    private final Region region;
+    private final Supplier<String> who;
     private final boolean readOnly;
     private long pos;
     private volatile boolean closed;
 
-    Out(Mmap map, boolean readOnly) {
-      this.map = map;
-      this.readOnly = readOnly;
+    Out(Region region, Supplier<String> who) {
+      this.region = region;
+      this.who = who;
+      this.readOnly = region.mode().readOnly();
     }
 
     @Override
@@ -147,15 +151,21 @@ final class MmapStreams {
       if (closed) {
         throw new IOException("stream closed");
       }
-      MemorySegment s = segment(map);
+      MemorySegment s = segment(region);
       if (readOnly) {
-        throw new IOException("the map is read-only: " + map);
+        throw new IOException("the map is read-only: " + who.get());
       }
       if (len > s.byteSize() - pos) {
-        throw new IOException("write past the end of the map: " + len + " bytes at position "
-            + pos + " of " + s.byteSize() + "; the stream never grows the map");
+        throw new IOException(
+            "write past the end of the map: "
+                + len
+                + " bytes at position "
+                + pos
+                + " of "
+                + s.byteSize()
+                + "; the stream never grows the map");
       }
-      copy(map, s, pos, b, off, len, true);
+      copy(region, s, pos, b, off, len, true);
       pos += len;
     }
 
@@ -166,21 +176,23 @@ final class MmapStreams {
   }
 
   static final class Channel implements SeekableByteChannel {
-    private final Mmap map;
+    private final Region region;
+    private final Supplier<String> who;
     private final boolean readOnly;
     private long pos;
     private volatile boolean open = true;
 
-    Channel(Mmap map, boolean readOnly) {
-      this.map = map;
-      this.readOnly = readOnly;
+    Channel(Region region, Supplier<String> who) {
+      this.region = region;
+      this.who = who;
+      this.readOnly = region.mode().readOnly();
     }
 
     private MemorySegment live() throws IOException {
       if (!open) {
         throw new ClosedChannelException();
       }
-      return segment(map);
+      return segment(region);
     }
 
     private static byte[] heapArray(ByteBuffer b) {
@@ -197,10 +209,10 @@ final class MmapStreams {
       int n = (int) Math.min(dst.remaining(), left);
       byte[] a = heapArray(dst);
       if (a != null) {
-        copy(map, s, pos, a, dst.arrayOffset() + dst.position(), n, false);
+        copy(region, s, pos, a, dst.arrayOffset() + dst.position(), n, false);
       } else {
         byte[] tmp = new byte[n];
-        copy(map, s, pos, tmp, 0, n, false);
+        copy(region, s, pos, tmp, 0, n, false);
         dst.put(dst.position(), tmp);
       }
       dst.position(dst.position() + n);
@@ -216,12 +228,18 @@ final class MmapStreams {
       }
       int n = src.remaining();
       if (n > s.byteSize() - pos) {
-        throw new IOException("write past the end of the map: " + n + " bytes at position "
-            + pos + " of " + s.byteSize() + "; the channel never grows the map");
+        throw new IOException(
+            "write past the end of the map: "
+                + n
+                + " bytes at position "
+                + pos
+                + " of "
+                + s.byteSize()
+                + "; the channel never grows the map");
       }
       byte[] tmp = new byte[n];
       src.get(src.position(), tmp);
-      copy(map, s, pos, tmp, 0, n, true);
+      copy(region, s, pos, tmp, 0, n, true);
       src.position(src.position() + n);
       pos += n;
       return n;
@@ -255,7 +273,8 @@ final class MmapStreams {
       }
       MemorySegment s = live();
       if (size < s.byteSize()) {
-        throw new IOException("a channel over a map cannot truncate it; use Mmap.resize: " + map);
+        throw new IOException(
+            "a channel over a map cannot truncate it; use Mmap.resize: " + who.get());
       }
       return this;
     }

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
-import org.jmmap.internal.Opener;
+import org.jmmap.internal.map.Request;
+import org.jmmap.internal.map.Source;
 
 /**
  * Named shared memory that any process can attach to by name, compatible with Python's {@code
@@ -63,8 +64,8 @@ public final class SharedMemory implements AutoCloseable {
    * @return the shared memory, mapped
    * @throws java.nio.file.FileAlreadyExistsException if the name is taken
    * @throws IOException if the memory cannot be created
-   * @throws IllegalArgumentException if the name is not valid, the size is not positive or the
-   *     mode has bits other than permission bits
+   * @throws IllegalArgumentException if the name is not valid, the size is not positive or the mode
+   *     has bits other than permission bits
    */
   public static SharedMemory create(String name, long size, int mode) throws IOException {
     if (size <= 0) {
@@ -88,7 +89,9 @@ public final class SharedMemory implements AutoCloseable {
   }
 
   private static SharedMemory createNamed(String name, long size, int mode) throws IOException {
-    return new SharedMemory(name, Mmap.wrap(Opener.createShared(SHM_DIR.resolve(name), size, mode)));
+    return new SharedMemory(
+        name,
+        Mmap.open(Request.sharedWrite(new Source.NewFile(SHM_DIR.resolve(name), mode), size)));
   }
 
   /**
@@ -105,19 +108,7 @@ public final class SharedMemory implements AutoCloseable {
     String n = validate(name);
     // like shm_open: a symbolic link planted under the name is refused (ELOOP), never followed
     return new SharedMemory(
-        n,
-        Mmap.open(
-            new Opener.Request(
-                SHM_DIR.resolve(n),
-                null,
-                0,
-                Access.WRITE,
-                Mmap.MAP_SHARED,
-                Mmap.PROT_READ | Mmap.PROT_WRITE,
-                0,
-                true,
-                false,
-                false)));
+        n, Mmap.open(Request.sharedWrite(new Source.File(SHM_DIR.resolve(n), false), 0)));
   }
 
   private static String newName() {
@@ -127,16 +118,20 @@ public final class SharedMemory implements AutoCloseable {
   private static String validate(String name) {
     Objects.requireNonNull(name, "name");
     String problem =
-        name.isEmpty() ? "it is empty"
-            : name.indexOf('/') >= 0 ? "it contains '/'"
-            : name.indexOf('\0') >= 0 ? "it contains a NUL character"
-            : name.equals(".") || name.equals("..") ? "it is '.' or '..'"
-            : name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX
-                ? "it is longer than " + NAME_MAX + " bytes"
-                : null;
+        name.isEmpty()
+            ? "it is empty"
+            : name.indexOf('/') >= 0
+                ? "it contains '/'"
+                : name.indexOf('\0') >= 0
+                    ? "it contains a NUL character"
+                    : name.equals(".") || name.equals("..")
+                        ? "it is '.' or '..'"
+                        : name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX
+                            ? "it is longer than " + NAME_MAX + " bytes"
+                            : null;
     if (problem != null) {
-      throw new IllegalArgumentException("not a valid shared memory name, " + problem + ": '"
-          + name + "'");
+      throw new IllegalArgumentException(
+          "not a valid shared memory name, " + problem + ": '" + name + "'");
     }
     return name;
   }

@@ -4,17 +4,18 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jmmap.internal.map.Region;
 
 /**
- * The matches of a pattern over a whole map, however large, found window by window. Each window
- * is a zero-copy {@link MappedCharSequence} of {@code window} bytes plus {@code overlap} bytes of
- * the next window, plus up to {@code overlap} bytes before it as context for lookbehind. A window
+ * The matches of a pattern over a whole map, however large, found window by window. Each window is
+ * a zero-copy {@link MappedCharSequence} of {@code window} bytes plus {@code overlap} bytes of the
+ * next window, plus up to {@code overlap} bytes before it as context for lookbehind. A window
  * reports the matches that start inside it; a match no longer than {@code overlap} therefore ends
  * inside the window that reports it, and is found whole and at the same offset as a search of the
  * whole map would find it.
  */
 final class WindowedMatches implements Iterator<MmapMatch> {
-  private final Mmap map;
+  private final Region map;
   private final Pattern pattern;
   private final long window;
   private final long overlap;
@@ -29,7 +30,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   private MmapMatch next;
   private boolean done;
 
-  WindowedMatches(Mmap map, Pattern pattern, long window, long overlap) {
+  WindowedMatches(Region map, Pattern pattern, long window, long overlap) {
     this.map = map;
     this.pattern = pattern;
     this.window = window;
@@ -43,7 +44,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     windowEnd = Math.min(length, windowStart + window + overlap);
     base = Math.max(0, windowStart - overlap);
     searchFrom = Math.max(searchFrom, windowStart);
-    matcher = pattern.matcher(map.charSequence(segment, base, windowEnd));
+    matcher = pattern.matcher(MappedCharSequence.of(map, segment, base, windowEnd));
     matcher.useTransparentBounds(true).useAnchoringBounds(false);
     matcher.region((int) (Math.min(searchFrom, windowEnd) - base), (int) (windowEnd - base));
   }

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The rows of the CPython behaviour catalogue (section 2, CPython 3.11 on Linux), one test per
- * row or group of rows, named after the row numbers. Rows about Python's dynamic types (a float
- * where an int belongs, keyword arguments, an int out of byte range) have no Java counterpart:
- * the compiler rejects those calls.
+ * The rows of the CPython behaviour catalogue (section 2, CPython 3.11 on Linux), one test per row
+ * or group of rows, named after the row numbers. Rows about Python's dynamic types (a float where
+ * an int belongs, keyword arguments, an int out of byte range) have no Java counterpart: the
+ * compiler rejects those calls.
  */
 class CatalogueTest {
   static final int PS = Mmap.PAGESIZE;
@@ -81,7 +81,8 @@ class CatalogueTest {
   void row04To05LengthAgainstFileSize() throws IOException {
     Path f = file("0123456789");
     assertThrows(IllegalArgumentException.class, () -> Mmap.map(f, 11, Access.DEFAULT));
-    try (Mmap a = Mmap.map(f, 10, Access.DEFAULT); Mmap z = Mmap.map(f, 0, Access.DEFAULT)) {
+    try (Mmap a = Mmap.map(f, 10, Access.DEFAULT);
+        Mmap z = Mmap.map(f, 0, Access.DEFAULT)) {
       assertEquals(10, a.length());
       assertEquals(10, z.length());
     }
@@ -92,8 +93,7 @@ class CatalogueTest {
     Path f = file("0123456789");
     assertThrows(IllegalArgumentException.class, () -> Mmap.map(f, -1, Access.DEFAULT));
     assertThrows(IllegalArgumentException.class, () -> Mmap.anonymous(-1));
-    var e =
-        assertThrows(IllegalArgumentException.class, () -> Mmap.map(f, 10, Access.DEFAULT, -1));
+    var e = assertThrows(IllegalArgumentException.class, () -> Mmap.map(f, 10, Access.DEFAULT, -1));
     assertTrue(e.getMessage().contains("offset must be positive"));
   }
 
@@ -150,8 +150,7 @@ class CatalogueTest {
 
   @Test
   void row19MissingFile() {
-    assertThrows(
-        NoSuchFileException.class, () -> Mmap.map(dir.resolve("missing"), 0, Access.READ));
+    assertThrows(NoSuchFileException.class, () -> Mmap.map(dir.resolve("missing"), 0, Access.READ));
   }
 
   @Test
@@ -469,7 +468,8 @@ class CatalogueTest {
   @Test
   void row118To120FlushDoesNothingForReadAndCopy() throws IOException {
     Path f = file("0123456789");
-    try (Mmap r = Mmap.map(f, 0, Access.READ); Mmap c = Mmap.map(f, 0, Access.COPY)) {
+    try (Mmap r = Mmap.map(f, 0, Access.READ);
+        Mmap c = Mmap.map(f, 0, Access.COPY)) {
       r.flush();
       r.flush(1, 2);
       assertThrows(IllegalArgumentException.class, () -> r.flush(0, 100));
@@ -617,8 +617,11 @@ class CatalogueTest {
       assertThrows(BufferOverflowException.class, () -> m.writeByte((byte) 1));
       assertThrows(BufferOverflowException.class, () -> m.write(new byte[0]));
       assertThrows(IllegalArgumentException.class, () -> m.seek(0, Whence.CUR));
-      assertTrue(m.toString().startsWith("Mmap[closed=false, access=DEFAULT, length=" + PS
-          + ", pos=5000, offset=0"), m.toString());
+      assertTrue(
+          m.toString()
+              .startsWith(
+                  "Mmap[closed=false, access=DEFAULT, length=" + PS + ", pos=5000, offset=0"),
+          m.toString());
     }
   }
 
@@ -630,7 +633,8 @@ class CatalogueTest {
       m.madvise(Mmap.MADV_NORMAL, 0, 10L * PS);
       m.madvise(Mmap.MADV_NORMAL, 0, 0);
       var e =
-          assertThrows(IllegalArgumentException.class, () -> m.madvise(Mmap.MADV_NORMAL, 2 * PS, 1));
+          assertThrows(
+              IllegalArgumentException.class, () -> m.madvise(Mmap.MADV_NORMAL, 2 * PS, 1));
       assertEquals("madvise start out of bounds", e.getMessage().split(":")[0]);
       assertThrows(IllegalArgumentException.class, () -> m.madvise(Mmap.MADV_NORMAL, -1, 1));
       e = assertThrows(IllegalArgumentException.class, () -> m.madvise(Mmap.MADV_NORMAL, 0, -1));
@@ -641,8 +645,7 @@ class CatalogueTest {
               () -> m.madvise(Mmap.MADV_NORMAL, PS, Long.MAX_VALUE));
       assertEquals("madvise length too large", e.getMessage().split(":")[0]);
       var u =
-          assertThrows(
-              java.io.UncheckedIOException.class, () -> m.madvise(Mmap.MADV_NORMAL, 1, 1));
+          assertThrows(java.io.UncheckedIOException.class, () -> m.madvise(Mmap.MADV_NORMAL, 1, 1));
       assertTrue(u.getMessage().contains("EINVAL"));
       // CPython passes any int to the kernel (OSError for an unknown one); jmmap refuses every
       // value it does not know to be safe, before the kernel sees it
@@ -739,7 +742,8 @@ class CatalogueTest {
     Mmap m = anon10();
     var s = m.segment();
     m.close();
-    assertThrows(IllegalStateException.class, () -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+    assertThrows(
+        IllegalStateException.class, () -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
   }
 
   @Test

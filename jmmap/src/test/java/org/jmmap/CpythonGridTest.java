@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Grids of arguments run through CPython's mmap ({@code python3}) and through jmmap: every
- * result, exception class included, must be the same. Python's exceptions are mapped to Java's
- * by the table in {@code docs/python-to-java.md}.
+ * Grids of arguments run through CPython's mmap ({@code python3}) and through jmmap: every result,
+ * exception class included, must be the same. Python's exceptions are mapped to Java's by the table
+ * in {@code docs/python-to-java.md}.
  */
 class CpythonGridTest {
   @TempDir Path dir;
@@ -31,8 +31,8 @@ class CpythonGridTest {
     try (InputStream in = CpythonGridTest.class.getResourceAsStream("grids.py")) {
       Files.copy(in, script);
     }
-    Process p = new ProcessBuilder("python3", script.toString(), grid).redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder("python3", script.toString(), grid).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
     assertEquals(0, p.waitFor(), new String(out, StandardCharsets.UTF_8));
     return new String(out, StandardCharsets.UTF_8).lines().toList();
@@ -87,7 +87,9 @@ class CpythonGridTest {
         mismatches.add("python: " + line + "   java: " + got);
       }
     }
-    assertEquals(List.of(), mismatches.subList(0, Math.min(20, mismatches.size())),
+    assertEquals(
+        List.of(),
+        mismatches.subList(0, Math.min(20, mismatches.size())),
         mismatches.size() + " of " + expected.size() + " calls differ");
     assertEquals(true, expected.size() > 500, "the grid is too small: " + expected.size());
   }
@@ -99,52 +101,63 @@ class CpythonGridTest {
   @Test
   void slicesMatchCpythonForEverySignAndStep() throws Exception {
     try (Mmap m = anon("0123456789")) {
-      compare("slices", f -> {
-        long step = f[2].equals("None") ? 1 : Long.parseLong(f[2]);
-        return show(() -> m.slice(bound(f[0], step, true), bound(f[1], step, false), step));
-      });
+      compare(
+          "slices",
+          f -> {
+            long step = f[2].equals("None") ? 1 : Long.parseLong(f[2]);
+            return show(() -> m.slice(bound(f[0], step, true), bound(f[1], step, false), step));
+          });
     }
   }
 
   @Test
   void sliceAssignmentMatchesCpythonForEverySignAndStep() throws Exception {
-    compare("setslices", f -> {
-      long step = f[2].equals("None") ? 1 : Long.parseLong(f[2]);
-      long a = bound(f[0], step, true);
-      long b = bound(f[1], step, false);
-      return show(() -> {
-        try (Mmap m = anon("0123456789")) {
-          int n = step == 0 ? 0 : Model.sliceIndexes(a, b, step, 10).length;
-          byte[] data = new byte[n];
-          for (int i = 0; i < n; i++) {
-            data[i] = (byte) (65 + n - 1 - i);
-          }
-          m.setSlice(a, b, step, data);
-          return m.slice(0, 10);
-        }
-      });
-    });
+    compare(
+        "setslices",
+        f -> {
+          long step = f[2].equals("None") ? 1 : Long.parseLong(f[2]);
+          long a = bound(f[0], step, true);
+          long b = bound(f[1], step, false);
+          return show(
+              () -> {
+                try (Mmap m = anon("0123456789")) {
+                  int n = step == 0 ? 0 : Model.sliceIndexes(a, b, step, 10).length;
+                  byte[] data = new byte[n];
+                  for (int i = 0; i < n; i++) {
+                    data[i] = (byte) (65 + n - 1 - i);
+                  }
+                  m.setSlice(a, b, step, data);
+                  return m.slice(0, 10);
+                }
+              });
+        });
   }
 
   @Test
   void findAndRfindMatchCpythonForEveryStartAndEnd() throws Exception {
     try (Mmap m = anon("one two ones\u0000one")) {
-      compare("find", f -> {
-        byte[] sub = f[0].equals("-") ? new byte[0] : HexFormat.of().parseHex(f[0]);
-        long i = Long.parseLong(f[1]);
-        long j = Long.parseLong(f[2]);
-        return show(() -> m.find(sub, i, j)) + " " + show(() -> m.rfind(sub, i, j));
-      });
+      compare(
+          "find",
+          f -> {
+            byte[] sub = f[0].equals("-") ? new byte[0] : HexFormat.of().parseHex(f[0]);
+            long i = Long.parseLong(f[1]);
+            long j = Long.parseLong(f[2]);
+            return show(() -> m.find(sub, i, j)) + " " + show(() -> m.rfind(sub, i, j));
+          });
     }
   }
 
   @Test
   void moveMatchesCpythonInAndOutOfRange() throws Exception {
-    compare("move", f -> show(() -> {
-      try (Mmap m = anon("abcdef")) {
-        m.move(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
-        return m.slice(0, 6);
-      }
-    }));
+    compare(
+        "move",
+        f ->
+            show(
+                () -> {
+                  try (Mmap m = anon("abcdef")) {
+                    m.move(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+                    return m.slice(0, 6);
+                  }
+                }));
   }
 }

@@ -51,7 +51,8 @@ class LifecycleTest {
   @Test
   void sharedWritesReachTheFileAndOtherMapsBeforeAnyFlush() throws IOException {
     Path f = file(new byte[PS]);
-    try (Mmap a = Mmap.map(f, 0, Access.WRITE); Mmap b = Mmap.map(f, 0, Access.READ)) {
+    try (Mmap a = Mmap.map(f, 0, Access.WRITE);
+        Mmap b = Mmap.map(f, 0, Access.READ)) {
       a.write("shared".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       assertEquals('s', b.get(0));
       try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
@@ -64,16 +65,16 @@ class LifecycleTest {
   @Test
   void resizeGrowsAndShrinksAChannelMapAndItsFile() throws IOException {
     Path f = file("0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    try (FileChannel ch =
-            FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
         Mmap m = Mmap.map(ch, 0, Access.WRITE, 0)) {
       var before = m.segment();
       m.resize(2 * PS);
       assertEquals(2 * PS, Files.size(f));
       assertEquals('9', m.get(9));
       assertEquals(0, m.get(2 * PS - 1));
-      assertThrows(IllegalStateException.class, () -> before.get(
-          java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+      assertThrows(
+          IllegalStateException.class,
+          () -> before.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
       m.resize(4);
       assertEquals(4, Files.size(f));
       assertEquals(4, m.size());
@@ -118,13 +119,15 @@ class LifecycleTest {
     Mmap m = Mmap.anonymous(PS);
     m.close();
     AtomicReference<Throwable> seen = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        m.get(0);
-      } catch (Throwable e) {
-        seen.set(e);
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                m.get(0);
+              } catch (Throwable e) {
+                seen.set(e);
+              }
+            });
     t.start();
     t.join();
     assertTrue(seen.get() instanceof IllegalStateException, String.valueOf(seen.get()));
@@ -143,25 +146,27 @@ class LifecycleTest {
       byte[] needle = {(byte) 0x7E, 0x7E, 0x7E}; // not in the data: every find scans it all
       for (int t = 0; t < threads; t++) {
         int kind = t;
-        Thread th = new Thread(() -> {
-          started.countDown();
-          try {
-            while (true) {
-              switch (kind) {
-                case 0 -> m.get(PS);
-                case 1 -> m.slice(0, 16 * PS);
-                case 2 -> m.find(needle, 0);
-                default -> m.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG, 8);
-              }
-            }
-          } catch (IllegalStateException expected) {
-            // the only way out
-          } catch (Throwable e) {
-            synchronized (errors) {
-              errors.add(e);
-            }
-          }
-        });
+        Thread th =
+            new Thread(
+                () -> {
+                  started.countDown();
+                  try {
+                    while (true) {
+                      switch (kind) {
+                        case 0 -> m.get(PS);
+                        case 1 -> m.slice(0, 16 * PS);
+                        case 2 -> m.find(needle, 0);
+                        default -> m.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG, 8);
+                      }
+                    }
+                  } catch (IllegalStateException expected) {
+                    // the only way out
+                  } catch (Throwable e) {
+                    synchronized (errors) {
+                      errors.add(e);
+                    }
+                  }
+                });
         readers.add(th);
         th.start();
       }
@@ -185,24 +190,26 @@ class LifecycleTest {
     try (Mmap m = Mmap.map(f, 0, Access.DEFAULT)) {
       List<Throwable> errors = new ArrayList<>();
       volatileStop = false;
-      Thread reader = new Thread(() -> {
-        while (!volatileStop) {
-          try {
-            byte[] got = m.slice(0, PS);
-            if (!Arrays.equals(first, got)) {
-              synchronized (errors) {
-                errors.add(new AssertionError("the first page changed"));
-              }
-            }
-          } catch (IllegalStateException expected) {
-            // a resize was in progress
-          } catch (Throwable e) {
-            synchronized (errors) {
-              errors.add(e);
-            }
-          }
-        }
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                while (!volatileStop) {
+                  try {
+                    byte[] got = m.slice(0, PS);
+                    if (!Arrays.equals(first, got)) {
+                      synchronized (errors) {
+                        errors.add(new AssertionError("the first page changed"));
+                      }
+                    }
+                  } catch (IllegalStateException expected) {
+                    // a resize was in progress
+                  } catch (Throwable e) {
+                    synchronized (errors) {
+                      errors.add(e);
+                    }
+                  }
+                }
+              });
       reader.start();
       for (int i = 0; i < 200; i++) {
         m.resize(i % 2 == 0 ? 64 * PS : 2 * PS);

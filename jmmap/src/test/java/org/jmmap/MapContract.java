@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What every kind of map must do. Each subclass makes one kind of map in {@link #newMap}; the
- * tests compare it with a plain {@code byte[]} and a position, the model of Python's semantics.
+ * What every kind of map must do. Each subclass makes one kind of map in {@link #newMap}; the tests
+ * compare it with a plain {@code byte[]} and a position, the model of Python's semantics.
  */
 abstract class MapContract {
   @TempDir Path dir;
@@ -264,8 +264,17 @@ abstract class MapContract {
       Mmap m = newMap(d);
       for (int k = 0; k < 400; k++) {
         String op = model.step(m, r);
-        String why = "seed=" + seed + " (rerun with -Djmmap.seed=" + seed + ") n=" + n + " op#" + k
-            + " " + op;
+        String why =
+            "seed="
+                + seed
+                + " (rerun with -Djmmap.seed="
+                + seed
+                + ") n="
+                + n
+                + " op#"
+                + k
+                + " "
+                + op;
         assertArrayEquals(model.bytes, m.slice(0, n), why);
         assertEquals(model.pos, m.tell(), why);
       }

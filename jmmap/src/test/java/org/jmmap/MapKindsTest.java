@@ -158,8 +158,9 @@ class MapKindsTest {
   class Adversarial extends MapContract {
     @Override
     int[] lengths() {
-      return new int[] {1, 2, Mmap.PAGESIZE - 1, Mmap.PAGESIZE, Mmap.PAGESIZE + 1,
-          3 * Mmap.PAGESIZE - 1};
+      return new int[] {
+        1, 2, Mmap.PAGESIZE - 1, Mmap.PAGESIZE, Mmap.PAGESIZE + 1, 3 * Mmap.PAGESIZE - 1
+      };
     }
 
     @Override

@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
- * Python's mmap semantics over a plain array and a position, written for clarity rather than
- * speed: the reference the contract tests hold every kind of map to.
+ * Python's mmap semantics over a plain array and a position, written for clarity rather than speed:
+ * the reference the contract tests hold every kind of map to.
  */
 final class Model {
   final byte[] bytes;
@@ -104,30 +104,32 @@ final class Model {
     int op = r.nextInt(13);
     long a = pick(r);
     long b = pick(r);
-    long c = switch (r.nextInt(5)) {
-      case 0 -> -1;
-      case 1 -> 2;
-      case 2 -> -3;
-      case 3 -> 0;
-      default -> 1;
-    };
+    long c =
+        switch (r.nextInt(5)) {
+          case 0 -> -1;
+          case 1 -> 2;
+          case 2 -> -3;
+          case 3 -> 0;
+          default -> 1;
+        };
     int from = Math.clamp(a, 0, n);
     byte[] sub = Arrays.copyOfRange(bytes, from, Math.min(n, from + r.nextInt(4)));
-    String desc = switch (op) {
-      case 0 -> "get(" + a + ")";
-      case 1 -> "set(" + a + ")";
-      case 2 -> "slice(" + a + ", " + b + ", " + c + ")";
-      case 3 -> "setSlice(" + a + ", " + b + ", " + c + ")";
-      case 4 -> "read(" + (a % 5) + ")";
-      case 5 -> "readByte()";
-      case 6 -> "readLine()";
-      case 7 -> "write(" + sub.length + " bytes)";
-      case 8 -> "writeByte()";
-      case 9 -> "seek(" + a + ", " + Whence.values()[Math.floorMod(b, 3)] + ")";
-      case 10 -> "find(" + Arrays.toString(sub) + ", " + a + ", " + b + ")";
-      case 11 -> "rfind(" + Arrays.toString(sub) + ", " + a + ", " + b + ")";
-      default -> "move(" + a + ", " + b + ", " + (c + 2) + ")";
-    };
+    String desc =
+        switch (op) {
+          case 0 -> "get(" + a + ")";
+          case 1 -> "set(" + a + ")";
+          case 2 -> "slice(" + a + ", " + b + ", " + c + ")";
+          case 3 -> "setSlice(" + a + ", " + b + ", " + c + ")";
+          case 4 -> "read(" + (a % 5) + ")";
+          case 5 -> "readByte()";
+          case 6 -> "readLine()";
+          case 7 -> "write(" + sub.length + " bytes)";
+          case 8 -> "writeByte()";
+          case 9 -> "seek(" + a + ", " + Whence.values()[Math.floorMod(b, 3)] + ")";
+          case 10 -> "find(" + Arrays.toString(sub) + ", " + a + ", " + b + ")";
+          case 11 -> "rfind(" + Arrays.toString(sub) + ", " + a + ", " + b + ")";
+          default -> "move(" + a + ", " + b + ", " + (c + 2) + ")";
+        };
     String expected = outcome(() -> apply(null, op, a, b, c, sub));
     String actual = outcome(() -> apply(m, op, a, b, c, sub));
     assertEquals(expected, actual, desc);
@@ -169,47 +171,51 @@ final class Model {
           bytes[(int) index(a)] = 42;
         }
         return null;
-      case 2: {
-        if (m != null) {
-          return m.slice(a, b, c);
+      case 2:
+        {
+          if (m != null) {
+            return m.slice(a, b, c);
+          }
+          long[] idx = sliceIndexes(a, b, c, n);
+          byte[] out = new byte[idx.length];
+          for (int k = 0; k < idx.length; k++) {
+            out[k] = bytes[(int) idx[k]];
+          }
+          return out;
         }
-        long[] idx = sliceIndexes(a, b, c, n);
-        byte[] out = new byte[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-          out[k] = bytes[(int) idx[k]];
-        }
-        return out;
-      }
-      case 3: {
-        boolean wrongSize = (a & 1) == 1;
-        long count = c == 0 ? 0 : sliceIndexes(a, b, c, n).length;
-        byte[] data = new byte[(int) count + (wrongSize ? 1 : 0)];
-        Arrays.fill(data, (byte) 'Z');
-        if (m != null) {
-          m.setSlice(a, b, c, data);
+      case 3:
+        {
+          boolean wrongSize = (a & 1) == 1;
+          long count = c == 0 ? 0 : sliceIndexes(a, b, c, n).length;
+          byte[] data = new byte[(int) count + (wrongSize ? 1 : 0)];
+          Arrays.fill(data, (byte) 'Z');
+          if (m != null) {
+            m.setSlice(a, b, c, data);
+            return null;
+          }
+          checkWritable();
+          long[] idx = sliceIndexes(a, b, c, n);
+          if (idx.length != data.length) {
+            throw new IndexOutOfBoundsException();
+          }
+          for (long i : idx) {
+            bytes[(int) i] = 'Z';
+          }
           return null;
         }
-        checkWritable();
-        long[] idx = sliceIndexes(a, b, c, n);
-        if (idx.length != data.length) {
-          throw new IndexOutOfBoundsException();
+      case 4:
+        {
+          long k = a % 5;
+          if (m != null) {
+            return m.read(k);
+          }
+          long rest = Math.max(0, n - pos);
+          long cnt = k < 0 ? rest : Math.min(k, rest);
+          byte[] out =
+              Arrays.copyOfRange(bytes, (int) Math.min(pos, n), (int) (Math.min(pos, n) + cnt));
+          pos += cnt;
+          return out;
         }
-        for (long i : idx) {
-          bytes[(int) i] = 'Z';
-        }
-        return null;
-      }
-      case 4: {
-        long k = a % 5;
-        if (m != null) {
-          return m.read(k);
-        }
-        long rest = Math.max(0, n - pos);
-        long cnt = k < 0 ? rest : Math.min(k, rest);
-        byte[] out = Arrays.copyOfRange(bytes, (int) Math.min(pos, n), (int) (Math.min(pos, n) + cnt));
-        pos += cnt;
-        return out;
-      }
       case 5:
         if (m != null) {
           return m.readByte();
@@ -218,22 +224,23 @@ final class Model {
           throw new BufferUnderflowException();
         }
         return bytes[(int) pos++] & 0xFF;
-      case 6: {
-        if (m != null) {
-          return m.readLine();
+      case 6:
+        {
+          if (m != null) {
+            return m.readLine();
+          }
+          if (pos >= n) {
+            return new byte[0];
+          }
+          int e = (int) pos;
+          while (e < n && bytes[e] != '\n') {
+            e++;
+          }
+          e = Math.min(n, e + 1);
+          byte[] out = Arrays.copyOfRange(bytes, (int) pos, e);
+          pos = e;
+          return out;
         }
-        if (pos >= n) {
-          return new byte[0];
-        }
-        int e = (int) pos;
-        while (e < n && bytes[e] != '\n') {
-          e++;
-        }
-        e = Math.min(n, e + 1);
-        byte[] out = Arrays.copyOfRange(bytes, (int) pos, e);
-        pos = e;
-        return out;
-      }
       case 7:
         if (m != null) {
           return m.write(sub);
@@ -256,37 +263,39 @@ final class Model {
         }
         bytes[(int) pos++] = 7;
         return null;
-      case 9: {
-        Whence w = Whence.values()[Math.floorMod(b, 3)];
-        if (m != null) {
-          return m.seek(a, w);
+      case 9:
+        {
+          Whence w = Whence.values()[Math.floorMod(b, 3)];
+          if (m != null) {
+            return m.seek(a, w);
+          }
+          long base = w == Whence.SET ? 0 : w == Whence.CUR ? pos : n;
+          long target = base + a;
+          boolean overflow = a > 0 && target < base;
+          if (overflow || target < 0 || target > n) {
+            throw new IllegalArgumentException();
+          }
+          pos = target;
+          return pos;
         }
-        long base = w == Whence.SET ? 0 : w == Whence.CUR ? pos : n;
-        long target = base + a;
-        boolean overflow = a > 0 && target < base;
-        if (overflow || target < 0 || target > n) {
-          throw new IllegalArgumentException();
-        }
-        pos = target;
-        return pos;
-      }
       case 10:
         return m != null ? m.find(sub, a, b) : emptyAware(sub, a, b, true);
       case 11:
         return m != null ? m.rfind(sub, a, b) : emptyAware(sub, a, b, false);
-      default: {
-        long count = c + 2;
-        if (m != null) {
-          m.move(a, b, count);
+      default:
+        {
+          long count = c + 2;
+          if (m != null) {
+            m.move(a, b, count);
+            return null;
+          }
+          checkWritable();
+          if (a < 0 || b < 0 || count < 0 || a > n - count || b > n - count) {
+            throw new IllegalArgumentException();
+          }
+          System.arraycopy(bytes, (int) b, bytes, (int) a, (int) count);
           return null;
         }
-        checkWritable();
-        if (a < 0 || b < 0 || count < 0 || a > n - count || b > n - count) {
-          throw new IllegalArgumentException();
-        }
-        System.arraycopy(bytes, (int) b, bytes, (int) a, (int) count);
-        return null;
-      }
     }
   }
 

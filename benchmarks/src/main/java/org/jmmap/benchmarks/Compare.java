@@ -40,8 +40,8 @@ public final class Compare {
       rates[i] = amount / ((System.nanoTime() - t0) / 1e9);
     }
     Arrays.sort(rates);
-    System.out.printf("%s %.3f %s%n", name, rates[runs / 2] / 1e9 * (unit.equals("Mops/s")
-        ? 1000 : 1), unit);
+    System.out.printf(
+        "%s %.3f %s%n", name, rates[runs / 2] / 1e9 * (unit.equals("Mops/s") ? 1000 : 1), unit);
   }
 
   /**
@@ -50,8 +50,11 @@ public final class Compare {
    * where the API's own cost shows, and once with it, as the C and Python references run.
    */
   static void randomAccess(Path bin, long ops, int runs) throws Exception {
-    try (var ch = java.nio.channels.FileChannel.open(bin, java.nio.file.StandardOpenOption.READ,
-            java.nio.file.StandardOpenOption.WRITE);
+    try (var ch =
+            java.nio.channels.FileChannel.open(
+                bin,
+                java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE);
         var arena = java.lang.foreign.Arena.ofShared();
         Mmap m = Mmap.map(bin, 0, Access.WRITE)) {
       var seg = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
@@ -60,45 +63,57 @@ public final class Compare {
       long words = ch.size() / 8;
       for (boolean flush : new boolean[] {false, true}) {
         String suffix = flush ? "" : "_noflush";
-        report("random_rw_raw_segment" + suffix, "Mops/s", runs, () -> {
-          SplittableRandom r = new SplittableRandom(7);
-          long sum = 0;
-          for (long i = 0; i < ops; i++) {
-            long o = r.nextLong(words) * 8;
-            sum += seg.get(LONG_LE, o);
-            seg.set(LONG_LE, o, sum);
-          }
-          if (flush) {
-            seg.force();
-          }
-          return 2.0 * ops;
-        });
-        report("random_rw_mappedbytebuffer" + suffix, "Mops/s", runs, () -> {
-          SplittableRandom r = new SplittableRandom(7);
-          long sum = 0;
-          for (long i = 0; i < ops; i++) {
-            int o = (int) (r.nextLong(words) * 8);
-            sum += mbb.getLong(o);
-            mbb.putLong(o, sum);
-          }
-          if (flush) {
-            mbb.force();
-          }
-          return 2.0 * ops;
-        });
-        report("random_rw" + suffix, "Mops/s", runs, () -> {
-          SplittableRandom r = new SplittableRandom(7);
-          long sum = 0;
-          for (long i = 0; i < ops; i++) {
-            long o = r.nextLong(words) * 8;
-            sum += m.getLong(o, ByteOrder.LITTLE_ENDIAN);
-            m.putLong(o, ByteOrder.LITTLE_ENDIAN, sum);
-          }
-          if (flush) {
-            m.flush();
-          }
-          return 2.0 * ops;
-        });
+        report(
+            "random_rw_raw_segment" + suffix,
+            "Mops/s",
+            runs,
+            () -> {
+              SplittableRandom r = new SplittableRandom(7);
+              long sum = 0;
+              for (long i = 0; i < ops; i++) {
+                long o = r.nextLong(words) * 8;
+                sum += seg.get(LONG_LE, o);
+                seg.set(LONG_LE, o, sum);
+              }
+              if (flush) {
+                seg.force();
+              }
+              return 2.0 * ops;
+            });
+        report(
+            "random_rw_mappedbytebuffer" + suffix,
+            "Mops/s",
+            runs,
+            () -> {
+              SplittableRandom r = new SplittableRandom(7);
+              long sum = 0;
+              for (long i = 0; i < ops; i++) {
+                int o = (int) (r.nextLong(words) * 8);
+                sum += mbb.getLong(o);
+                mbb.putLong(o, sum);
+              }
+              if (flush) {
+                mbb.force();
+              }
+              return 2.0 * ops;
+            });
+        report(
+            "random_rw" + suffix,
+            "Mops/s",
+            runs,
+            () -> {
+              SplittableRandom r = new SplittableRandom(7);
+              long sum = 0;
+              for (long i = 0; i < ops; i++) {
+                long o = r.nextLong(words) * 8;
+                sum += m.getLong(o, ByteOrder.LITTLE_ENDIAN);
+                m.putLong(o, ByteOrder.LITTLE_ENDIAN, sum);
+              }
+              if (flush) {
+                m.flush();
+              }
+              return 2.0 * ops;
+            });
       }
     }
   }
@@ -109,83 +124,126 @@ public final class Compare {
    * @param args the text file, the binary file and the number of random operations
    * @throws Exception if a workload fails
    */
+  /**
+   * {@return which search kernel jmmap picks, as far as the public API lets one tell}: the Vector
+   * API one when its module is present and not turned off, the word-at-a-time one otherwise
+   */
+  private static String searchKernel() {
+    boolean vector =
+        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"swar".equals(System.getProperty("jmmap.search"));
+    return vector ? "vector (jdk.incubator.vector present)" : "SWAR (64-bit)";
+  }
+
   public static void main(String[] args) throws Exception {
     Path text = Path.of(args[0]);
     Path bin = Path.of(args[1]);
     long randomOps = Long.parseLong(args[2]);
     int runs = 5;
-    System.out.println("# search kernel: " + org.jmmap.internal.Search.kernel() + ", max heap "
-        + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+    System.out.println(
+        "# search kernel: "
+            + searchKernel()
+            + ", max heap "
+            + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MiB");
     try (Mmap m = Mmap.map(text, 0, Access.READ)) {
       long size = m.length();
       report("find_rare", "GB/s", runs, () -> m.find(RARE, 0) + RARE.length);
-      report("find_common_count", "GB/s", runs, () -> {
-        long n = 0;
-        for (long p = m.find(COMMON, 0); p >= 0; p = m.find(COMMON, p + 1)) {
-          n++;
-        }
-        if (n == 0) {
-          throw new AssertionError();
-        }
-        return size;
-      });
+      report(
+          "find_common_count",
+          "GB/s",
+          runs,
+          () -> {
+            long n = 0;
+            for (long p = m.find(COMMON, 0); p >= 0; p = m.find(COMMON, p + 1)) {
+              n++;
+            }
+            if (n == 0) {
+              throw new AssertionError();
+            }
+            return size;
+          });
       report("rfind_early", "GB/s", runs, () -> size - m.rfind(EARLY, 0));
-      report("readline", "GB/s", runs, () -> {
-        m.seek(0);
-        while (m.readLine().length > 0) {
-          // every line
-        }
-        return size;
-      });
-      report("read_64k", "GB/s", runs, () -> {
-        m.seek(0);
-        while (m.read(65536).length > 0) {
-          // every block
-        }
-        return size;
-      });
+      report(
+          "readline",
+          "GB/s",
+          runs,
+          () -> {
+            m.seek(0);
+            while (m.readLine().length > 0) {
+              // every line
+            }
+            return size;
+          });
+      report(
+          "read_64k",
+          "GB/s",
+          runs,
+          () -> {
+            m.seek(0);
+            while (m.read(65536).length > 0) {
+              // every block
+            }
+            return size;
+          });
       Pattern p = Pattern.compile("NEEDLE-[0-9a-f]+");
-      report("regex", "GB/s", 3, () -> {
-        Matcher mt = p.matcher(m.asCharSequence());
-        int n = 0;
-        while (mt.find()) {
-          n++;
-        }
-        if (n == 0) {
-          throw new AssertionError();
-        }
-        return size;
-      });
+      report(
+          "regex",
+          "GB/s",
+          3,
+          () -> {
+            Matcher mt = p.matcher(m.asCharSequence());
+            int n = 0;
+            while (mt.find()) {
+              n++;
+            }
+            if (n == 0) {
+              throw new AssertionError();
+            }
+            return size;
+          });
     }
-    report("bufferedreader_readline", "GB/s", 3, () -> {
-      long bytes = 0;
-      try (var r = Files.newBufferedReader(text, StandardCharsets.ISO_8859_1)) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          bytes += line.length() + 1;
-        }
-      }
-      return bytes;
-    });
+    report(
+        "bufferedreader_readline",
+        "GB/s",
+        3,
+        () -> {
+          long bytes = 0;
+          try (var r = Files.newBufferedReader(text, StandardCharsets.ISO_8859_1)) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+              bytes += line.length() + 1;
+            }
+          }
+          return bytes;
+        });
     randomAccess(bin, randomOps, runs);
     Path small = Files.write(Files.createTempFile("jmmap-small", ".bin"), new byte[4096]);
     try {
-      report("map_close_4k", "Mops/s", runs, () -> {
-        for (int i = 0; i < 20_000; i++) {
-          try (Mmap m = Mmap.map(small, 0, Access.READ)) {
-            m.get(4095);
-          }
-        }
-        return 20_000;
-      });
+      report(
+          "map_close_4k",
+          "Mops/s",
+          runs,
+          () -> {
+            for (int i = 0; i < 20_000; i++) {
+              try (Mmap m = Mmap.map(small, 0, Access.READ)) {
+                m.get(4095);
+              }
+            }
+            return 20_000;
+          });
       byte[] buf = new byte[4096];
-      report("raf_open_read_close_4k", "Mops/s", runs, () -> {
-        for (int i = 0; i < 20_000; i++) {
-          try (RandomAccessFile raf = new RandomAccessFile(small.toFile(), "r")) {
-            raf.readFully(buf);
-          }
-        }
-        return 20_000;
-      });
+      report(
+          "raf_open_read_close_4k",
+          "Mops/s",
+          runs,
+          () -> {
+            for (int i = 0; i < 20_000; i++) {
+              try (RandomAccessFile raf = new RandomAccessFile(small.toFile(), "r")) {
+                raf.readFully(buf);
+              }
+            }
+            return 20_000;
+          });
     } finally {
       Files.delete(small);
     }

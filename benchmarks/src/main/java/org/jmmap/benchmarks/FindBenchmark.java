@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The first occurrence of a rare 16-byte needle at the end of a text file, and a line scan:
- * jmmap against a byte loop over a raw segment, the obvious way without jmmap.
+ * The first occurrence of a rare 16-byte needle at the end of a text file, and a line scan: jmmap
+ * against a byte loop over a raw segment, the obvious way without jmmap.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,8 +55,9 @@ public class FindBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     file = Files.createTempFile("jmmap-find", ".txt");
-    byte[] line = "2026-11-27T10:00:00.000 INFO worker-17 request ok took=12ms\n"
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] line =
+        "2026-11-27T10:00:00.000 INFO worker-17 request ok took=12ms\n"
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] data = new byte[size];
     for (int i = 0; i + line.length <= size; i += line.length) {
       System.arraycopy(line, 0, data, i, line.length);

@@ -68,8 +68,8 @@ public class RandomLongBenchmark {
     }
     mmap = Mmap.map(file, 0, Access.WRITE);
     arena = Arena.ofShared();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
       buffer = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
     }

@@ -15,8 +15,8 @@ import org.jmmap.Mmap;
  *
  * <p>Python's third example forks, and the child reads the parent's anonymous shared memory. Java
  * cannot fork, so the parent starts a second JVM and hands it {@link Mmap#attachPath()}, {@code
- * /proc/<pid>/fd/<fd>} of the memory file behind the map; the child maps that path and so sees
- * the very same memory.
+ * /proc/<pid>/fd/<fd>} of the memory file behind the map; the child maps that path and so sees the
+ * very same memory.
  */
 public final class SeedExamples {
   private SeedExamples() {}

@@ -15,8 +15,11 @@ class SeedExamplesTest {
   @TempDir Path dir;
 
   private static String run(Path cwd, List<String> command) throws Exception {
-    Process p = new ProcessBuilder(command).directory(cwd.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(cwd.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), "exit status of " + command);
     return out;

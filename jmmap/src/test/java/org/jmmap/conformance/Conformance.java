@@ -20,8 +20,15 @@ final class Conformance {
    */
   record Divergence(List<Op> trace, int index, String python, String java) {
     String describe() {
-      return "op #" + index + " " + trace.get(index) + ": CPython says '" + python
-          + "', jmmap says '" + java + "'";
+      return "op #"
+          + index
+          + " "
+          + trace.get(index)
+          + ": CPython says '"
+          + python
+          + "', jmmap says '"
+          + java
+          + "'";
     }
   }
 
@@ -53,9 +60,12 @@ final class Conformance {
       candidate.remove(i);
       Divergence again = run(candidate, python, dir);
       if (again != null) {
-        best = new Divergence(
-            new ArrayList<>(candidate.subList(0, again.index() + 1)), again.index(),
-            again.python(), again.java());
+        best =
+            new Divergence(
+                new ArrayList<>(candidate.subList(0, again.index() + 1)),
+                again.index(),
+                again.python(),
+                again.java());
       }
     }
     return best;

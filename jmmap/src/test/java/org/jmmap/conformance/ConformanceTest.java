@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * jmmap against CPython's mmap, op for op: the regression traces, then fresh random traces.
- * {@code -Djmmap.conformance.seed=N} replays a random run; {@code -Djmmap.conformance.ops=N}
- * sets its size.
+ * jmmap against CPython's mmap, op for op: the regression traces, then fresh random traces. {@code
+ * -Djmmap.conformance.seed=N} replays a random run; {@code -Djmmap.conformance.ops=N} sets its
+ * size.
  */
 class ConformanceTest {
   @TempDir Path dir;
@@ -35,12 +35,14 @@ class ConformanceTest {
     PythonRunner python = new PythonRunner(dir);
     List<String> problems = new ArrayList<>();
     try (JavaRunner java = new JavaRunner(dir)) {
-      python.runAll(traces.iterator(), (t, lines) -> {
-        Conformance.Divergence d = Conformance.compare(t, lines, java.run(t));
-        if (d != null) {
-          problems.add(d.describe());
-        }
-      });
+      python.runAll(
+          traces.iterator(),
+          (t, lines) -> {
+            Conformance.Divergence d = Conformance.compare(t, lines, java.run(t));
+            if (d != null) {
+              problems.add(d.describe());
+            }
+          });
     }
     assertEquals(List.of(), problems);
   }
@@ -50,13 +52,27 @@ class ConformanceTest {
     long seed = Long.getLong("jmmap.conformance.seed", System.nanoTime());
     long ops = Long.getLong("jmmap.conformance.ops", 4000);
     Soak.Result r = Soak.run(ops, seed, Path.of("target", "conformance"), false);
-    System.out.println("conformance: " + r.ops() + " ops in " + r.traces() + " traces, seed "
-        + seed + ", " + r.divergences().size() + " divergences");
+    System.out.println(
+        "conformance: "
+            + r.ops()
+            + " ops in "
+            + r.traces()
+            + " traces, seed "
+            + seed
+            + ", "
+            + r.divergences().size()
+            + " divergences");
     if (!r.divergences().isEmpty()) {
       Conformance.Divergence d = r.divergences().getFirst();
-      fail("jmmap diverges from CPython (seed " + seed + ", replay with -Djmmap.conformance.seed="
-          + seed + "): " + d.describe() + "\nshortest diverging trace:\n"
-          + Conformance.render(d.trace()));
+      fail(
+          "jmmap diverges from CPython (seed "
+              + seed
+              + ", replay with -Djmmap.conformance.seed="
+              + seed
+              + "): "
+              + d.describe()
+              + "\nshortest diverging trace:\n"
+              + Conformance.render(d.trace()));
     }
     assertTrue(r.ops() >= ops);
   }

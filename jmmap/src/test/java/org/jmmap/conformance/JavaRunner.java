@@ -105,16 +105,21 @@ final class JavaRunner implements AutoCloseable {
       case "set":
         m.set(op.num("i"), (byte) (long) op.num("v"));
         return null;
-      case "slice": {
-        long step = op.num("step", 1);
-        return m.slice(bound(op, "start", step, true), bound(op, "stop", step, false), step);
-      }
-      case "setslice": {
-        long step = op.num("step", 1);
-        m.setSlice(bound(op, "start", step, true), bound(op, "stop", step, false), step,
-            HEX.parseHex(op.str("data")));
-        return null;
-      }
+      case "slice":
+        {
+          long step = op.num("step", 1);
+          return m.slice(bound(op, "start", step, true), bound(op, "stop", step, false), step);
+        }
+      case "setslice":
+        {
+          long step = op.num("step", 1);
+          m.setSlice(
+              bound(op, "start", step, true),
+              bound(op, "stop", step, false),
+              step,
+              HEX.parseHex(op.str("data")));
+          return null;
+        }
       case "read":
         return op.has("n") && op.num("n") != null ? m.read(op.num("n")) : m.read();
       case "read_byte":
@@ -133,18 +138,20 @@ final class JavaRunner implements AutoCloseable {
       case "size":
         return m.size();
       case "find":
-      case "rfind": {
-        byte[] sub = HEX.parseHex(op.str("sub"));
-        boolean f = name.equals("find");
-        if (op.has("end")) {
-          return f ? m.find(sub, op.num("start"), op.num("end"))
-              : m.rfind(sub, op.num("start"), op.num("end"));
+      case "rfind":
+        {
+          byte[] sub = HEX.parseHex(op.str("sub"));
+          boolean f = name.equals("find");
+          if (op.has("end")) {
+            return f
+                ? m.find(sub, op.num("start"), op.num("end"))
+                : m.rfind(sub, op.num("start"), op.num("end"));
+          }
+          if (op.has("start")) {
+            return f ? m.find(sub, op.num("start")) : m.rfind(sub, op.num("start"));
+          }
+          return f ? m.find(sub) : m.rfind(sub);
         }
-        if (op.has("start")) {
-          return f ? m.find(sub, op.num("start")) : m.rfind(sub, op.num("start"));
-        }
-        return f ? m.find(sub) : m.rfind(sub);
-      }
       case "move":
         m.move(op.num("dest"), op.num("src"), op.num("count"));
         return null;
@@ -187,9 +194,10 @@ final class JavaRunner implements AutoCloseable {
       case "file", "file_private" -> {
         file = Files.createTempFile(dir, "trace", ".bin");
         Files.write(file, HEX.parseHex(op.str("content")));
-        m = kind.equals("file")
-            ? Mmap.map(file, length, access, offset)
-            : Mmap.options().flags(Mmap.MAP_PRIVATE).length(length).offset(offset).map(file);
+        m =
+            kind.equals("file")
+                ? Mmap.map(file, length, access, offset)
+                : Mmap.options().flags(Mmap.MAP_PRIVATE).length(length).offset(offset).map(file);
       }
       case "anon" -> m = Mmap.options().access(access).offset(offset).anonymous(length);
       case "anon_private" ->

@@ -35,42 +35,48 @@ final class PythonRunner {
   }
 
   /**
-   * Streams traces to one Python process, handing each trace and its result lines to {@code
-   * sink} as they come. A writer thread feeds Python while this thread reads, so neither side
-   * can block the other.
+   * Streams traces to one Python process, handing each trace and its result lines to {@code sink}
+   * as they come. A writer thread feeds Python while this thread reads, so neither side can block
+   * the other.
    */
   void runAll(Iterator<List<Op>> traces, BiConsumer<List<Op>, List<String>> sink) {
     Process p;
     try {
-      p = new ProcessBuilder("python3", script.toString())
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
+      p =
+          new ProcessBuilder("python3", script.toString())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("python3 is needed to run the conformance traces", e);
     }
     java.util.concurrent.BlockingQueue<List<Op>> sent =
         new java.util.concurrent.LinkedBlockingQueue<>();
-    Thread writer = Thread.ofPlatform().daemon().start(() -> {
-      try (BufferedWriter w = new BufferedWriter(
-          new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8))) {
-        while (traces.hasNext()) {
-          List<Op> t = traces.next();
-          sent.add(t);
-          for (Op op : t) {
-            w.write(op.toString());
-            w.newLine();
-          }
-          w.write("---");
-          w.newLine();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } finally {
-        sent.add(List.of()); // the end
-      }
-    });
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    Thread writer =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try (BufferedWriter w =
+                      new BufferedWriter(
+                          new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8))) {
+                    while (traces.hasNext()) {
+                      List<Op> t = traces.next();
+                      sent.add(t);
+                      for (Op op : t) {
+                        w.write(op.toString());
+                        w.newLine();
+                      }
+                      w.write("---");
+                      w.newLine();
+                    }
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  } finally {
+                    sent.add(List.of()); // the end
+                  }
+                });
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       while (true) {
         List<Op> t = sent.take();
         if (t.isEmpty()) {

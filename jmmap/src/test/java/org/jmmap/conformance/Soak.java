@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Runs random traces through CPython and jmmap and prints {@code N ops, M divergences}. Each
- * divergence is shrunk and written to {@code target/conformance/} as a trace file, ready to add
- * to the regression traces.
+ * divergence is shrunk and written to {@code target/conformance/} as a trace file, ready to add to
+ * the regression traces.
  *
  * <p>Usage: {@code Soak OPS [SEED]}, or {@code ./build soak OPS [SEED]}.
  */
@@ -30,8 +30,15 @@ public final class Soak {
     long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
     System.out.println("soak: " + ops + " ops, seed " + seed);
     Result r = run(ops, seed, Path.of("target", "conformance"), true);
-    System.out.println(r.ops() + " ops, " + r.divergences().size() + " divergences (" + r.traces()
-        + " traces, seed " + seed + ")");
+    System.out.println(
+        r.ops()
+            + " ops, "
+            + r.divergences().size()
+            + " divergences ("
+            + r.traces()
+            + " traces, seed "
+            + seed
+            + ")");
     System.exit(r.divergences().isEmpty() ? 0 : 1);
   }
 
@@ -42,33 +49,36 @@ public final class Soak {
     PythonRunner python = new PythonRunner(work);
     long[] done = {0, 0};
     List<Conformance.Divergence> found = new java.util.ArrayList<>();
-    Iterator<List<Op>> traces = new Iterator<>() {
-      long planned;
+    Iterator<List<Op>> traces =
+        new Iterator<>() {
+          long planned;
 
-      @Override
-      public boolean hasNext() {
-        return planned < ops;
-      }
+          @Override
+          public boolean hasNext() {
+            return planned < ops;
+          }
 
-      @Override
-      public List<Op> next() {
-        List<Op> t = gen.next(100);
-        planned += t.size();
-        return t;
-      }
-    };
+          @Override
+          public List<Op> next() {
+            List<Op> t = gen.next(100);
+            planned += t.size();
+            return t;
+          }
+        };
     try (JavaRunner java = new JavaRunner(work)) {
-      python.runAll(traces, (t, lines) -> {
-        Conformance.Divergence d = Conformance.compare(t, lines, java.run(t));
-        done[0] += t.size();
-        done[1]++;
-        if (d != null && found.size() < 20) {
-          found.add(Conformance.shrink(d, python, work));
-        }
-        if (progress && done[1] % 1000 == 0) {
-          System.out.println("  " + done[0] + " ops, " + found.size() + " divergences");
-        }
-      });
+      python.runAll(
+          traces,
+          (t, lines) -> {
+            Conformance.Divergence d = Conformance.compare(t, lines, java.run(t));
+            done[0] += t.size();
+            done[1]++;
+            if (d != null && found.size() < 20) {
+              found.add(Conformance.shrink(d, python, work));
+            }
+            if (progress && done[1] % 1000 == 0) {
+              System.out.println("  " + done[0] + " ops, " + found.size() + " divergences");
+            }
+          });
     }
     for (int i = 0; i < found.size(); i++) {
       Conformance.Divergence d = found.get(i);

@@ -55,24 +55,36 @@ final class TraceGenerator {
       }
       return o;
     }
-    long offset = switch (r.nextInt(10)) {
-      case 0 -> PS;
-      case 1 -> 1; // unaligned: refused
-      default -> 0;
-    };
+    long offset =
+        switch (r.nextInt(10)) {
+          case 0 -> PS;
+          case 1 -> 1; // unaligned: refused
+          default -> 0;
+        };
     long fileSize = offset + n + r.nextInt(3);
-    long length = switch (r.nextInt(6)) {
-      case 0 -> 0; // the rest of the file
-      case 1 -> fileSize - offset + 1; // too long: refused
-      default -> n;
-    };
+    long length =
+        switch (r.nextInt(6)) {
+          case 0 -> 0; // the rest of the file
+          case 1 -> fileSize - offset + 1; // too long: refused
+          default -> n;
+        };
     if (length == 0) {
       n = fileSize - offset;
     }
     byte[] file = bytes((int) fileSize);
     content = java.util.Arrays.copyOfRange(file, (int) Math.min(offset, fileSize), file.length);
-    Op o = Op.of("op", "new", "kind", kind, "content", HexFormat.of().formatHex(file),
-        "length", length, "offset", offset);
+    Op o =
+        Op.of(
+            "op",
+            "new",
+            "kind",
+            kind,
+            "content",
+            HexFormat.of().formatHex(file),
+            "length",
+            length,
+            "offset",
+            offset);
     if (kind.equals("file")) {
       o.fields().put("access", ACCESS[r.nextInt(ACCESS.length)]);
     }
@@ -108,8 +120,9 @@ final class TraceGenerator {
   }
 
   private Long boundOrNone() {
-    return r.nextInt(5) == 0 ? null : r.nextInt(20) == 0
-        ? (r.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE) : at();
+    return r.nextInt(5) == 0
+        ? null
+        : r.nextInt(20) == 0 ? (r.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE) : at();
   }
 
   private long step() {
@@ -156,28 +169,52 @@ final class TraceGenerator {
         return Op.of("op", "get", "i", at());
       case 3:
         return Op.of("op", "set", "i", at(), "v", (long) r.nextInt(256));
-      case 4, 5: {
-        long step = step();
-        return Op.of("op", "slice", "start", boundOrNone(), "stop", boundOrNone(), "step",
-            r.nextInt(4) == 0 ? null : step);
-      }
-      case 6: {
-        // the right length most of the time, from the model the generator keeps of n
-        Long start = boundOrNone();
-        Long stop = boundOrNone();
-        long step = r.nextInt(3) == 0 ? step() : 1;
-        int count = count(start, stop, step);
-        int len = r.nextInt(4) == 0 ? Math.max(0, count + r.nextInt(3) - 1) : count;
-        if (len > 70_000) {
-          len = 0;
+      case 4, 5:
+        {
+          long step = step();
+          return Op.of(
+              "op",
+              "slice",
+              "start",
+              boundOrNone(),
+              "stop",
+              boundOrNone(),
+              "step",
+              r.nextInt(4) == 0 ? null : step);
         }
-        return Op.of("op", "setslice", "start", start, "stop", stop, "step", step, "data",
-            HexFormat.of().formatHex(bytes(len)));
-      }
+      case 6:
+        {
+          // the right length most of the time, from the model the generator keeps of n
+          Long start = boundOrNone();
+          Long stop = boundOrNone();
+          long step = r.nextInt(3) == 0 ? step() : 1;
+          int count = count(start, stop, step);
+          int len = r.nextInt(4) == 0 ? Math.max(0, count + r.nextInt(3) - 1) : count;
+          if (len > 70_000) {
+            len = 0;
+          }
+          return Op.of(
+              "op",
+              "setslice",
+              "start",
+              start,
+              "stop",
+              stop,
+              "step",
+              step,
+              "data",
+              HexFormat.of().formatHex(bytes(len)));
+        }
       case 7:
-        return r.nextInt(3) == 0 ? Op.of("op", "read")
-            : Op.of("op", "read", "n", r.nextInt(4) == 0 ? null : r.nextInt(4) == 0 ? -1L
-                : (long) r.nextInt(smallLength() + 1));
+        return r.nextInt(3) == 0
+            ? Op.of("op", "read")
+            : Op.of(
+                "op",
+                "read",
+                "n",
+                r.nextInt(4) == 0
+                    ? null
+                    : r.nextInt(4) == 0 ? -1L : (long) r.nextInt(smallLength() + 1));
       case 8:
         return Op.of("op", "read_byte");
       case 9:
@@ -190,44 +227,69 @@ final class TraceGenerator {
         return Op.of("op", "seek", "pos", at(), "whence", (long) r.nextInt(3));
       case 14:
         return Op.of("op", r.nextBoolean() ? "tell" : "size");
-      case 15, 16: {
-        String name = r.nextBoolean() ? "find" : "rfind";
-        return switch (r.nextInt(4)) {
-          case 0 -> Op.of("op", name, "sub", needle());
-          case 1 -> Op.of("op", name, "sub", needle(), "start", at());
-          case 2 -> {
-            long end = at(); // a needle that ends exactly at the end bound, or one past it
-            long e = end < 0 ? end + content.length : end;
-            yield Op.of("op", name, "sub", endingAt(e + r.nextInt(2)), "start", at(), "end", end);
-          }
-          default -> Op.of("op", name, "sub", needle(), "start", at(), "end", at());
-        };
-      }
+      case 15, 16:
+        {
+          String name = r.nextBoolean() ? "find" : "rfind";
+          return switch (r.nextInt(4)) {
+            case 0 -> Op.of("op", name, "sub", needle());
+            case 1 -> Op.of("op", name, "sub", needle(), "start", at());
+            case 2 -> {
+              long end = at(); // a needle that ends exactly at the end bound, or one past it
+              long e = end < 0 ? end + content.length : end;
+              yield Op.of("op", name, "sub", endingAt(e + r.nextInt(2)), "start", at(), "end", end);
+            }
+            default -> Op.of("op", name, "sub", needle(), "start", at(), "end", at());
+          };
+        }
       case 17:
-        return Op.of("op", "move", "dest", at(), "src", at(), "count",
+        return Op.of(
+            "op",
+            "move",
+            "dest",
+            at(),
+            "src",
+            at(),
+            "count",
             r.nextInt(4) == 0 ? at() : (long) r.nextInt(4));
       case 18:
-        return r.nextBoolean() ? Op.of("op", "flush")
+        return r.nextBoolean()
+            ? Op.of("op", "flush")
             : Op.of("op", "flush", "offset", r.nextBoolean() ? 0 : at(), "size", at());
-      case 19: {
-        long[] sizes = {0, 1, n - 1, n + 1, 2 * n, PS, PS + 1, 3 * PS, -1, 1L << 62};
-        long size = sizes[r.nextInt(sizes.length)];
-        if (size == 0 && privateFile) {
-          size = 1; // CPython loses a private map's pages there: see run_trace.py
+      case 19:
+        {
+          long[] sizes = {0, 1, n - 1, n + 1, 2 * n, PS, PS + 1, 3 * PS, -1, 1L << 62};
+          long size = sizes[r.nextInt(sizes.length)];
+          if (size == 0 && privateFile) {
+            size = 1; // CPython loses a private map's pages there: see run_trace.py
+          }
+          if (size > 0 && size < (1L << 40)) {
+            n = size;
+          }
+          return Op.of("op", "resize", "n", size);
         }
-        if (size > 0 && size < (1L << 40)) {
-          n = size;
+      case 20:
+        {
+          long[] options = {
+            Mmap.MADV_NORMAL,
+            Mmap.MADV_RANDOM,
+            Mmap.MADV_SEQUENTIAL,
+            Mmap.MADV_WILLNEED,
+            Mmap.MADV_DONTNEED,
+            9999
+          };
+          long option = options[r.nextInt(options.length)];
+          return r.nextBoolean()
+              ? Op.of("op", "madvise", "option", option)
+              : Op.of(
+                  "op",
+                  "madvise",
+                  "option",
+                  option,
+                  "start",
+                  r.nextBoolean() ? 0 : at(),
+                  "length",
+                  at());
         }
-        return Op.of("op", "resize", "n", size);
-      }
-      case 20: {
-        long[] options = {Mmap.MADV_NORMAL, Mmap.MADV_RANDOM, Mmap.MADV_SEQUENTIAL,
-            Mmap.MADV_WILLNEED, Mmap.MADV_DONTNEED, 9999};
-        long option = options[r.nextInt(options.length)];
-        return r.nextBoolean() ? Op.of("op", "madvise", "option", option)
-            : Op.of("op", "madvise", "option", option, "start", r.nextBoolean() ? 0 : at(),
-                "length", at());
-      }
       case 21:
         return r.nextInt(8) == 0 ? Op.of("op", "close") : Op.of("op", "tell");
       default:

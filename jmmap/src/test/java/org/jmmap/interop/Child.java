@@ -1,9 +1,9 @@
 package org.jmmap.interop;
 
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.RandomAccessFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.MatchResult;
@@ -30,8 +30,8 @@ public final class Child {
         try (SharedMemory shm = SharedMemory.open(args[1])) {
           Mmap m = shm.mmap();
           long end = m.find(new byte[] {0}, 0);
-          System.out.println(new String(m.slice(0, end < 0 ? m.length() : end),
-              StandardCharsets.UTF_8));
+          System.out.println(
+              new String(m.slice(0, end < 0 ? m.length() : end), StandardCharsets.UTF_8));
           m.setSlice(0, 5, "child".getBytes(StandardCharsets.US_ASCII));
         }
       }
@@ -83,10 +83,16 @@ public final class Child {
       Files.delete(f);
     }
     if (!found.equals(planted)) {
-      throw new AssertionError("planted " + planted.size() + ", found " + found.size() + ": "
-          + found);
+      throw new AssertionError(
+          "planted " + planted.size() + ", found " + found.size() + ": " + found);
     }
-    System.out.println("found " + found.size() + " of " + planted.size()
-        + " with max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+    System.out.println(
+        "found "
+            + found.size()
+            + " of "
+            + planted.size()
+            + " with max heap "
+            + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MiB");
   }
 }

@@ -51,11 +51,20 @@ class InteropTest {
   void regexOverTheMapFindsWhatPythonReFinds() throws Exception {
     Path f = file(TEXT);
     String[] patterns = {
-      "[a-z]+@[a-z]+\\.com", "\\d{3}-\\d{4}", "(?m)^line (\\d+)", "ab*", "\\bthe\\b",
-      "(?d)(?m)^line \\d+: .*$", "\\s+", "[^\\x00-\\x7f]+", "z*"
+      "[a-z]+@[a-z]+\\.com",
+      "\\d{3}-\\d{4}",
+      "(?m)^line (\\d+)",
+      "ab*",
+      "\\bthe\\b",
+      "(?d)(?m)^line \\d+: .*$",
+      "\\s+",
+      "[^\\x00-\\x7f]+",
+      "z*"
     };
     Path script = dir.resolve("finditer.py");
-    Files.writeString(script, """
+    Files.writeString(
+        script,
+        """
         import mmap, re, sys
         with open(sys.argv[1], "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
             for p in sys.argv[2:]:
@@ -71,8 +80,14 @@ class InteropTest {
       for (String p : patterns) {
         Matcher matcher = Pattern.compile(p).matcher(m.asCharSequence());
         while (matcher.find()) {
-          jmmap.add(p.replace("(?d)", "") + " " + matcher.start() + " " + matcher.end() + " "
-              + java.util.HexFormat.of().formatHex(matcher.group().getBytes(ISO_8859_1)));
+          jmmap.add(
+              p.replace("(?d)", "")
+                  + " "
+                  + matcher.start()
+                  + " "
+                  + matcher.end()
+                  + " "
+                  + java.util.HexFormat.of().formatHex(matcher.group().getBytes(ISO_8859_1)));
         }
       }
       assertTrue(m.asCharSequence().toString().contentEquals(TEXT));
@@ -91,7 +106,8 @@ class InteropTest {
     StringBuilder sb = new StringBuilder();
     java.util.Random r = new java.util.Random(5);
     while (sb.length() < 300_000) {
-      sb.append(r.nextInt(10) == 0 ? "needle" + r.nextInt(1000) : "x").append(r.nextInt(4) == 0 ? "\n" : "");
+      sb.append(r.nextInt(10) == 0 ? "needle" + r.nextInt(1000) : "x")
+          .append(r.nextInt(4) == 0 ? "\n" : "");
     }
     Path f = file(sb.toString());
     Pattern p = Pattern.compile("needle\\d+|(?m)^x{3}|(?<=x)n");
@@ -103,8 +119,10 @@ class InteropTest {
       }
       // a public window of 256 MiB covers this file whole; the tiny one runs the window logic
       for (long[] w : new long[][] {{1 << 12, 64}, {1000, 20}, {77, 16}}) {
-        List<String> windows = matchesWith(m, p, w[0], w[1]).stream()
-            .map(x -> x.startOffset() + "-" + x.endOffset()).toList();
+        List<String> windows =
+            matchesWith(m, p, w[0], w[1]).stream()
+                .map(x -> x.startOffset() + "-" + x.endOffset())
+                .toList();
         assertEquals(whole, windows, "window " + w[0] + " overlap " + w[1]);
       }
       assertEquals(whole, m.matches(p).map(x -> x.start() + "-" + x.end()).toList());
@@ -116,8 +134,9 @@ class InteropTest {
       var method = Mmap.class.getDeclaredMethod("matches", Pattern.class, long.class, long.class);
       method.setAccessible(true);
       @SuppressWarnings("unchecked")
-      var s = (java.util.stream.Stream<java.util.regex.MatchResult>) method.invoke(m, p, window,
-          overlap);
+      var s =
+          (java.util.stream.Stream<java.util.regex.MatchResult>)
+              method.invoke(m, p, window, overlap);
       return s.map(x -> (MmapMatch) x).collect(Collectors.toList());
     } catch (ReflectiveOperationException e) {
       throw new AssertionError(e);
@@ -127,7 +146,8 @@ class InteropTest {
   /** A sparse 6 GiB file in a JVM with a 64 MiB heap: every planted match is found. */
   @Test
   void matchesFindsEveryPlantedMatchInASixGibFileWithA64MibHeap() throws Exception {
-    String out = ProcessRunner.run(ProcessRunner.javaCommandWithHeap("64m", "huge", dir.toString()));
+    String out =
+        ProcessRunner.run(ProcessRunner.javaCommandWithHeap("64m", "huge", dir.toString()));
     assertTrue(out.startsWith("found 70 of 70"), out);
   }
 
@@ -201,8 +221,8 @@ class InteropTest {
       assertEquals("01abc56789", new String(m.read(), US_ASCII));
     }
     try (Mmap r = Mmap.map(f, 0, Access.READ)) {
-      assertThrows(NonWritableChannelException.class,
-          () -> r.channel().write(ByteBuffer.allocate(1)));
+      assertThrows(
+          NonWritableChannelException.class, () -> r.channel().write(ByteBuffer.allocate(1)));
       SeekableByteChannel ch = r.channel();
       r.close();
       assertThrows(ClosedChannelException.class, () -> ch.read(ByteBuffer.allocate(1)));
@@ -270,8 +290,8 @@ class InteropTest {
       assertEquals(9, m.getIntVolatile(0));
       assertEquals(4, m.getIntVolatile(4));
       var e = assertThrows(IllegalArgumentException.class, () -> m.getAndAddLong(4, 1));
-      assertEquals("misaligned offset for a 8-byte atomic access: offset=4 alignment=8",
-          e.getMessage());
+      assertEquals(
+          "misaligned offset for a 8-byte atomic access: offset=4 alignment=8", e.getMessage());
       assertThrows(IllegalArgumentException.class, () -> m.getIntVolatile(2));
       assertThrows(IndexOutOfBoundsException.class, () -> m.getAndAddLong(64, 1));
     }

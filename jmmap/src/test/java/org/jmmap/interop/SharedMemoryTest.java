@@ -54,7 +54,8 @@ class SharedMemoryTest {
       assertEquals(n, a.name());
       assertEquals(Path.of("/dev/shm", n), a.path());
       assertEquals(100, a.size());
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(a.path())));
+      assertEquals(
+          "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(a.path())));
       a.mmap().write("hello".getBytes(US_ASCII));
       try (SharedMemory b = SharedMemory.open(n)) {
         assertArrayEquals("hello".getBytes(US_ASCII), b.mmap().slice(0, 5));
@@ -80,7 +81,8 @@ class SharedMemoryTest {
   @Test
   void anotherModeCanBeAsked() throws IOException {
     try (SharedMemory s = SharedMemory.create(name("mode"), 10, 0640)) {
-      assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(s.path())));
+      assertEquals(
+          "rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(s.path())));
       s.unlink();
     }
   }
@@ -93,7 +95,8 @@ class SharedMemoryTest {
       assertThrows(IllegalArgumentException.class, () -> SharedMemory.create(bad, 1));
     }
     assertThrows(IllegalArgumentException.class, () -> SharedMemory.create(name("zero"), 0));
-    assertThrows(IllegalArgumentException.class, () -> SharedMemory.create(name("mode2"), 1, 01777));
+    assertThrows(
+        IllegalArgumentException.class, () -> SharedMemory.create(name("mode2"), 1, 01777));
     assertThrows(NoSuchFileException.class, () -> SharedMemory.open(name("missing")));
   }
 
@@ -114,7 +117,9 @@ class SharedMemoryTest {
   void aPythonChildAttachesToJavaSharedMemory() throws Exception {
     String n = name("pychild");
     Path script = dir.resolve("child.py");
-    Files.writeString(script, """
+    Files.writeString(
+        script,
+        """
         import sys
         from multiprocessing import resource_tracker, shared_memory
         shm = shared_memory.SharedMemory(name=sys.argv[1])
@@ -136,7 +141,9 @@ class SharedMemoryTest {
   @Test
   void javaAttachesToPythonSharedMemory() throws Exception {
     Path script = dir.resolve("parent.py");
-    Files.writeString(script, """
+    Files.writeString(
+        script,
+        """
         import sys
         from multiprocessing import shared_memory
         shm = shared_memory.SharedMemory(create=True, size=1000)
@@ -147,10 +154,12 @@ class SharedMemoryTest {
         shm.close()
         shm.unlink()
         """);
-    Process p = new ProcessBuilder("python3", script.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    try (BufferedReader out = new BufferedReader(
-            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder("python3", script.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try (BufferedReader out =
+            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
       String n = out.readLine();
       names.add(n);
@@ -176,8 +185,10 @@ class SharedMemoryTest {
     try (SharedMemory shm = SharedMemory.create(n, 8)) {
       List<Process> children = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        children.add(new ProcessBuilder(ProcessRunner.javaCommand("count", n, "1000000"))
-            .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        children.add(
+            new ProcessBuilder(ProcessRunner.javaCommand("count", n, "1000000"))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start());
       }
       for (Process c : children) {
         assertTrue(c.waitFor(5, TimeUnit.MINUTES));

@@ -25,15 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Mmap#madvise} takes only the advice on its allow-list, whatever int it is given: every
- * other value, including those the kernel gives a meaning to ({@code MADV_HWPOISON} poisons a
- * page for real when run as root; {@code MADV_GUARD_INSTALL}, 102 since Linux 6.13, makes the
- * next access a SIGSEGV that kills the JVM), is refused with {@link IllegalArgumentException}
- * before the kernel sees it, and no advice leaves the map unusable from Java.
+ * other value, including those the kernel gives a meaning to ({@code MADV_HWPOISON} poisons a page
+ * for real when run as root; {@code MADV_GUARD_INSTALL}, 102 since Linux 6.13, makes the next
+ * access a SIGSEGV that kills the JVM), is refused with {@link IllegalArgumentException} before the
+ * kernel sees it, and no advice leaves the map unusable from Java.
  *
- * <p>Whatever may reach the kernel on a build without the allow-list runs in a child JVM. The
- * child never passes {@code MADV_HWPOISON} or {@code MADV_SOFT_OFFLINE} with a non-empty range
- * unless the build refused them with an empty one: the kernel returns at once for an empty range,
- * before it looks at those two, so that probe is harmless on any build.
+ * <p>Whatever may reach the kernel on a build without the allow-list runs in a child JVM. The child
+ * never passes {@code MADV_HWPOISON} or {@code MADV_SOFT_OFFLINE} with a non-empty range unless the
+ * build refused them with an empty one: the kernel returns at once for an empty range, before it
+ * looks at those two, so that probe is harmless on any build.
  */
 class AdviceFuzzTest {
   static final int PS = Mmap.PAGESIZE;
@@ -41,10 +41,21 @@ class AdviceFuzzTest {
 
   /** The advice jmmap accepts; every other int must be refused. */
   static final int[] ALLOWED = {
-    Mmap.MADV_NORMAL, Mmap.MADV_RANDOM, Mmap.MADV_SEQUENTIAL, Mmap.MADV_WILLNEED,
-    Mmap.MADV_DONTNEED, Mmap.MADV_FREE, Mmap.MADV_REMOVE, Mmap.MADV_DONTFORK, Mmap.MADV_DOFORK,
-    Mmap.MADV_MERGEABLE, Mmap.MADV_UNMERGEABLE, Mmap.MADV_HUGEPAGE, Mmap.MADV_NOHUGEPAGE,
-    Mmap.MADV_DONTDUMP, Mmap.MADV_DODUMP
+    Mmap.MADV_NORMAL,
+    Mmap.MADV_RANDOM,
+    Mmap.MADV_SEQUENTIAL,
+    Mmap.MADV_WILLNEED,
+    Mmap.MADV_DONTNEED,
+    Mmap.MADV_FREE,
+    Mmap.MADV_REMOVE,
+    Mmap.MADV_DONTFORK,
+    Mmap.MADV_DOFORK,
+    Mmap.MADV_MERGEABLE,
+    Mmap.MADV_UNMERGEABLE,
+    Mmap.MADV_HUGEPAGE,
+    Mmap.MADV_NOHUGEPAGE,
+    Mmap.MADV_DONTDUMP,
+    Mmap.MADV_DODUMP
   };
 
   /** Advice that leaves the bytes of every kind of map as they are. */
@@ -97,7 +108,8 @@ class AdviceFuzzTest {
       case ANONYMOUS_PRIVATE -> m = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(LENGTH);
       default -> {
         Path f = Files.write(Files.createTempFile(dir, "advice", ".bin"), pattern(LENGTH));
-        return kind == Kind.FILE_SHARED ? Mmap.map(f, 0, Access.WRITE)
+        return kind == Kind.FILE_SHARED
+            ? Mmap.map(f, 0, Access.WRITE)
             : Mmap.options().flags(Mmap.MAP_PRIVATE).map(f);
       }
     }
@@ -106,8 +118,8 @@ class AdviceFuzzTest {
   }
 
   /**
-   * Reads every byte and writes every page back. A page that advice made unusable fails here
-   * with an exception, or (a guard page) ends the JVM.
+   * Reads every byte and writes every page back. A page that advice made unusable fails here with
+   * an exception, or (a guard page) ends the JVM.
    */
   static void useEveryPage(Mmap m) {
     byte[] all = m.slice(0, m.length());
@@ -131,13 +143,14 @@ class AdviceFuzzTest {
   }
 
   /**
-   * {@return what is wrong with {@code t}, the outcome of {@code madvise(advice, start, length)}
-   * on an open map of {@code mapLength} bytes, or null} The checks come in CPython's order:
-   * start, negative length, then the advice.
+   * {@return what is wrong with {@code t}, the outcome of {@code madvise(advice, start, length)} on
+   * an open map of {@code mapLength} bytes, or null} The checks come in CPython's order: start,
+   * negative length, then the advice.
    */
   static String judge(int advice, long start, long length, long mapLength, Throwable t) {
     if (start < 0 || start >= mapLength || length < 0 || length > Long.MAX_VALUE - start) {
-      return t instanceof IllegalArgumentException ? null
+      return t instanceof IllegalArgumentException
+          ? null
           : "start or length out of range, but " + Problems.what(t);
     }
     if (!allowed(advice)) {
@@ -145,13 +158,16 @@ class AdviceFuzzTest {
         return "advice off the allow-list accepted";
       }
       if (!(t instanceof IllegalArgumentException)) {
-        return "advice off the allow-list refused with " + t.getClass().getSimpleName()
+        return "advice off the allow-list refused with "
+            + t.getClass().getSimpleName()
             + " instead of IllegalArgumentException";
       }
-      return Problems.names(t.getMessage(), advice) ? null
+      return Problems.names(t.getMessage(), advice)
+          ? null
           : "IllegalArgumentException for advice off the allow-list does not name the value";
     }
-    return t == null || t instanceof UncheckedIOException ? null
+    return t == null || t instanceof UncheckedIOException
+        ? null
         : "allowed advice refused with " + Problems.what(t);
   }
 
@@ -167,18 +183,23 @@ class AdviceFuzzTest {
           try (Mmap m = make(kind, dir)) {
             long start = i < 0 ? 0 : ranges[i][0];
             long length = i < 0 ? LENGTH : ranges[i][1];
-            String call = i < 0 ? "madvise(" + advice + ")"
-                : "madvise(" + advice + ", " + start + ", " + length + ")";
-            Throwable t = i < 0 ? outcome(() -> m.madvise(advice))
-                : outcome(() -> m.madvise(advice, start, length));
+            String call =
+                i < 0
+                    ? "madvise(" + advice + ")"
+                    : "madvise(" + advice + ", " + start + ", " + length + ")";
+            Throwable t =
+                i < 0
+                    ? outcome(() -> m.madvise(advice))
+                    : outcome(() -> m.madvise(advice, start, length));
             String p = judge(advice, start, length, LENGTH, t);
             if (p != null) {
               problems.add(p, call + " on " + kind.what);
             }
             Throwable use = outcome(() -> useEveryPage(m));
             if (use != null) {
-              problems.add("map unusable after allowed advice", call + " on " + kind.what + ": "
-                  + Problems.what(use));
+              problems.add(
+                  "map unusable after allowed advice",
+                  call + " on " + kind.what + ": " + Problems.what(use));
             } else if (Arrays.stream(KEEPS_BYTES).anyMatch(a -> a == advice)
                 && !Arrays.equals(pattern(LENGTH), m.slice(0, LENGTH))) {
               problems.add("bytes changed by advice that keeps them", call + " on " + kind.what);
@@ -191,8 +212,8 @@ class AdviceFuzzTest {
   }
 
   /**
-   * An empty range: the kernel returns before it acts on any advice, so this is harmless even
-   * on a build that passes the value on, and shows whether the build refuses it first.
+   * An empty range: the kernel returns before it acts on any advice, so this is harmless even on a
+   * build that passes the value on, and shows whether the build refuses it first.
    */
   @Test
   void adviceThatOnlyTheKernelKnowsIsRefusedBeforeTheKernelSeesIt() throws Exception {
@@ -210,8 +231,16 @@ class AdviceFuzzTest {
 
   @Test
   void aClosedMapRefusesAnyAdviceWithIllegalStateExceptionBeforeLookingAtIt() throws Exception {
-    int[] advice = {Mmap.MADV_NORMAL, Mmap.MADV_DONTNEED, Mmap.MADV_HWPOISON, 102, 9999, -1,
-        Integer.MIN_VALUE, Integer.MAX_VALUE};
+    int[] advice = {
+      Mmap.MADV_NORMAL,
+      Mmap.MADV_DONTNEED,
+      Mmap.MADV_HWPOISON,
+      102,
+      9999,
+      -1,
+      Integer.MIN_VALUE,
+      Integer.MAX_VALUE
+    };
     long[] starts = {0, -1, LENGTH, Long.MIN_VALUE, Long.MAX_VALUE};
     Problems problems = new Problems();
     for (Kind kind : Kind.values()) {
@@ -220,14 +249,15 @@ class AdviceFuzzTest {
       for (int a : advice) {
         Throwable t = outcome(() -> m.madvise(a));
         if (!(t instanceof IllegalStateException)) {
-          problems.add("closed map", "madvise(" + a + ") on " + kind.what + ": "
-              + Problems.what(t));
+          problems.add(
+              "closed map", "madvise(" + a + ") on " + kind.what + ": " + Problems.what(t));
         }
         for (long s : starts) {
           Throwable u = outcome(() -> m.madvise(a, s, -1));
           if (!(u instanceof IllegalStateException)) {
-            problems.add("closed map", "madvise(" + a + ", " + s + ", -1) on " + kind.what + ": "
-                + Problems.what(u));
+            problems.add(
+                "closed map",
+                "madvise(" + a + ", " + s + ", -1) on " + kind.what + ": " + Problems.what(u));
           }
         }
       }
@@ -236,9 +266,9 @@ class AdviceFuzzTest {
   }
 
   /**
-   * The start, then a negative length, are reported before the advice, as CPython checks them.
-   * The poison value is only ever paired with an unaligned start here, which the kernel refuses
-   * before it acts on the advice.
+   * The start, then a negative length, are reported before the advice, as CPython checks them. The
+   * poison value is only ever paired with an unaligned start here, which the kernel refuses before
+   * it acts on the advice.
    */
   @Test
   void anOutOfRangeStartOrANegativeLengthIsReportedBeforeTheAdvice() throws Exception {
@@ -248,15 +278,17 @@ class AdviceFuzzTest {
         for (long s : new long[] {-1, LENGTH, LENGTH + 2, Long.MAX_VALUE, Long.MIN_VALUE + 1}) {
           Throwable t = outcome(() -> m.madvise(a, s, PS));
           if (!(t instanceof IllegalArgumentException) || !Problems.names(t.getMessage(), s)) {
-            problems.add("bad start not reported first", "madvise(" + a + ", " + s + ", " + PS
-                + "): " + Problems.what(t));
+            problems.add(
+                "bad start not reported first",
+                "madvise(" + a + ", " + s + ", " + PS + "): " + Problems.what(t));
           }
         }
         for (long n : new long[] {-1, -PS, Long.MIN_VALUE}) {
           Throwable t = outcome(() -> m.madvise(a, 1, n));
           if (!(t instanceof IllegalArgumentException) || !Problems.names(t.getMessage(), n)) {
-            problems.add("negative length not reported first", "madvise(" + a + ", 1, " + n
-                + "): " + Problems.what(t));
+            problems.add(
+                "negative length not reported first",
+                "madvise(" + a + ", 1, " + n + "): " + Problems.what(t));
           }
         }
       }
@@ -280,16 +312,31 @@ class AdviceFuzzTest {
 
   private void sweepInAChild(int randoms, boolean everyCombination) throws Exception {
     long seed = Long.getLong("jmmap.fuzz.seed", System.nanoTime());
-    FuzzChild.Run run = FuzzChild.run(dir, List.of(), "advice", dir.toString(),
-        Long.toString(seed), Integer.toString(randoms), Boolean.toString(everyCombination));
+    FuzzChild.Run run =
+        FuzzChild.run(
+            dir,
+            List.of(),
+            "advice",
+            dir.toString(),
+            Long.toString(seed),
+            Integer.toString(randoms),
+            Boolean.toString(everyCombination));
     List<String> problems = run.lines("PROBLEM");
     List<String> calls = run.lines("CALL");
     boolean done = !run.lines("DONE").isEmpty();
-    assertTrue(run.exit() == 0 && done && problems.isEmpty(),
-        "seed " + seed + " (-Djmmap.fuzz.seed=" + seed + " replays it), " + run.describe()
+    assertTrue(
+        run.exit() == 0 && done && problems.isEmpty(),
+        "seed "
+            + seed
+            + " (-Djmmap.fuzz.seed="
+            + seed
+            + " replays it), "
+            + run.describe()
             + (run.exit() != 0 && !calls.isEmpty()
-                ? "\nthe last call the child began: " + calls.getLast() : "")
-            + "\n" + String.join("\n", problems));
+                ? "\nthe last call the child began: " + calls.getLast()
+                : "")
+            + "\n"
+            + String.join("\n", problems));
   }
 
   /**
@@ -312,9 +359,29 @@ class AdviceFuzzTest {
 
   /** A start or length from anywhere in the long range, with the values that matter most. */
   static long wide(RandomGenerator r, long len) {
-    long[] special = {Long.MIN_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE, Long.MAX_VALUE - 1, -1,
-        0, 1, len - 1, len, len + 1, PS - 1, PS, PS + 1, 2L * PS, -PS, 1L << 31, 1L << 32,
-        1L << 47, 1L << 48, 1L << 62, Long.MAX_VALUE - PS + 1};
+    long[] special = {
+      Long.MIN_VALUE,
+      Long.MIN_VALUE + 1,
+      Long.MAX_VALUE,
+      Long.MAX_VALUE - 1,
+      -1,
+      0,
+      1,
+      len - 1,
+      len,
+      len + 1,
+      PS - 1,
+      PS,
+      PS + 1,
+      2L * PS,
+      -PS,
+      1L << 31,
+      1L << 32,
+      1L << 47,
+      1L << 48,
+      1L << 62,
+      Long.MAX_VALUE - PS + 1
+    };
     return switch (r.nextInt(4)) {
       case 0, 1 -> special[r.nextInt(special.length)];
       case 2 -> r.nextLong();
@@ -338,11 +405,11 @@ class AdviceFuzzTest {
   /**
    * The child's sweep. First every value with an empty range (harmless: for an empty range the
    * kernel only checks that it knows the advice, and returns), which shows both whether the build
-   * refuses the value and whether the kernel knows it. Then every value with the three overloads
-   * on every kind of map (a random value: on one kind, with one overload, unless {@code
+   * refuses the value and whether the kernel knows it. Then every value with the three overloads on
+   * every kind of map (a random value: on one kind, with one overload, unless {@code
    * everyCombination}): values the kernel rejects first, the ones it takes after them (a crash
-   * there is the defect; "CALL" lines say which call began it), and the two that damage the
-   * machine last, only if the build refused them. Prints "PROBLEM" lines and, at the end, "DONE".
+   * there is the defect; "CALL" lines say which call began it), and the two that damage the machine
+   * last, only if the build refused them. Prints "PROBLEM" lines and, at the end, "DONE".
    */
   static void everyAdvice(Path dir, long seed, int randoms, boolean everyCombination)
       throws Exception {
@@ -354,8 +421,10 @@ class AdviceFuzzTest {
     for (int i = 0; i < randoms; i++) {
       int v = r.nextInt();
       if (!allowed(v)) {
-        trials.add(everyCombination ? new Trial(v, ALL_KINDS, ALL_OVERLOADS)
-            : new Trial(v, new int[] {i % 4}, new int[] {(i / 4) % 3}));
+        trials.add(
+            everyCombination
+                ? new Trial(v, ALL_KINDS, ALL_OVERLOADS)
+                : new Trial(v, new int[] {i % 4}, new int[] {(i / 4) % 3}));
       }
     }
     Mmap[] maps = new Mmap[Kind.values().length];
@@ -380,8 +449,13 @@ class AdviceFuzzTest {
         }
         String p = judge(v, 0, 0, LENGTH, t);
         if (p != null) {
-          problems.add(p + " (empty range)", "madvise(" + v + ", 0, 0) on "
-              + Kind.values()[k].what + (t == null ? "" : ": " + Problems.what(t)));
+          problems.add(
+              p + " (empty range)",
+              "madvise("
+                  + v
+                  + ", 0, 0) on "
+                  + Kind.values()[k].what
+                  + (t == null ? "" : ": " + Problems.what(t)));
         }
       }
     }
@@ -403,14 +477,20 @@ class AdviceFuzzTest {
     calls += sweep(maps, r, risky, true);
     calls += sweep(maps, r, damaging, true);
     if (damaging.isEmpty()) {
-      System.out.println("SKIPPED madvise(100) and madvise(101) with non-empty ranges: this build"
-          + " does not refuse them, and the kernel may poison or offline a page");
+      System.out.println(
+          "SKIPPED madvise(100) and madvise(101) with non-empty ranges: this build"
+              + " does not refuse them, and the kernel may poison or offline a page");
     }
     for (Mmap m : maps) {
       m.close();
     }
-    System.out.printf(Locale.ROOT, "DONE %d values, %d calls in %d ms; the kernel knows %s%n",
-        trials.size(), calls, (System.nanoTime() - t0) / 1_000_000, kernelKnows);
+    System.out.printf(
+        Locale.ROOT,
+        "DONE %d values, %d calls in %d ms; the kernel knows %s%n",
+        trials.size(),
+        calls,
+        (System.nanoTime() - t0) / 1_000_000,
+        kernelKnows);
   }
 
   private static void print(Problems problems) {
@@ -421,11 +501,10 @@ class AdviceFuzzTest {
   }
 
   /**
-   * Makes every call of {@code trials} and prints the problems; with {@code announce}, each call
-   * is printed before it is made and its problems right after it. {@return how many calls}
+   * Makes every call of {@code trials} and prints the problems; with {@code announce}, each call is
+   * printed before it is made and its problems right after it. {@return how many calls}
    */
-  private static long sweep(Mmap[] maps, RandomGenerator r, List<Trial> trials,
-      boolean announce) {
+  private static long sweep(Mmap[] maps, RandomGenerator r, List<Trial> trials, boolean announce) {
     Problems problems = new Problems();
     long calls = 0;
     for (Trial trial : trials) {
@@ -434,16 +513,24 @@ class AdviceFuzzTest {
         Mmap m = maps[k];
         String on = " on " + Kind.values()[k].what;
         for (int overload : trial.overloads()) {
-          long[] range = overload == 0 ? new long[] {0, LENGTH}
-              : overload == 1 ? inside(r, LENGTH) : new long[] {wide(r, LENGTH), wide(r, LENGTH)};
-          String call = overload == 0 ? "madvise(" + v + ")"
-              : "madvise(" + v + ", " + range[0] + ", " + range[1] + ")";
+          long[] range =
+              overload == 0
+                  ? new long[] {0, LENGTH}
+                  : overload == 1
+                      ? inside(r, LENGTH)
+                      : new long[] {wide(r, LENGTH), wide(r, LENGTH)};
+          String call =
+              overload == 0
+                  ? "madvise(" + v + ")"
+                  : "madvise(" + v + ", " + range[0] + ", " + range[1] + ")";
           if (announce) {
             System.out.println("CALL " + call + on);
             System.out.flush();
           }
-          Throwable t = overload == 0 ? outcome(() -> m.madvise(v))
-              : outcome(() -> m.madvise(v, range[0], range[1]));
+          Throwable t =
+              overload == 0
+                  ? outcome(() -> m.madvise(v))
+                  : outcome(() -> m.madvise(v, range[0], range[1]));
           calls++;
           String p = judge(v, range[0], range[1], LENGTH, t);
           if (p != null) {
@@ -467,8 +554,9 @@ class AdviceFuzzTest {
       Mmap m = maps[k];
       Throwable use = outcome(() -> useEveryPage(m));
       if (use != null) {
-        problems.add("map unusable at the end of a sweep", Kind.values()[k].what + ": "
-            + Problems.what(use));
+        problems.add(
+            "map unusable at the end of a sweep",
+            Kind.values()[k].what + ": " + Problems.what(use));
       }
     }
     print(problems);

@@ -59,9 +59,18 @@ class AttackTest {
         long size = Files.size(f);
         if (failure[0] != null && (size != PS || !ch.isOpen())) {
           broken.add(
-              "round " + round + ": resize threw " + failure[0] + " but the file is " + size
-                  + " bytes (was " + PS + "), channel open=" + ch.isOpen()
-                  + ", map length=" + m.length());
+              "round "
+                  + round
+                  + ": resize threw "
+                  + failure[0]
+                  + " but the file is "
+                  + size
+                  + " bytes (was "
+                  + PS
+                  + "), channel open="
+                  + ch.isOpen()
+                  + ", map length="
+                  + m.length());
         }
         m.close();
       }
@@ -123,8 +132,8 @@ class AttackTest {
 
   /**
    * Every allowed advice leaves the map an ordinary one: after {@code madvise} on part of a map
-   * (which splits the kernel's mapping in two or three), the map can still grow, as it can
-   * without the advice.
+   * (which splits the kernel's mapping in two or three), the map can still grow, as it can without
+   * the advice.
    */
   @Test
   void aMapAdvisedInPartCanStillGrow() throws Exception {

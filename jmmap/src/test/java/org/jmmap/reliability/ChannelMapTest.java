@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Maps made from a {@link FileChannel} the caller owns: they grow like maps of a path (every new
- * block reserved, or an exception and nothing changed), their errors name the channel without
- * an object identity or an address, and a fault after the caller closed the channel says that
- * the file's size is unknown.
+ * block reserved, or an exception and nothing changed), their errors name the channel without an
+ * object identity or an address, and a fault after the caller closed the channel says that the
+ * file's size is unknown.
  */
 class ChannelMapTest {
   static final int PS = Mmap.PAGESIZE;
@@ -47,8 +47,10 @@ class ChannelMapTest {
   private Path mountSmallTmpfs() throws Exception {
     mount = dir.resolve("fs");
     Files.createDirectories(mount);
-    Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
-        mount.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here (needs root): " + out);
     return mount;
@@ -96,8 +98,15 @@ class ChannelMapTest {
         } catch (MmapFaultException | InternalError fault) {
           later = "a setSlice into the new range then threw " + fault;
         }
-        fail("resize(" + grown + ") of " + kind + " succeeded on a file system with " + free
-            + " bytes free, so its new blocks were not reserved: " + later);
+        fail(
+            "resize("
+                + grown
+                + ") of "
+                + kind
+                + " succeeded on a file system with "
+                + free
+                + " bytes free, so its new blocks were not reserved: "
+                + later);
       }
       // through a Path jmmap names the errno; through a FileChannel the JDK gives strerror's text
       assertTrue(
@@ -136,7 +145,8 @@ class ChannelMapTest {
         e = denied;
       }
       String message = e.getMessage();
-      assertTrue(message.contains("COPY")
+      assertTrue(
+          message.contains("COPY")
               && message.toLowerCase(Locale.ROOT).matches("(?s).*writ(able|ing).*"),
           "the message should say that a COPY map needs a writable channel: " + message);
       assertEquals(null, Problems.leak(message), message);
@@ -149,11 +159,12 @@ class ChannelMapTest {
   void everyDeniedChannelMapNamesTheNeedWithoutAnObjectIdentity() throws Exception {
     Path f = Files.write(dir.resolve("ro"), pattern(2 * PS));
     record Denied(String what, java.nio.file.OpenOption option, Access access, String need) {}
-    List<Denied> cases = List.of(
-        new Denied("a WRITE map of a read-only channel", READ, Access.WRITE, "writ"),
-        new Denied("a DEFAULT map of a read-only channel", READ, Access.DEFAULT, "writ"),
-        new Denied("a COPY map of a read-only channel", READ, Access.COPY, "writ"),
-        new Denied("a READ map of a write-only channel", WRITE, Access.READ, "read"));
+    List<Denied> cases =
+        List.of(
+            new Denied("a WRITE map of a read-only channel", READ, Access.WRITE, "writ"),
+            new Denied("a DEFAULT map of a read-only channel", READ, Access.DEFAULT, "writ"),
+            new Denied("a COPY map of a read-only channel", READ, Access.COPY, "writ"),
+            new Denied("a READ map of a write-only channel", WRITE, Access.READ, "read"));
     Problems problems = new Problems();
     for (Denied d : cases) {
       try (FileChannel ch = FileChannel.open(f, d.option())) {
@@ -190,7 +201,8 @@ class ChannelMapTest {
   void aFaultOnAChannelMapNamesTheChannelAndSaysWhenTheSizeIsUnknown() throws Exception {
     FuzzChild.Run run = FuzzChild.run(dir, List.of("-Xint"), "channel-fault", dir.toString());
     List<String> problems = run.lines("PROBLEM");
-    assertTrue(run.exit() == 0 && !run.lines("DONE").isEmpty() && problems.isEmpty(),
+    assertTrue(
+        run.exit() == 0 && !run.lines("DONE").isEmpty() && problems.isEmpty(),
         run.describe() + "\n" + String.join("\n", problems));
   }
 
@@ -208,10 +220,12 @@ class ChannelMapTest {
     paths.put("setSlice", m -> m.setSlice(past, past + 4, new byte[4]));
     paths.put("getLong", m -> m.getLong(past, ByteOrder.BIG_ENDIAN));
     paths.put("find", m -> m.find(new byte[] {9, 9, 9}, PS));
-    paths.put("readByte", m -> {
-      m.seek(past);
-      m.readByte();
-    });
+    paths.put(
+        "readByte",
+        m -> {
+          m.seek(past);
+          m.readByte();
+        });
     Problems problems = new Problems();
     for (Map.Entry<String, Access_> path : paths.entrySet()) {
       Path f = Files.write(Files.createTempFile(dir, "fault", ".bin"), pattern(2 * PS));
@@ -236,8 +250,8 @@ class ChannelMapTest {
     System.out.println("DONE");
   }
 
-  private static void check(Map.Entry<String, Access_> path, Mmap m, long fileSize,
-      Problems problems) {
+  private static void check(
+      Map.Entry<String, Access_> path, Mmap m, long fileSize, Problems problems) {
     String when = path.getKey() + (fileSize < 0 ? " after the channel was closed" : "");
     Throwable t = AdviceFuzzTest.outcome(() -> path.getValue().run(m));
     if (!(t instanceof MmapFaultException fault)) {
@@ -256,13 +270,12 @@ class ChannelMapTest {
     }
     String leak = Problems.leak(message);
     if (leak != null) {
-      problems.add("the message gives away " + leak.replaceAll(" \\(.*", ""),
-          when + ": " + message);
+      problems.add(
+          "the message gives away " + leak.replaceAll(" \\(.*", ""), when + ": " + message);
     }
-    if (fileSize < 0 && (!message.toLowerCase(Locale.ROOT).contains("unknown")
-        || Problems.names(message, -1))) {
-      problems.add("the message does not say that the file size is unknown",
-          when + ": " + message);
+    if (fileSize < 0
+        && (!message.toLowerCase(Locale.ROOT).contains("unknown") || Problems.names(message, -1))) {
+      problems.add("the message does not say that the file size is unknown", when + ": " + message);
     }
     if (fileSize >= 0 && !Problems.names(message, fileSize)) {
       problems.add("the message does not give the file size", when + ": " + message);

@@ -22,8 +22,11 @@ final class ChildJvm {
   record Result(int status, String output, String crash) {
     /** {@return a description for a failure message} */
     String describe() {
-      return "exit status " + status + (crash.isEmpty() ? "" : "; JVM crash: " + crash)
-          + "\n--- child output ---\n" + output;
+      return "exit status "
+          + status
+          + (crash.isEmpty() ? "" : "; JVM crash: " + crash)
+          + "\n--- child output ---\n"
+          + output;
     }
   }
 
@@ -59,11 +62,18 @@ final class ChildJvm {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith("hs_err")).toList()) {
         List<String> lines = Files.readAllLines(f, StandardCharsets.ISO_8859_1);
-        String summary = lines.stream()
-            .filter(l -> l.startsWith("# ") && (l.contains("SIG") || l.contains("Problematic")
-                || l.startsWith("# C ") || l.startsWith("# J ") || l.startsWith("# V ")
-                || l.startsWith("# j ")))
-            .collect(Collectors.joining(" | "));
+        String summary =
+            lines.stream()
+                .filter(
+                    l ->
+                        l.startsWith("# ")
+                            && (l.contains("SIG")
+                                || l.contains("Problematic")
+                                || l.startsWith("# C ")
+                                || l.startsWith("# J ")
+                                || l.startsWith("# V ")
+                                || l.startsWith("# j ")))
+                .collect(Collectors.joining(" | "));
         found.add(f.getFileName() + ": " + summary);
       }
     }

@@ -19,8 +19,8 @@ import org.jmmap.SharedMemory;
 import org.jmmap.interop.ProcessRunner;
 
 /**
- * What {@link ReclaimTest} and {@link ForeignFilesTest} run in a second JVM: under a descriptor
- * or address-space limit set by the shell that starts it, or under another locale.
+ * What {@link ReclaimTest} and {@link ForeignFilesTest} run in a second JVM: under a descriptor or
+ * address-space limit set by the shell that starts it, or under another locale.
  */
 public final class ContractChild {
   private ContractChild() {}
@@ -29,26 +29,36 @@ public final class ContractChild {
   record Result(int status, String output) {}
 
   /**
-   * Runs this main in a child JVM with this one's class path, through {@code sh -c} so that
-   * {@code shellPrefix} (e.g. {@code ulimit -n 256}) applies to it; {@code env} is added to its
+   * Runs this main in a child JVM with this one's class path, through {@code sh -c} so that {@code
+   * shellPrefix} (e.g. {@code ulimit -n 256}) applies to it; {@code env} is added to its
    * environment (a null value removes a variable).
    */
-  static Result run(Path errorDir, String shellPrefix, Map<String, String> env,
-      List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+  static Result run(
+      Path errorDir,
+      String shellPrefix,
+      Map<String, String> env,
+      List<String> jvmOptions,
+      String... args)
+      throws IOException, InterruptedException {
     List<String> java = new ArrayList<>(ProcessRunner.javaCommand(ContractChild.class, args));
     java.add(1, "-XX:ErrorFile=" + errorDir.resolve("hs_err_%p.log"));
     java.addAll(2, jvmOptions);
-    List<String> command = new ArrayList<>(List.of("sh", "-c",
-        (shellPrefix.isEmpty() ? "" : shellPrefix + " && ") + "exec \"$0\" \"$@\""));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "sh",
+                "-c",
+                (shellPrefix.isEmpty() ? "" : shellPrefix + " && ") + "exec \"$0\" \"$@\""));
     command.addAll(java);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    env.forEach((k, v) -> {
-      if (v == null) {
-        pb.environment().remove(k);
-      } else {
-        pb.environment().put(k, v);
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (v == null) {
+            pb.environment().remove(k);
+          } else {
+            pb.environment().put(k, v);
+          }
+        });
     Process p = pb.start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -60,8 +70,10 @@ public final class ContractChild {
     try (Stream<Path> s = Files.list(errorDir)) {
       for (Path hs : s.filter(f -> f.getFileName().toString().startsWith("hs_err")).toList()) {
         for (String line : Files.readAllLines(hs)) {
-          if (line.startsWith("# Problematic frame:") || line.startsWith("# C ")
-              || line.startsWith("# J ") || line.startsWith("# V ")) {
+          if (line.startsWith("# Problematic frame:")
+              || line.startsWith("# C ")
+              || line.startsWith("# J ")
+              || line.startsWith("# V ")) {
             crash.append('\n').append(line);
           }
         }
@@ -78,8 +90,8 @@ public final class ContractChild {
    */
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
-      case "reclaim" -> reclaim(args[1], Integer.parseInt(args[2]), Path.of(args[3]),
-          Long.parseLong(args[4]));
+      case "reclaim" ->
+          reclaim(args[1], Integer.parseInt(args[2]), Path.of(args[3]), Long.parseLong(args[4]));
       case "names" -> {
         System.out.println("sun.jnu.encoding " + System.getProperty("sun.jnu.encoding"));
         for (int i = 1; i < args.length; i++) {
@@ -101,8 +113,8 @@ public final class ContractChild {
   }
 
   /**
-   * Makes {@code count} maps of one kind and drops each unclosed, touching each once; says at
-   * which one it failed, if it did.
+   * Makes {@code count} maps of one kind and drops each unclosed, touching each once; says at which
+   * one it failed, if it did.
    */
   static void reclaim(String kind, int count, Path dir, long size) throws Exception {
     System.out.println("open files limit " + softLimit("Max open files"));
@@ -154,9 +166,9 @@ public final class ContractChild {
 
   /**
    * Maps every entry of {@code dir} in turn for writing, and prints one line per entry: the label
-   * (each file holds its own label) read through the map, whether the write through the map
-   * reached that entry, which other entries changed, or the exception. Every file is put back
-   * after each entry.
+   * (each file holds its own label) read through the map, whether the write through the map reached
+   * that entry, which other entries changed, or the exception. Every file is put back after each
+   * entry.
    */
   static void names(Path dir) throws Exception {
     List<Path> entries;
@@ -175,8 +187,13 @@ public final class ContractChild {
         m.set(0, (byte) '#');
         outcome = "mapped read=" + seen;
       } catch (FileSystemException e) {
-        outcome = "refused " + e.getClass().getName() + " reason=" + e.getReason()
-            + " message=" + e.getMessage();
+        outcome =
+            "refused "
+                + e.getClass().getName()
+                + " reason="
+                + e.getReason()
+                + " message="
+                + e.getMessage();
       } catch (IOException | RuntimeException e) {
         outcome = "failed " + e;
       }
@@ -189,8 +206,14 @@ public final class ContractChild {
         }
         Files.write(e.getKey(), e.getValue());
       }
-      System.out.println(String.format(Locale.ROOT, "entry %s: %s; wroteSelf=%b; changedOthers=%s",
-          label, outcome, wroteSelf, changed));
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "entry %s: %s; wroteSelf=%b; changedOthers=%s",
+              label,
+              outcome,
+              wroteSelf,
+              changed));
     }
   }
 }

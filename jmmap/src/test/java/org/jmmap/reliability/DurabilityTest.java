@@ -29,12 +29,15 @@ class DurabilityTest {
     try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
       raf.setLength(16L * count);
     }
-    Process child = new ProcessBuilder(ProcessRunner.javaCommand(RChild.class, "records",
-        f.toString(), Integer.toString(count))).redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process child =
+        new ProcessBuilder(
+                ProcessRunner.javaCommand(
+                    RChild.class, "records", f.toString(), Integer.toString(count)))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     int flushed = 0;
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         flushed = Integer.parseInt(line.substring("flushed ".length()));
         if (flushed >= 2000) {
@@ -56,14 +59,17 @@ class DurabilityTest {
   void sharedWritesAreVisibleToAnotherProcessBeforeAnyFlush() throws Exception {
     Path f = Files.write(dir.resolve("shared.bin"), new byte[4096]);
     try (Mmap mine = Mmap.map(f, 0, Access.READ)) {
-      Process child = new ProcessBuilder(ProcessRunner.javaCommand(RChild.class, "coherence",
-          f.toString())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      Process child =
+          new ProcessBuilder(ProcessRunner.javaCommand(RChild.class, "coherence", f.toString()))
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      try (BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
         assertEquals("written", out.readLine());
         String expected = "written by the child";
-        assertEquals(expected, new String(mine.slice(0, expected.length()),
-            StandardCharsets.US_ASCII));
+        assertEquals(
+            expected, new String(mine.slice(0, expected.length()), StandardCharsets.US_ASCII));
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
           byte[] b = new byte[expected.length()];
           raf.readFully(b);

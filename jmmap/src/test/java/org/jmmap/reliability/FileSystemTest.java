@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A full disk and a read-only file system, on a small tmpfs this test mounts (it needs root, as
- * CI has; elsewhere it is skipped).
+ * A full disk and a read-only file system, on a small tmpfs this test mounts (it needs root, as CI
+ * has; elsewhere it is skipped).
  */
 class FileSystemTest {
   static final int PS = Mmap.PAGESIZE;
@@ -29,8 +29,10 @@ class FileSystemTest {
   private Path mount(String options) throws Exception {
     mount = dir.resolve("fs");
     Files.createDirectories(mount);
-    Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs",
-        mount.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", mount.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here (needs root): " + out);
     return mount;
@@ -76,9 +78,10 @@ class FileSystemTest {
     Process p = new ProcessBuilder("mount", "-o", "remount,ro", fs.toString()).start();
     assumeTrue(p.waitFor() == 0, "cannot remount read-only");
     var e = assertThrows(AccessDeniedException.class, () -> Mmap.map(f, 0, Access.WRITE));
-    assertTrue(e.getMessage().contains("EROFS") && e.getMessage().contains(f.toString()),
-        e.getMessage());
-    try (Mmap r = Mmap.map(f, 0, Access.READ); Mmap c = Mmap.map(f, 0, Access.COPY)) {
+    assertTrue(
+        e.getMessage().contains("EROFS") && e.getMessage().contains(f.toString()), e.getMessage());
+    try (Mmap r = Mmap.map(f, 0, Access.READ);
+        Mmap c = Mmap.map(f, 0, Access.COPY)) {
       assertArrayEquals("0123456789".getBytes(), r.read());
       c.set(0, (byte) 'x'); // copy-on-write needs no write access to the file
       assertEquals('x', c.get(0));

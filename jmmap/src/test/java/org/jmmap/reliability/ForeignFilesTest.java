@@ -41,9 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * jmmap opens the file the caller names and no other: shared memory never follows a symlink that
- * someone planted in {@code /dev/shm}, a {@code Path} of another file system is refused rather
- * than mapped by its string, and a file name that the operating system spells with bytes Java
- * cannot encode is mapped exactly or refused, never confused with another file.
+ * someone planted in {@code /dev/shm}, a {@code Path} of another file system is refused rather than
+ * mapped by its string, and a file name that the operating system spells with bytes Java cannot
+ * encode is mapped exactly or refused, never confused with another file.
  */
 class ForeignFilesTest {
   private static final Path SHM = Path.of("/dev/shm");
@@ -53,21 +53,25 @@ class ForeignFilesTest {
   @TempDir Path dir;
 
   private final long seed = System.nanoTime();
-  private final RandomGenerator random =
-      RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+  private final RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
 
   private String seedNote() {
     return " (seed " + seed + ")";
   }
 
   private String uniqueName(String what) {
-    return "jmmap_sec_" + what + "_" + ProcessHandle.current().pid() + "_"
+    return "jmmap_sec_"
+        + what
+        + "_"
+        + ProcessHandle.current().pid()
+        + "_"
         + HexFormat.of().toHexDigits(random.nextLong());
   }
 
   private static UserPrincipal nobody() throws IOException {
     try {
-      return FileSystems.getDefault().getUserPrincipalLookupService()
+      return FileSystems.getDefault()
+          .getUserPrincipalLookupService()
           .lookupPrincipalByName("nobody");
     } catch (IOException e) {
       Assumptions.abort("there is no user nobody to plant files as: " + e);
@@ -100,7 +104,9 @@ class ForeignFilesTest {
 
     void assertUntouched(String how) throws IOException {
       assertArrayEquals(bytes, Files.readAllBytes(path), how + " changed the bytes of " + path);
-      assertEquals(mtime, Files.getLastModifiedTime(path),
+      assertEquals(
+          mtime,
+          Files.getLastModifiedTime(path),
           how + " changed the modification time of " + path);
       assertEquals(bytes.length, Files.size(path), how + " changed the size of " + path);
     }
@@ -144,12 +150,21 @@ class ForeignFilesTest {
       if (ownedByNobody) {
         chownNoFollow(link, nobody());
       }
-      String how = "SharedMemory.open(\"" + name + "\") on a symlink " + link + " -> "
-          + victim.path() + " owned by " + (ownedByNobody ? "nobody" : "the caller") + seedNote();
+      String how =
+          "SharedMemory.open(\""
+              + name
+              + "\") on a symlink "
+              + link
+              + " -> "
+              + victim.path()
+              + " owned by "
+              + (ownedByNobody ? "nobody" : "the caller")
+              + seedNote();
       IOException refused = openAndWrite(name);
       victim.assertUntouched(how);
       assertNotNull(refused, how + " followed the symlink and mapped its target");
-      assertTrue(refused instanceof FileSystemException && refused.getMessage().contains(name),
+      assertTrue(
+          refused instanceof FileSystemException && refused.getMessage().contains(name),
           how + " threw an exception that does not name the entry: " + refused);
       assertTrue(Files.isSymbolicLink(link), how + " removed the planted symlink");
     } finally {
@@ -164,8 +179,7 @@ class ForeignFilesTest {
   }
 
   @Test
-  void sharedMemoryOpenRefusesASymlinkOwnedByTheCallerAndLeavesItsTargetAlone()
-      throws IOException {
+  void sharedMemoryOpenRefusesASymlinkOwnedByTheCallerAndLeavesItsTargetAlone() throws IOException {
     openRefusesAPlantedSymlink(false);
   }
 
@@ -179,9 +193,15 @@ class ForeignFilesTest {
       for (boolean ownedByNobody : new boolean[] {true, false}) {
         String name = uniqueName("create");
         Path link = SHM.resolve(name);
-        String how = "SharedMemory.create(\"" + name + "\", 8192) over a symlink owned by "
-            + (ownedByNobody ? "nobody" : "the caller") + " to "
-            + (target.equals(absent) ? "the absent " : "the existing ") + target + seedNote();
+        String how =
+            "SharedMemory.create(\""
+                + name
+                + "\", 8192) over a symlink owned by "
+                + (ownedByNobody ? "nobody" : "the caller")
+                + " to "
+                + (target.equals(absent) ? "the absent " : "the existing ")
+                + target
+                + seedNote();
         SharedMemory made = null;
         try {
           Files.createSymbolicLink(link, target);
@@ -195,12 +215,15 @@ class ForeignFilesTest {
           } catch (IOException e) {
             refused = e;
           }
-          assertFalse(Files.exists(absent, LinkOption.NOFOLLOW_LINKS),
+          assertFalse(
+              Files.exists(absent, LinkOption.NOFOLLOW_LINKS),
               how + " created the symlink's target");
           victim.assertUntouched(how);
-          assertTrue(refused instanceof FileAlreadyExistsException,
+          assertTrue(
+              refused instanceof FileAlreadyExistsException,
               how + " did not throw FileAlreadyExistsException but " + refused);
-          assertTrue(Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target),
+          assertTrue(
+              Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target),
               how + " removed or changed the planted symlink");
         } finally {
           if (made != null) {
@@ -215,14 +238,17 @@ class ForeignFilesTest {
 
   /** {@return what SharedMemory.open threw on the entry, within a bound: it must not hang} */
   private static Exception openFails(String name, String how) {
-    return assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-      try (SharedMemory s = SharedMemory.open(name)) {
-        fail(how + " gave " + s + " instead of an exception");
-        return null;
-      } catch (IOException | IllegalArgumentException e) {
-        return e;
-      }
-    }, how + " did not return within 30 s");
+    return assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          try (SharedMemory s = SharedMemory.open(name)) {
+            fail(how + " gave " + s + " instead of an exception");
+            return null;
+          } catch (IOException | IllegalArgumentException e) {
+            return e;
+          }
+        },
+        how + " did not return within 30 s");
   }
 
   private static void createSays(String name, String how) {
@@ -231,8 +257,8 @@ class ForeignFilesTest {
     } catch (FileAlreadyExistsException expected) {
       // the name is taken
     } catch (IOException e) {
-      throw new AssertionError(how + ": SharedMemory.create threw " + e
-          + " instead of FileAlreadyExistsException", e);
+      throw new AssertionError(
+          how + ": SharedMemory.create threw " + e + " instead of FileAlreadyExistsException", e);
     }
   }
 
@@ -246,11 +272,14 @@ class ForeignFilesTest {
       chownNoFollow(fifo, nobody());
       String how = "SharedMemory.open(\"" + name + "\") on a FIFO planted by nobody" + seedNote();
       Exception e = openFails(name, how);
-      assertTrue(String.valueOf(e.getMessage()).contains(name),
+      assertTrue(
+          String.valueOf(e.getMessage()).contains(name),
           how + " threw an exception that does not name the entry: " + e);
       createSays(name, how);
-      assertTrue(Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-          .isOther(), how + " replaced the FIFO");
+      assertTrue(
+          Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+              .isOther(),
+          how + " replaced the FIFO");
     } finally {
       deleteQuietly(fifo);
     }
@@ -261,13 +290,14 @@ class ForeignFilesTest {
     String name = uniqueName("dir");
     Path d = SHM.resolve(name);
     try {
-      Files.createDirectory(d, PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rwxrwxrwx")));
+      Files.createDirectory(
+          d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
       chownNoFollow(d, nobody());
-      String how = "SharedMemory.open(\"" + name + "\") on a directory planted by nobody"
-          + seedNote();
+      String how =
+          "SharedMemory.open(\"" + name + "\") on a directory planted by nobody" + seedNote();
       Exception e = openFails(name, how);
-      assertTrue(String.valueOf(e.getMessage()).contains(name),
+      assertTrue(
+          String.valueOf(e.getMessage()).contains(name),
           how + " threw an exception that does not name the entry: " + e);
       createSays(name, how);
       assertTrue(Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS), how + " removed the directory");
@@ -285,18 +315,25 @@ class ForeignFilesTest {
       Files.write(f, content);
       Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-rw-"));
       chownNoFollow(f, nobody());
-      String how = "SharedMemory on a regular file of mode 0666 planted by nobody as \"" + name
-          + "\"" + seedNote();
+      String how =
+          "SharedMemory on a regular file of mode 0666 planted by nobody as \""
+              + name
+              + "\""
+              + seedNote();
       createSays(name, how);
       assertArrayEquals(content, Files.readAllBytes(f), how + ": create changed the file");
       try (SharedMemory s = SharedMemory.open(name)) {
         assertEquals(content.length, s.size(), how + ": the size of what open mapped");
-        assertArrayEquals(content, s.mmap().slice(0, content.length),
+        assertArrayEquals(
+            content,
+            s.mmap().slice(0, content.length),
             how + ": open mapped other bytes than the file's");
         s.mmap().write(MARK);
       }
       byte[] now = Files.readAllBytes(f);
-      assertArrayEquals(MARK, java.util.Arrays.copyOf(now, MARK.length),
+      assertArrayEquals(
+          MARK,
+          java.util.Arrays.copyOf(now, MARK.length),
           how + ": a write through the map did not reach the file");
     } finally {
       deleteQuietly(f);
@@ -310,22 +347,25 @@ class ForeignFilesTest {
   }
 
   @Test
-  void aPathOfAZipFileSystemIsRefusedAndTheOrdinaryFileOfTheSameNameIsUntouched()
-      throws Exception {
+  void aPathOfAZipFileSystemIsRefusedAndTheOrdinaryFileOfTheSameNameIsUntouched() throws Exception {
     Path d = Files.createDirectory(dir.resolve("d"));
-    Victim ordinary = Victim.make(d.resolve("data.txt"),
-        "the ordinary file, not the zip entry\n".getBytes(StandardCharsets.US_ASCII));
+    Victim ordinary =
+        Victim.make(
+            d.resolve("data.txt"),
+            "the ordinary file, not the zip entry\n".getBytes(StandardCharsets.US_ASCII));
     URI zip = URI.create("jar:" + dir.resolve("archive.zip").toUri());
     try (FileSystem zipFs = FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
       Path inZip = zipFs.getPath(ordinary.path().toString());
       Files.createDirectories(inZip.getParent());
       Files.write(inZip, "the zip entry\n".getBytes(StandardCharsets.US_ASCII));
-      List<Map.Entry<String, Mapper>> calls = List.of(
-          Map.entry("Mmap.map(path, 0, Access.WRITE)", p -> Mmap.map(p, 0, Access.WRITE)),
-          Map.entry("Mmap.map(path, 0, Access.WRITE, 0)", p -> Mmap.map(p, 0, Access.WRITE, 0)),
-          Map.entry("Mmap.options().access(Access.WRITE).map(path)",
-              p -> Mmap.options().access(Access.WRITE).map(p)),
-          Map.entry("Mmap.options().map(path)", p -> Mmap.options().map(p)));
+      List<Map.Entry<String, Mapper>> calls =
+          List.of(
+              Map.entry("Mmap.map(path, 0, Access.WRITE)", p -> Mmap.map(p, 0, Access.WRITE)),
+              Map.entry("Mmap.map(path, 0, Access.WRITE, 0)", p -> Mmap.map(p, 0, Access.WRITE, 0)),
+              Map.entry(
+                  "Mmap.options().access(Access.WRITE).map(path)",
+                  p -> Mmap.options().access(Access.WRITE).map(p)),
+              Map.entry("Mmap.options().map(path)", p -> Mmap.options().map(p)));
       List<String> wrong = new ArrayList<>();
       for (Map.Entry<String, Mapper> call : calls) {
         String how = call.getKey() + " with the zip file system's " + inZip;
@@ -336,8 +376,11 @@ class ForeignFilesTest {
           String msg = String.valueOf(e.getMessage());
           if (!msg.contains(inZip.toString())
               || !msg.toLowerCase(Locale.ROOT).contains("default file system")) {
-            wrong.add(how + " threw ProviderMismatchException without naming the path and the"
-                + " default file system: " + msg);
+            wrong.add(
+                how
+                    + " threw ProviderMismatchException without naming the path and the"
+                    + " default file system: "
+                    + msg);
           }
         } catch (IOException | RuntimeException e) {
           wrong.add(how + " threw " + e + " instead of ProviderMismatchException");
@@ -364,13 +407,14 @@ class ForeignFilesTest {
    * {@code files} is a directory, the name's bytes in hex and the content.
    */
   private static void rawFiles(List<List<String>> files) throws Exception {
-    String script = "import os, sys\n"
-        + "a = sys.argv[1:]\n"
-        + "for i in range(0, len(a), 3):\n"
-        + "  fd = os.open(os.fsencode(a[i]) + b'/' + bytes.fromhex(a[i + 1]),"
-        + " os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)\n"
-        + "  os.write(fd, a[i + 2].encode('ascii'))\n"
-        + "  os.close(fd)\n";
+    String script =
+        "import os, sys\n"
+            + "a = sys.argv[1:]\n"
+            + "for i in range(0, len(a), 3):\n"
+            + "  fd = os.open(os.fsencode(a[i]) + b'/' + bytes.fromhex(a[i + 1]),"
+            + " os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)\n"
+            + "  os.write(fd, a[i + 2].encode('ascii'))\n"
+            + "  os.close(fd)\n";
     List<String> command = new ArrayList<>(List.of("python3", "-c", script));
     files.forEach(command::addAll);
     Process p = new ProcessBuilder(command).inheritIO().start();
@@ -389,12 +433,13 @@ class ForeignFilesTest {
   private void namesUnder(List<Map<String, String>> locales, boolean utf8) throws Exception {
     Path plain = Files.createDirectory(dir.resolve("plain"));
     Path decoyed = Files.createDirectory(dir.resolve("decoyed"));
-    rawFiles(List.of(
-        rawFile(plain, RAW, "raw-fffe"),
-        rawFile(plain, ACCENTED, "accented"),
-        rawFile(decoyed, RAW, "raw-fffe"),
-        rawFile(decoyed, ACCENTED, "accented"),
-        rawFile(decoyed, DECOY, "decoy-efbfbd-efbfbd")));
+    rawFiles(
+        List.of(
+            rawFile(plain, RAW, "raw-fffe"),
+            rawFile(plain, ACCENTED, "accented"),
+            rawFile(decoyed, RAW, "raw-fffe"),
+            rawFile(decoyed, ACCENTED, "accented"),
+            rawFile(decoyed, DECOY, "decoy-efbfbd-efbfbd")));
     String report = null;
     ContractChild.Result r = null;
     // the first locale that gives the child the expected encoding; a machine may lack one
@@ -404,18 +449,27 @@ class ForeignFilesTest {
         env.put(v, null);
       }
       env.putAll(locale);
-      r = ContractChild.run(dir, "", env, List.of(), "names", plain.toString(),
-          decoyed.toString());
-      report = "mapping names that are not UTF-8 under " + locale + ": exit status "
-          + r.status() + ", output:\n" + r.output();
+      r = ContractChild.run(dir, "", env, List.of(), "names", plain.toString(), decoyed.toString());
+      report =
+          "mapping names that are not UTF-8 under "
+              + locale
+              + ": exit status "
+              + r.status()
+              + ", output:\n"
+              + r.output();
       if (r.output().contains("sun.jnu.encoding UTF-8") == utf8) {
         break;
       }
     }
     assertEquals(0, r.status(), report);
-    assertEquals(utf8, r.output().contains("sun.jnu.encoding UTF-8"),
-        "no locale of " + locales + " gives the child the encoding this check needs, so it"
-            + " would prove nothing: " + report);
+    assertEquals(
+        utf8,
+        r.output().contains("sun.jnu.encoding UTF-8"),
+        "no locale of "
+            + locales
+            + " gives the child the encoding this check needs, so it"
+            + " would prove nothing: "
+            + report);
     List<String> wrong = new ArrayList<>();
     int entries = 0;
     for (String line : r.output().lines().toList()) {
@@ -432,16 +486,22 @@ class ForeignFilesTest {
           wrong.add("a write through the map of \"" + label + "\" did not reach it: " + line);
         }
       } else if (line.contains(": refused ")) {
-        String reason = line.substring(line.indexOf(" reason=") + " reason=".length(),
-            line.indexOf(" message="));
-        if (line.contains("NoSuchFileException") || line.contains("AccessDeniedException")
+        String reason =
+            line.substring(
+                line.indexOf(" reason=") + " reason=".length(), line.indexOf(" message="));
+        if (line.contains("NoSuchFileException")
+            || line.contains("AccessDeniedException")
             || !reason.toLowerCase(Locale.ROOT).contains("name")) {
-          wrong.add("\"" + label + "\" was refused with an exception that does not say its name"
-              + " cannot be passed to the operating system exactly: " + line);
+          wrong.add(
+              "\""
+                  + label
+                  + "\" was refused with an exception that does not say its name"
+                  + " cannot be passed to the operating system exactly: "
+                  + line);
         }
         if (utf8 && label.equals("accented")) {
-          wrong.add("a name of ordinary accented letters was refused under a UTF-8 locale: "
-              + line);
+          wrong.add(
+              "a name of ordinary accented letters was refused under a UTF-8 locale: " + line);
         }
       } else {
         wrong.add("\"" + label + "\" failed: " + line);

@@ -32,14 +32,16 @@ public final class FuzzChild {
 
     /** {@return the exit, the crash and the end of standard error, for a failure message} */
     String describe() {
-      return "exit status " + exit + (crash.isEmpty() ? "" : ", JVM crash: " + crash)
+      return "exit status "
+          + exit
+          + (crash.isEmpty() ? "" : ", JVM crash: " + crash)
           + (err.isBlank() ? "" : "\nstandard error ends with:\n" + err);
     }
   }
 
   /**
-   * Runs {@code args} in a child JVM with {@code jvmOptions}; its hs_err file, if it crashes,
-   * goes to {@code dir}, and it never writes a core file.
+   * Runs {@code args} in a child JVM with {@code jvmOptions}; its hs_err file, if it crashes, goes
+   * to {@code dir}, and it never writes a core file.
    */
   static Run run(Path dir, List<String> jvmOptions, String... args) throws Exception {
     List<String> c = new ArrayList<>(ProcessRunner.javaCommand(FuzzChild.class, args));
@@ -91,8 +93,11 @@ public final class FuzzChild {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "advice" ->
-          AdviceFuzzTest.everyAdvice(Path.of(args[1]), Long.parseLong(args[2]),
-              Integer.parseInt(args[3]), Boolean.parseBoolean(args[4]));
+          AdviceFuzzTest.everyAdvice(
+              Path.of(args[1]),
+              Long.parseLong(args[2]),
+              Integer.parseInt(args[3]),
+              Boolean.parseBoolean(args[4]));
       case "channel-fault" -> ChannelMapTest.faultsOnAChannelMap(Path.of(args[1]));
       default -> throw new IllegalArgumentException("unknown check: " + args[0]);
     }

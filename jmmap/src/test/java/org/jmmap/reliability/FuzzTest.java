@@ -36,19 +36,20 @@ class FuzzTest {
     Mmap make(Path file) throws IOException;
   }
 
-  static final List<Maker> KINDS = List.of(
-      f -> Mmap.map(f, 0, Access.WRITE),
-      f -> Mmap.map(f, 0, Access.READ),
-      f -> Mmap.map(f, 0, Access.COPY),
-      f -> Mmap.options().flags(Mmap.MAP_PRIVATE).map(f),
-      f -> {
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ,
-            StandardOpenOption.WRITE)) {
-          return Mmap.map(ch, 0, Access.WRITE, 0);
-        }
-      },
-      f -> Mmap.anonymous(3 * PS + 5),
-      f -> Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(PS));
+  static final List<Maker> KINDS =
+      List.of(
+          f -> Mmap.map(f, 0, Access.WRITE),
+          f -> Mmap.map(f, 0, Access.READ),
+          f -> Mmap.map(f, 0, Access.COPY),
+          f -> Mmap.options().flags(Mmap.MAP_PRIVATE).map(f),
+          f -> {
+            try (FileChannel ch =
+                FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+              return Mmap.map(ch, 0, Access.WRITE, 0);
+            }
+          },
+          f -> Mmap.anonymous(3 * PS + 5),
+          f -> Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(PS));
 
   private RandomGenerator r;
 
@@ -76,14 +77,25 @@ class FuzzTest {
   }
 
   private int advice() {
-    int[] safe = {Mmap.MADV_NORMAL, Mmap.MADV_RANDOM, Mmap.MADV_SEQUENTIAL, Mmap.MADV_WILLNEED,
-        Mmap.MADV_DONTNEED, Mmap.MADV_DONTDUMP, Mmap.MADV_DODUMP, -1, 9999, Integer.MIN_VALUE};
+    int[] safe = {
+      Mmap.MADV_NORMAL,
+      Mmap.MADV_RANDOM,
+      Mmap.MADV_SEQUENTIAL,
+      Mmap.MADV_WILLNEED,
+      Mmap.MADV_DONTNEED,
+      Mmap.MADV_DONTDUMP,
+      Mmap.MADV_DODUMP,
+      -1,
+      9999,
+      Integer.MIN_VALUE
+    };
     return safe[r.nextInt(safe.length)];
   }
 
   private ByteOrder order() {
-    return r.nextInt(10) == 0 ? null : r.nextBoolean() ? ByteOrder.BIG_ENDIAN
-        : ByteOrder.LITTLE_ENDIAN;
+    return r.nextInt(10) == 0
+        ? null
+        : r.nextBoolean() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
   }
 
   /** One random call; returns its name and arguments. */
@@ -129,15 +141,27 @@ class FuzzTest {
       case 32 -> m.madvise(advice());
       default -> m.flush();
     }
-    return "op " + op + " (" + a + ", " + b + ", " + c + ", " + (d == null ? "null"
-        : d.length + " bytes") + ")";
+    return "op "
+        + op
+        + " ("
+        + a
+        + ", "
+        + b
+        + ", "
+        + c
+        + ", "
+        + (d == null ? "null" : d.length + " bytes")
+        + ")";
   }
 
   private static boolean documented(Throwable e) {
-    return e instanceof IllegalArgumentException || e instanceof IndexOutOfBoundsException
-        || e instanceof BufferUnderflowException || e instanceof BufferOverflowException
+    return e instanceof IllegalArgumentException
+        || e instanceof IndexOutOfBoundsException
+        || e instanceof BufferUnderflowException
+        || e instanceof BufferOverflowException
         || e instanceof UnsupportedOperationException // ReadOnlyMmapException is one
-        || e instanceof NullPointerException || e instanceof IOException
+        || e instanceof NullPointerException
+        || e instanceof IOException
         || e instanceof UncheckedIOException;
   }
 
@@ -179,28 +203,52 @@ class FuzzTest {
     Path ten = Files.write(dir.resolve("ten"), new byte[10]);
     Path empty = Files.write(dir.resolve("empty"), new byte[0]);
     record Bad(String what, Maker make, Class<? extends Exception> type, String says) {}
-    List<Bad> bad = List.of(
-        new Bad("a directory", f -> Mmap.map(dir, 0, Access.WRITE), IOException.class, "EISDIR"),
-        new Bad("a directory, read-only", f -> Mmap.map(dir, 10, Access.READ), IOException.class,
-            "ENODEV"),
-        new Bad("/dev/null", f -> Mmap.map(Path.of("/dev/null"), 10, Access.READ),
-            IOException.class, "ENODEV"),
-        new Bad("a FIFO", f -> Mmap.map(fifo, 10, Access.READ), IOException.class, "ENODEV"),
-        new Bad("a missing file", f -> Mmap.map(dir.resolve("none"), 0, Access.READ),
-            java.nio.file.NoSuchFileException.class, "ENOENT"),
-        new Bad("a length beyond the file", f -> Mmap.map(ten, 11, Access.READ),
-            IllegalArgumentException.class, "mmap length is greater than file size"),
-        new Bad("an offset beyond the file", f -> Mmap.map(ten, 0, Access.READ, PS),
-            IllegalArgumentException.class, "mmap offset is greater than file size"),
-        new Bad("an empty file", f -> Mmap.map(empty, 0, Access.READ),
-            IllegalArgumentException.class, "cannot mmap an empty file"),
-        new Bad("MAP_FIXED", f -> Mmap.options().flags(Mmap.MAP_SHARED | 0x10).map(ten),
-            IllegalArgumentException.class, "MAP_FIXED"));
+    List<Bad> bad =
+        List.of(
+            new Bad(
+                "a directory", f -> Mmap.map(dir, 0, Access.WRITE), IOException.class, "EISDIR"),
+            new Bad(
+                "a directory, read-only",
+                f -> Mmap.map(dir, 10, Access.READ),
+                IOException.class,
+                "ENODEV"),
+            new Bad(
+                "/dev/null",
+                f -> Mmap.map(Path.of("/dev/null"), 10, Access.READ),
+                IOException.class,
+                "ENODEV"),
+            new Bad("a FIFO", f -> Mmap.map(fifo, 10, Access.READ), IOException.class, "ENODEV"),
+            new Bad(
+                "a missing file",
+                f -> Mmap.map(dir.resolve("none"), 0, Access.READ),
+                java.nio.file.NoSuchFileException.class,
+                "ENOENT"),
+            new Bad(
+                "a length beyond the file",
+                f -> Mmap.map(ten, 11, Access.READ),
+                IllegalArgumentException.class,
+                "mmap length is greater than file size"),
+            new Bad(
+                "an offset beyond the file",
+                f -> Mmap.map(ten, 0, Access.READ, PS),
+                IllegalArgumentException.class,
+                "mmap offset is greater than file size"),
+            new Bad(
+                "an empty file",
+                f -> Mmap.map(empty, 0, Access.READ),
+                IllegalArgumentException.class,
+                "cannot mmap an empty file"),
+            new Bad(
+                "MAP_FIXED",
+                f -> Mmap.options().flags(Mmap.MAP_SHARED | 0x10).map(ten),
+                IllegalArgumentException.class,
+                "MAP_FIXED"));
     for (Bad b : bad) {
-      Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-          () -> b.make().make(null), b.what());
-      org.junit.jupiter.api.Assertions.assertTrue(b.type().isInstance(e) && e.getMessage()
-          .contains(b.says()), b.what() + ": " + e);
+      Exception e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              Exception.class, () -> b.make().make(null), b.what());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          b.type().isInstance(e) && e.getMessage().contains(b.says()), b.what() + ": " + e);
     }
   }
 

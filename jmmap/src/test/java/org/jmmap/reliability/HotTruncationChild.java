@@ -25,10 +25,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jmmap.Access;
 import org.jmmap.Mmap;
 import org.jmmap.MmapFaultException;
@@ -36,10 +36,10 @@ import org.jmmap.internal.Search;
 
 /**
  * What {@link HotTruncationTest} runs in a child JVM: every path that reads or writes mapped
- * memory, first compiled by C2 on an intact file, then run against a file truncated under the
- * map, before the access and while it runs, through a shared, a private and a channel's map. It
- * prints one line per path, and exits with status 1 if any outcome was not one of the documented
- * ones; a fault the JVM does not catch ends the process with a crash instead.
+ * memory, first compiled by C2 on an intact file, then run against a file truncated under the map,
+ * before the access and while it runs, through a shared, a private and a channel's map. It prints
+ * one line per path, and exits with status 1 if any outcome was not one of the documented ones; a
+ * fault the JVM does not catch ends the process with a crash instead.
  */
 public final class HotTruncationChild {
   private HotTruncationChild() {}
@@ -71,13 +71,20 @@ public final class HotTruncationChild {
    * @param warm where its warm-up accesses go
    * @param hot the methods that must all have live C2 code before each part of a phase, or empty
    *     for the op's own body
-   * @param past how many bytes past the end of the file {@code [at, at + len)} must reach for
-   *     the access to be sure to touch a page the file no longer has (a search may skip bytes);
-   *     only such accesses must fail
+   * @param past how many bytes past the end of the file {@code [at, at + len)} must reach for the
+   *     access to be sure to touch a page the file no longer has (a search may skip bytes); only
+   *     such accesses must fail
    * @param op the access
    */
-  record PathSpec(String name, int[] lens, int align, boolean atomic, Warm warm, List<String> hot,
-      int past, Op op) {
+  record PathSpec(
+      String name,
+      int[] lens,
+      int align,
+      boolean atomic,
+      Warm warm,
+      List<String> hot,
+      int past,
+      Op op) {
     PathSpec past(int bytes) {
       return new PathSpec(name, lens, align, atomic, warm, hot, bytes, op);
     }
@@ -107,8 +114,8 @@ public final class HotTruncationChild {
 
   /**
    * A needle that never occurs. When n > 2 its first and last bytes match almost everywhere, and
-   * only its second-to-last byte differs, so that each candidate is verified over n - 2 bytes:
-   * for a long needle the JDK compares them in its vectorizedMismatch stub, which HotSpot does not
+   * only its second-to-last byte differs, so that each candidate is verified over n - 2 bytes: for
+   * a long needle the JDK compares them in its vectorizedMismatch stub, which HotSpot does not
    * guard, and a truncation racing with the verification reaches it.
    */
   static byte[] absentNeedle(int n) {
@@ -139,189 +146,394 @@ public final class HotTruncationChild {
       byte[] needle = absentNeedle(n);
       int window = n + 256;
       // a candidate that lies wholly past the end must be looked at
-      p.add(p("find/" + n, lens(window), (m, at, len, k) -> m.find(needle, at, at + len))
-          .past(n + 8));
-      p.add(p("rfind/" + n, lens(window), (m, at, len, k) -> m.rfind(needle, at, at + len))
-          .past(n + 8));
+      p.add(
+          p("find/" + n, lens(window), (m, at, len, k) -> m.find(needle, at, at + len))
+              .past(n + 8));
+      p.add(
+          p("rfind/" + n, lens(window), (m, at, len, k) -> m.rfind(needle, at, at + len))
+              .past(n + 8));
     }
     p.add(p("get", lens(1), (m, at, len, k) -> m.get(at)));
     // a caller's ordinary use of the byte; C2 trusts that a byte is in [-128, 127], so the
     // boxing cache is indexed without a range check
-    p.add(p("get, the byte boxed", lens(1), (m, at, len, k) -> {
-      boxed = m.get(at);
-      return 0;
-    }));
+    p.add(
+        p(
+            "get, the byte boxed",
+            lens(1),
+            (m, at, len, k) -> {
+              boxed = m.get(at);
+              return 0;
+            }));
     // C2 trusts readByte's value and a char from the regex view to lie in [0, 255], and drops the
     // range check of a 256-entry table
-    p.add(p("readByte as a table index", lens(1), (m, at, len, k) -> {
-      m.seek(at);
-      return TABLE[m.readByte()];
-    }));
-    p.add(p("getShort as a table index", lens(2), (m, at, len, k) -> {
-      return TABLE16[m.getShort(at, order(k)) + 32768];
-    }));
-    p.add(p("charAt as a table index", lens(1), (m, at, len, k) -> {
-      CharSequence cs = m.asCharSequence();
-      return TABLE[cs.charAt((int) at)];
-    }));
-    p.add(p("set", lens(1), (m, at, len, k) -> {
-      m.set(at, (byte) 'a');
-      return 0;
-    }));
+    p.add(
+        p(
+            "readByte as a table index",
+            lens(1),
+            (m, at, len, k) -> {
+              m.seek(at);
+              return TABLE[m.readByte()];
+            }));
+    p.add(
+        p(
+            "getShort as a table index",
+            lens(2),
+            (m, at, len, k) -> {
+              return TABLE16[m.getShort(at, order(k)) + 32768];
+            }));
+    p.add(
+        p(
+            "charAt as a table index",
+            lens(1),
+            (m, at, len, k) -> {
+              CharSequence cs = m.asCharSequence();
+              return TABLE[cs.charAt((int) at)];
+            }));
+    p.add(
+        p(
+            "set",
+            lens(1),
+            (m, at, len, k) -> {
+              m.set(at, (byte) 'a');
+              return 0;
+            }));
     p.add(p("slice", lens(8, big), (m, at, len, k) -> m.slice(at, at + len).length));
-    p.add(p("slice step 3", lens(24, 600), (m, at, len, k) -> m.slice(at, at + len, 3).length)
-        .past(3));
-    p.add(p("slice step -1", lens(8, 600), (m, at, len, k) -> m.slice(at + len - 1,
-        at == 0 ? Long.MIN_VALUE : at - 1, -1).length));
-    p.add(p("setSlice", lens(8, big), (m, at, len, k) -> {
-      m.setSlice(at, at + len, Arrays.copyOfRange(pristine, (int) at, (int) at + len));
-      return 0;
-    }));
-    p.add(p("setSlice step 2", lens(8, 600), (m, at, len, k) -> {
-      m.setSlice(at, at + len, 2, Arrays.copyOf(A, (len + 1) / 2));
-      return 0;
-    }).past(2));
-    p.add(p("read(n)", lens(8, big), (m, at, len, k) -> {
-      m.seek(at);
-      return m.read(len).length;
-    }));
-    p.add(new PathSpec("read()", lens(1), 1, false, Warm.END, List.of(), 1, (m, at, len, k) -> {
-      m.seek(at);
-      return m.read().length;
-    }));
-    p.add(p("readByte", lens(1), (m, at, len, k) -> {
-      m.seek(at);
-      return m.readByte();
-    }));
-    p.add(p("readLine", lens(1), (m, at, len, k) -> {
-      m.seek(at);
-      return m.readLine().length;
-    }));
-    p.add(p("write", lens(8, big), (m, at, len, k) -> {
-      m.seek(at);
-      return m.write(Arrays.copyOfRange(pristine, (int) at, (int) at + len));
-    }));
-    p.add(p("writeByte", lens(1), (m, at, len, k) -> {
-      m.seek(at);
-      m.writeByte(pristine[(int) at]);
-      return 0;
-    }));
-    p.add(p("move forward", lens(big, 64 << 10), (m, at, len, k) -> {
-      m.move(at + 17, at, len - 17);
-      return 0;
-    }));
-    p.add(p("move backward", lens(big, 64 << 10), (m, at, len, k) -> {
-      m.move(at, at + 17, len - 17);
-      return 0;
-    }));
+    p.add(
+        p("slice step 3", lens(24, 600), (m, at, len, k) -> m.slice(at, at + len, 3).length)
+            .past(3));
+    p.add(
+        p(
+            "slice step -1",
+            lens(8, 600),
+            (m, at, len, k) ->
+                m.slice(at + len - 1, at == 0 ? Long.MIN_VALUE : at - 1, -1).length));
+    p.add(
+        p(
+            "setSlice",
+            lens(8, big),
+            (m, at, len, k) -> {
+              m.setSlice(at, at + len, Arrays.copyOfRange(pristine, (int) at, (int) at + len));
+              return 0;
+            }));
+    p.add(
+        p(
+                "setSlice step 2",
+                lens(8, 600),
+                (m, at, len, k) -> {
+                  m.setSlice(at, at + len, 2, Arrays.copyOf(A, (len + 1) / 2));
+                  return 0;
+                })
+            .past(2));
+    p.add(
+        p(
+            "read(n)",
+            lens(8, big),
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.read(len).length;
+            }));
+    p.add(
+        new PathSpec(
+            "read()",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of(),
+            1,
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.read().length;
+            }));
+    p.add(
+        p(
+            "readByte",
+            lens(1),
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.readByte();
+            }));
+    p.add(
+        p(
+            "readLine",
+            lens(1),
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.readLine().length;
+            }));
+    p.add(
+        p(
+            "write",
+            lens(8, big),
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.write(Arrays.copyOfRange(pristine, (int) at, (int) at + len));
+            }));
+    p.add(
+        p(
+            "writeByte",
+            lens(1),
+            (m, at, len, k) -> {
+              m.seek(at);
+              m.writeByte(pristine[(int) at]);
+              return 0;
+            }));
+    p.add(
+        p(
+            "move forward",
+            lens(big, 64 << 10),
+            (m, at, len, k) -> {
+              m.move(at + 17, at, len - 17);
+              return 0;
+            }));
+    p.add(
+        p(
+            "move backward",
+            lens(big, 64 << 10),
+            (m, at, len, k) -> {
+              m.move(at, at + 17, len - 17);
+              return 0;
+            }));
     p.add(p("getShort", lens(2), (m, at, len, k) -> m.getShort(at, order(k))));
     p.add(p("getInt", lens(4), (m, at, len, k) -> m.getInt(at, order(k))));
     p.add(p("getLong", lens(8), (m, at, len, k) -> m.getLong(at, order(k))));
-    p.add(p("getFloat", lens(4),
-        (m, at, len, k) -> Float.floatToRawIntBits(m.getFloat(at, order(k)))));
-    p.add(p("getDouble", lens(8),
-        (m, at, len, k) -> Double.doubleToRawLongBits(m.getDouble(at, order(k)))));
-    p.add(p("putShort", lens(2), (m, at, len, k) -> {
-      m.putShort(at, order(k), (short) 0x6161);
-      return 0;
-    }));
-    p.add(p("putInt", lens(4), (m, at, len, k) -> {
-      m.putInt(at, order(k), 0x61616161);
-      return 0;
-    }));
-    p.add(p("putLong", lens(8), (m, at, len, k) -> {
-      m.putLong(at, order(k), 0x6161616161616161L);
-      return 0;
-    }));
-    p.add(p("putFloat", lens(4), (m, at, len, k) -> {
-      m.putFloat(at, order(k), Float.intBitsToFloat(0x61616161));
-      return 0;
-    }));
-    p.add(p("putDouble", lens(8), (m, at, len, k) -> {
-      m.putDouble(at, order(k), Double.longBitsToDouble(0x6161616161616161L));
-      return 0;
-    }));
-    p.add(new PathSpec("getLongVolatile", lens(8), 8, false, Warm.ANY, List.of(), 1,
-        (m, at, len, k) -> m.getLongVolatile(at)));
-    p.add(new PathSpec("putLongRelease", lens(8), 8, false, Warm.ANY, List.of(), 1,
-        (m, at, len, k) -> {
-          m.putLongRelease(at, 0x6161616161616161L);
-          return 0;
-        }));
-    p.add(new PathSpec("compareAndSetLong", lens(8), 8, true, Warm.ANY, List.of(), 1,
-        (m, at, len, k) -> m.compareAndSetLong(at, AAAA, AAAA) ? 1 : 0));
-    p.add(new PathSpec("getAndAddLong", lens(8), 8, true, Warm.ANY, List.of(), 1,
-        (m, at, len, k) -> m.getAndAddLong(at, 0)));
-    p.add(p("asCharSequence charAt", lens(1),
-        (m, at, len, k) -> m.asCharSequence().charAt((int) at)));
-    p.add(p("asCharSequence toString", lens(8, big),
-        (m, at, len, k) -> m.asCharSequence(at, at + len).toString().length()));
-    p.add(p("asCharSequence subSequence", lens(8, 600), (m, at, len, k) -> {
-      CharSequence s = m.asCharSequence().subSequence((int) at, (int) at + len);
-      long sum = 0;
-      for (int i = 0; i < s.length(); i++) {
-        sum += s.charAt(i);
-      }
-      return sum;
-    }));
-    p.add(p("Matcher.find over asCharSequence", lens(600, 2 * PS), (m, at, len, k) -> {
-      Matcher mt = LINE_END.matcher(m.asCharSequence(at, at + len));
-      int n = 0;
-      while (mt.find()) {
-        n++;
-      }
-      return n;
-    }).past(LINE_END.pattern().length()));
-    p.add(new PathSpec("matches(Pattern).count()", lens(1), 1, false, Warm.END,
-        List.of("java.util.regex.Pattern$Start.match(", "org.jmmap.MappedCharSequence.charAt("), 1,
-        (m, at, len, k) -> m.matches(LINE_END).count()));
-    p.add(p("inputStream read", lens(1, 8, big), (m, at, len, k) -> {
-      InputStream in = m.inputStream();
-      in.skip(at);
-      return len == 1 ? in.read() : in.read(BUF, 0, len);
-    }));
-    p.add(new PathSpec("inputStream transferTo", lens(1), 1, false, Warm.END, List.of(), 1,
-        (m, at, len, k) -> {
-          InputStream in = m.inputStream();
-          in.skip(at);
-          return in.transferTo(OutputStream.nullOutputStream());
-        }));
-    p.add(new PathSpec("outputStream write", lens(1, 8, big), 1, false, Warm.NEAR, List.of(), 1,
-        (m, at, len, k) -> {
-          OutputStream out = m.outputStream();
-          out.write(pristine, 0, (int) at);
-          if (len == 1) {
-            out.write(pristine[(int) at]);
-          } else {
-            out.write(pristine, (int) at, len);
-          }
-          return 0;
-        }));
-    p.add(p("channel read heap", lens(8, big),
-        (m, at, len, k) -> m.channel().position(at).read(ByteBuffer.wrap(BUF, 0, len))));
-    p.add(p("channel read direct", lens(8, big),
-        (m, at, len, k) -> m.channel().position(at).read(DIRECT.clear().limit(len))));
-    p.add(p("channel write heap", lens(8, big), (m, at, len, k) -> m.channel().position(at)
-        .write(ByteBuffer.wrap(pristine, (int) at, len))));
-    p.add(p("channel write direct", lens(8, big), (m, at, len, k) -> {
-      DIRECT.clear().put(0, pristine, (int) at, len).limit(len);
-      return m.channel().position(at).write(DIRECT);
-    }));
-    p.add(p("asByteBuffer get", lens(1, 8, big), (m, at, len, k) -> {
-      ByteBuffer b = m.asByteBuffer(at, len);
-      return len == 1 ? b.get(0) : b.get(BUF, 0, len).position();
-    }));
-    p.add(p("asByteBuffer put", lens(1, 8, big), (m, at, len, k) -> {
-      ByteBuffer b = m.asByteBuffer(at, len);
-      return (len == 1 ? b.put(0, (byte) 'a') : b.put(0, pristine, (int) at, len)).position();
-    }));
-    p.add(p("segment get", lens(1, 8), (m, at, len, k) -> len == 1
-        ? m.segment().get(JAVA_BYTE, at)
-        : m.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, at)));
-    p.add(p("segment copy", lens(8, big), (m, at, len, k) -> {
-      MemorySegment.copy(m.segment(), JAVA_BYTE, at, BUF, 0, len);
-      return 0;
-    }));
+    p.add(
+        p(
+            "getFloat",
+            lens(4),
+            (m, at, len, k) -> Float.floatToRawIntBits(m.getFloat(at, order(k)))));
+    p.add(
+        p(
+            "getDouble",
+            lens(8),
+            (m, at, len, k) -> Double.doubleToRawLongBits(m.getDouble(at, order(k)))));
+    p.add(
+        p(
+            "putShort",
+            lens(2),
+            (m, at, len, k) -> {
+              m.putShort(at, order(k), (short) 0x6161);
+              return 0;
+            }));
+    p.add(
+        p(
+            "putInt",
+            lens(4),
+            (m, at, len, k) -> {
+              m.putInt(at, order(k), 0x61616161);
+              return 0;
+            }));
+    p.add(
+        p(
+            "putLong",
+            lens(8),
+            (m, at, len, k) -> {
+              m.putLong(at, order(k), 0x6161616161616161L);
+              return 0;
+            }));
+    p.add(
+        p(
+            "putFloat",
+            lens(4),
+            (m, at, len, k) -> {
+              m.putFloat(at, order(k), Float.intBitsToFloat(0x61616161));
+              return 0;
+            }));
+    p.add(
+        p(
+            "putDouble",
+            lens(8),
+            (m, at, len, k) -> {
+              m.putDouble(at, order(k), Double.longBitsToDouble(0x6161616161616161L));
+              return 0;
+            }));
+    p.add(
+        new PathSpec(
+            "getLongVolatile",
+            lens(8),
+            8,
+            false,
+            Warm.ANY,
+            List.of(),
+            1,
+            (m, at, len, k) -> m.getLongVolatile(at)));
+    p.add(
+        new PathSpec(
+            "putLongRelease",
+            lens(8),
+            8,
+            false,
+            Warm.ANY,
+            List.of(),
+            1,
+            (m, at, len, k) -> {
+              m.putLongRelease(at, 0x6161616161616161L);
+              return 0;
+            }));
+    p.add(
+        new PathSpec(
+            "compareAndSetLong",
+            lens(8),
+            8,
+            true,
+            Warm.ANY,
+            List.of(),
+            1,
+            (m, at, len, k) -> m.compareAndSetLong(at, AAAA, AAAA) ? 1 : 0));
+    p.add(
+        new PathSpec(
+            "getAndAddLong",
+            lens(8),
+            8,
+            true,
+            Warm.ANY,
+            List.of(),
+            1,
+            (m, at, len, k) -> m.getAndAddLong(at, 0)));
+    p.add(
+        p(
+            "asCharSequence charAt",
+            lens(1),
+            (m, at, len, k) -> m.asCharSequence().charAt((int) at)));
+    p.add(
+        p(
+            "asCharSequence toString",
+            lens(8, big),
+            (m, at, len, k) -> m.asCharSequence(at, at + len).toString().length()));
+    p.add(
+        p(
+            "asCharSequence subSequence",
+            lens(8, 600),
+            (m, at, len, k) -> {
+              CharSequence s = m.asCharSequence().subSequence((int) at, (int) at + len);
+              long sum = 0;
+              for (int i = 0; i < s.length(); i++) {
+                sum += s.charAt(i);
+              }
+              return sum;
+            }));
+    p.add(
+        p(
+                "Matcher.find over asCharSequence",
+                lens(600, 2 * PS),
+                (m, at, len, k) -> {
+                  Matcher mt = LINE_END.matcher(m.asCharSequence(at, at + len));
+                  int n = 0;
+                  while (mt.find()) {
+                    n++;
+                  }
+                  return n;
+                })
+            .past(LINE_END.pattern().length()));
+    p.add(
+        new PathSpec(
+            "matches(Pattern).count()",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("java.util.regex.Pattern$Start.match(", "org.jmmap.MappedCharSequence.charAt("),
+            1,
+            (m, at, len, k) -> m.matches(LINE_END).count()));
+    p.add(
+        p(
+            "inputStream read",
+            lens(1, 8, big),
+            (m, at, len, k) -> {
+              InputStream in = m.inputStream();
+              in.skip(at);
+              return len == 1 ? in.read() : in.read(BUF, 0, len);
+            }));
+    p.add(
+        new PathSpec(
+            "inputStream transferTo",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of(),
+            1,
+            (m, at, len, k) -> {
+              InputStream in = m.inputStream();
+              in.skip(at);
+              return in.transferTo(OutputStream.nullOutputStream());
+            }));
+    p.add(
+        new PathSpec(
+            "outputStream write",
+            lens(1, 8, big),
+            1,
+            false,
+            Warm.NEAR,
+            List.of(),
+            1,
+            (m, at, len, k) -> {
+              OutputStream out = m.outputStream();
+              out.write(pristine, 0, (int) at);
+              if (len == 1) {
+                out.write(pristine[(int) at]);
+              } else {
+                out.write(pristine, (int) at, len);
+              }
+              return 0;
+            }));
+    p.add(
+        p(
+            "channel read heap",
+            lens(8, big),
+            (m, at, len, k) -> m.channel().position(at).read(ByteBuffer.wrap(BUF, 0, len))));
+    p.add(
+        p(
+            "channel read direct",
+            lens(8, big),
+            (m, at, len, k) -> m.channel().position(at).read(DIRECT.clear().limit(len))));
+    p.add(
+        p(
+            "channel write heap",
+            lens(8, big),
+            (m, at, len, k) ->
+                m.channel().position(at).write(ByteBuffer.wrap(pristine, (int) at, len))));
+    p.add(
+        p(
+            "channel write direct",
+            lens(8, big),
+            (m, at, len, k) -> {
+              DIRECT.clear().put(0, pristine, (int) at, len).limit(len);
+              return m.channel().position(at).write(DIRECT);
+            }));
+    p.add(
+        p(
+            "asByteBuffer get",
+            lens(1, 8, big),
+            (m, at, len, k) -> {
+              ByteBuffer b = m.asByteBuffer(at, len);
+              return len == 1 ? b.get(0) : b.get(BUF, 0, len).position();
+            }));
+    p.add(
+        p(
+            "asByteBuffer put",
+            lens(1, 8, big),
+            (m, at, len, k) -> {
+              ByteBuffer b = m.asByteBuffer(at, len);
+              return (len == 1 ? b.put(0, (byte) 'a') : b.put(0, pristine, (int) at, len))
+                  .position();
+            }));
+    p.add(
+        p(
+            "segment get",
+            lens(1, 8),
+            (m, at, len, k) ->
+                len == 1
+                    ? m.segment().get(JAVA_BYTE, at)
+                    : m.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, at)));
+    p.add(
+        p(
+            "segment copy",
+            lens(8, big),
+            (m, at, len, k) -> {
+              MemorySegment.copy(m.segment(), JAVA_BYTE, at, BUF, 0, len);
+              return 0;
+            }));
     return p;
   }
 
@@ -341,8 +553,8 @@ public final class HotTruncationChild {
    * Runs the paths.
    *
    * @param args the directory for the file, the seed, the rounds per phase, and optionally the
-   *     index of the first path to run, a regular expression of the path names to run and one
-   *     of the path names to skip
+   *     index of the first path to run, a regular expression of the path names to run and one of
+   *     the path names to skip
    * @throws Exception if the set-up fails
    */
   public static void main(String[] args) throws Exception {
@@ -354,8 +566,17 @@ public final class HotTruncationChild {
     Pattern skip = Pattern.compile(args.length > 5 ? args[5] : "");
     c.rnd = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
     c.length = PS * (long) ((1 << 20) / PS + c.rnd.nextInt(3 * (1 << 20) / PS + 1));
-    say("seed " + seed + " rounds " + c.rounds + " map length " + c.length + " kernel "
-        + Search.kernel() + " vm " + System.getProperty("java.vm.version"));
+    say(
+        "seed "
+            + seed
+            + " rounds "
+            + c.rounds
+            + " map length "
+            + c.length
+            + " kernel "
+            + Search.kernel()
+            + " vm "
+            + System.getProperty("java.vm.version"));
     c.file = Files.createTempFile(Path.of(args[0]), "hot", ".bin");
     pristine = new byte[(int) c.length];
     for (int i = 0; i < pristine.length; i++) {
@@ -363,13 +584,16 @@ public final class HotTruncationChild {
     }
     Files.write(c.file, pristine);
     c.control = new RandomAccessFile(c.file.toFile(), "rw");
-    try (FileChannel ch = FileChannel.open(c.file, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(c.file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         Mmap shared = Mmap.map(c.file, 0, Access.WRITE);
         Mmap priv = Mmap.options().flags(Mmap.MAP_PRIVATE).map(c.file);
         Mmap fromChannel = Mmap.map(ch, 0, Access.WRITE, 0)) {
-      List<MapKind> kinds = List.of(new MapKind("shared", shared),
-          new MapKind("private", priv), new MapKind("channel", fromChannel));
+      List<MapKind> kinds =
+          List.of(
+              new MapKind("shared", shared),
+              new MapKind("private", priv),
+              new MapKind("channel", fromChannel));
       List<PathSpec> paths = paths();
       for (int i = from; i < paths.size(); i++) {
         PathSpec path = paths.get(i);
@@ -414,9 +638,18 @@ public final class HotTruncationChild {
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%d calls, %d faults (%d MmapFault, %d InternalError"
-          + " (%d after the call returned), %d IOException), %d returned, %d unexpected", calls,
-          faults(), mmapFaults, internalErrors, late, ioExceptions, returned, unexpected);
+      return String.format(
+          Locale.ROOT,
+          "%d calls, %d faults (%d MmapFault, %d InternalError"
+              + " (%d after the call returned), %d IOException), %d returned, %d unexpected",
+          calls,
+          faults(),
+          mmapFaults,
+          internalErrors,
+          late,
+          ioExceptions,
+          returned,
+          unexpected);
     }
   }
 
@@ -446,9 +679,14 @@ public final class HotTruncationChild {
       }
     }
     if (before.sureReturned > 0) {
-      failures.add(where + ": returned normally in " + before.sureReturned + " calls made after"
-          + " the file was truncated, though each had to touch a page the file no longer has;"
-          + " first: " + before.firstReturn);
+      failures.add(
+          where
+              + ": returned normally in "
+              + before.sureReturned
+              + " calls made after"
+              + " the file was truncated, though each had to touch a page the file no longer has;"
+              + " first: "
+              + before.firstReturn);
     }
     long t2 = System.nanoTime();
     Tally during = new Tally();
@@ -457,26 +695,40 @@ public final class HotTruncationChild {
       for (int chunk = 0; chunk < CHUNKS; chunk++) {
         warmUp(path, kinds, hot, where, 0);
         say("truncated during " + where + ", part " + (chunk + 1) + " of " + CHUNKS);
-        toggles += concurrent(path, kinds, where, during,
-            (chunk + 1) * rounds / CHUNKS - chunk * rounds / CHUNKS);
+        toggles +=
+            concurrent(
+                path,
+                kinds,
+                where,
+                during,
+                (chunk + 1) * rounds / CHUNKS - chunk * rounds / CHUNKS);
       }
     }
     long t3 = System.nanoTime();
-    say(String.format(Locale.ROOT,
-        "path=%s c2=%s rewarmed=%d | truncated before: %s | during (%s): %s | ms %d+%d+%d",
-        path.name(), compiled, rewarms, before,
-        path.atomic() ? "atomic, not run" : toggles + " toggles", during,
-        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000));
+    say(
+        String.format(
+            Locale.ROOT,
+            "path=%s c2=%s rewarmed=%d | truncated before: %s | during (%s): %s | ms %d+%d+%d",
+            path.name(),
+            compiled,
+            rewarms,
+            before,
+            path.atomic() ? "atomic, not run" : toggles + " toggles",
+            during,
+            (t1 - t0) / 1_000_000,
+            (t2 - t1) / 1_000_000,
+            (t3 - t2) / 1_000_000));
   }
 
   private int rewarms;
 
   /**
-   * Runs the path on the intact file, through every kind of map in turn, at least {@code
-   * minCalls} times and until C2 has compiled it. {@return the compile id of the C2 code}
+   * Runs the path on the intact file, through every kind of map in turn, at least {@code minCalls}
+   * times and until C2 has compiled it. {@return the compile id of the C2 code}
    */
-  private String warmUp(PathSpec path, List<MapKind> kinds, List<String> hot, String where,
-      int minCalls) throws Exception {
+  private String warmUp(
+      PathSpec path, List<MapKind> kinds, List<String> hot, String where, int minCalls)
+      throws Exception {
     restoreAll();
     long calls = 0;
     long t0 = System.nanoTime();
@@ -497,8 +749,16 @@ public final class HotTruncationChild {
         try {
           sink += path.op().run(m, at, len, rnd.nextInt());
         } catch (Throwable e) {
-          fail(where + " on the intact file (warm-up call " + calls + ", at " + at + ", len "
-              + len + ")", e);
+          fail(
+              where
+                  + " on the intact file (warm-up call "
+                  + calls
+                  + ", at "
+                  + at
+                  + ", len "
+                  + len
+                  + ")",
+              e);
           return "";
         }
       }
@@ -511,19 +771,29 @@ public final class HotTruncationChild {
         }
       }
       if (ms > 30_000) {
-        failures.add(where + ": C2 had not compiled all of " + hot + " after " + calls
-            + " calls in " + ms + " ms (" + checks + " checks)");
+        failures.add(
+            where
+                + ": C2 had not compiled all of "
+                + hot
+                + " after "
+                + calls
+                + " calls in "
+                + ms
+                + " ms ("
+                + checks
+                + " checks)");
         return "";
       }
     }
   }
 
   private long warmOffset(PathSpec path, int len) {
-    long at = switch (path.warm()) {
-      case ANY -> HEAD + rnd.nextLong(length - HEAD - len + 1);
-      case NEAR -> HEAD + rnd.nextLong(4 * PS);
-      case END -> length - 4 * PS + rnd.nextLong(4 * PS);
-    };
+    long at =
+        switch (path.warm()) {
+          case ANY -> HEAD + rnd.nextLong(length - HEAD - len + 1);
+          case NEAR -> HEAD + rnd.nextLong(4 * PS);
+          case END -> length - 4 * PS + rnd.nextLong(4 * PS);
+        };
     return at / path.align() * path.align();
   }
 
@@ -537,16 +807,24 @@ public final class HotTruncationChild {
     return at + len <= b ? b : at;
   }
 
-  private void beforeRound(PathSpec path, MapKind kind, String where, Tally t)
-      throws IOException {
+  private void beforeRound(PathSpec path, MapKind kind, String where, Tally t) throws IOException {
     int size = rnd.nextInt(2 * PS + 1);
     control.setLength(size);
     long b = (size + PS - 1) / PS * PS; // the first byte no page of the file backs
     int len = path.lens()[rnd.nextInt(path.lens().length)];
     long at = pastOffset(path, b, len);
     int k = rnd.nextInt();
-    String what = where + " on the " + kind.name() + " map after truncating to " + size + " (at "
-        + at + ", len " + len + ")";
+    String what =
+        where
+            + " on the "
+            + kind.name()
+            + " map after truncating to "
+            + size
+            + " (at "
+            + at
+            + ", len "
+            + len
+            + ")";
     try {
       call(path, kind.map(), at, len, k, t, what, at + len >= b + path.past());
     } catch (InternalError e) {
@@ -563,8 +841,8 @@ public final class HotTruncationChild {
   }
 
   /**
-   * Counts a fault that the JVM reported after the access had returned, at a later safepoint
-   * poll in the child's own code, as the fault of that access.
+   * Counts a fault that the JVM reported after the access had returned, at a later safepoint poll
+   * in the child's own code, as the fault of that access.
    */
   private static void lateFault(Tally t) {
     if (t.lastReturned) {
@@ -580,11 +858,11 @@ public final class HotTruncationChild {
   }
 
   /**
-   * Makes one call and counts its outcome; {@code sure} says whether the access certainly
-   * touches a page the file no longer has.
+   * Makes one call and counts its outcome; {@code sure} says whether the access certainly touches a
+   * page the file no longer has.
    */
-  private void call(PathSpec path, Mmap m, long at, int len, int k, Tally t, String what,
-      boolean sure) {
+  private void call(
+      PathSpec path, Mmap m, long at, int len, int k, Tally t, String what, boolean sure) {
     t.calls++;
     t.lastReturned = false;
     t.lastSure = sure;
@@ -624,22 +902,25 @@ public final class HotTruncationChild {
     AtomicLong toggles = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     Throwable[] togglerFailure = {null};
-    Thread toggler = new Thread(() -> {
-      RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
-      try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-        while (!stop.get()) {
-          raf.setLength(r.nextInt(2 * PS + 1));
-          for (int spin = r.nextInt(2000); spin > 0; spin--) {
-            Thread.onSpinWait(); // leave the file short for a moment
-          }
-          raf.setLength(length);
-          raf.getChannel().write(ByteBuffer.wrap(pristine, 0, HEAD), 0);
-          toggles.incrementAndGet();
-        }
-      } catch (Throwable e) {
-        togglerFailure[0] = e;
-      }
-    }, "toggler");
+    Thread toggler =
+        new Thread(
+            () -> {
+              RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+              try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                while (!stop.get()) {
+                  raf.setLength(r.nextInt(2 * PS + 1));
+                  for (int spin = r.nextInt(2000); spin > 0; spin--) {
+                    Thread.onSpinWait(); // leave the file short for a moment
+                  }
+                  raf.setLength(length);
+                  raf.getChannel().write(ByteBuffer.wrap(pristine, 0, HEAD), 0);
+                  toggles.incrementAndGet();
+                }
+              } catch (Throwable e) {
+                togglerFailure[0] = e;
+              }
+            },
+            "toggler");
     toggler.start();
     try {
       for (int i = 0; i < calls || toggles.get() < calls; i++) {
@@ -648,8 +929,22 @@ public final class HotTruncationChild {
           int len = path.lens()[rnd.nextInt(path.lens().length)];
           long b = rnd.nextInt(3) * (long) PS;
           long at = pastOffset(path, b, len);
-          call(path, kind.map(), at, len, rnd.nextInt(), t, where + " on the " + kind.name()
-              + " map while another thread truncates (at " + at + ", len " + len + ")", false);
+          call(
+              path,
+              kind.map(),
+              at,
+              len,
+              rnd.nextInt(),
+              t,
+              where
+                  + " on the "
+                  + kind.name()
+                  + " map while another thread truncates (at "
+                  + at
+                  + ", len "
+                  + len
+                  + ")",
+              false);
         } catch (InternalError e) {
           lateFault(t);
         }
@@ -712,13 +1007,17 @@ public final class HotTruncationChild {
 
   static {
     try {
-      SERVER = Class.forName("java.lang.management.ManagementFactory")
-          .getMethod("getPlatformMBeanServer").invoke(null);
+      SERVER =
+          Class.forName("java.lang.management.ManagementFactory")
+              .getMethod("getPlatformMBeanServer")
+              .invoke(null);
       Class<?> name = Class.forName("javax.management.ObjectName");
-      DIAGNOSTICS = name.getConstructor(String.class)
-          .newInstance("com.sun.management:type=DiagnosticCommand");
-      CODELIST = Class.forName("javax.management.MBeanServerConnection")
-          .getMethod("invoke", name, String.class, Object[].class, String[].class);
+      DIAGNOSTICS =
+          name.getConstructor(String.class)
+              .newInstance("com.sun.management:type=DiagnosticCommand");
+      CODELIST =
+          Class.forName("javax.management.MBeanServerConnection")
+              .getMethod("invoke", name, String.class, Object[].class, String[].class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -726,15 +1025,25 @@ public final class HotTruncationChild {
 
   /** {@return the compile ids of live C2 code for each of the methods, or null if one has none} */
   static String compiledId(List<String> methods) throws Exception {
-    String list = (String) CODELIST.invoke(SERVER, DIAGNOSTICS, "compilerCodelist",
-        new Object[] {null}, new String[] {String[].class.getName()});
+    String list =
+        (String)
+            CODELIST.invoke(
+                SERVER,
+                DIAGNOSTICS,
+                "compilerCodelist",
+                new Object[] {null},
+                new String[] {String[].class.getName()});
     List<String> ids = new ArrayList<>();
     for (String m : methods) {
       // each line: compile id, tier, state (0 = in use), method, ...
-      String id = list.lines().map(line -> line.split(" ", 4))
-          .filter(f -> f.length == 4 && f[1].equals("4") && f[2].equals("0")
-              && f[3].startsWith(m))
-          .map(f -> f[0]).findFirst().orElse(null);
+      String id =
+          list.lines()
+              .map(line -> line.split(" ", 4))
+              .filter(
+                  f -> f.length == 4 && f[1].equals("4") && f[2].equals("0") && f[3].startsWith(m))
+              .map(f -> f[0])
+              .findFirst()
+              .orElse(null);
       if (id == null) {
         return null;
       }

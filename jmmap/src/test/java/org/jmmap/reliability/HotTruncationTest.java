@@ -18,13 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every path that reads or writes mapped memory, once C2 has compiled it, meets a file truncated
- * under the map, before the access and while it runs, in a child JVM ({@link
- * HotTruncationChild}): each access ends normally or with a documented exception, and the JVM
- * never crashes. Run with and without the Vector API module, which selects the search kernel.
+ * under the map, before the access and while it runs, in a child JVM ({@link HotTruncationChild}):
+ * each access ends normally or with a documented exception, and the JVM never crashes. Run with and
+ * without the Vector API module, which selects the search kernel.
  *
- * <p>A crash ends the child; the test then records the path and the hs_err file's problematic
- * frame and starts a new child at the next path, so that one run reports every path that crashes.
- * {@code -Djmmap.hot.seed=N} replays a run.
+ * <p>A crash ends the child; the test then records the path and the hs_err file's problematic frame
+ * and starts a new child at the next path, so that one run reports every path that crashes. {@code
+ * -Djmmap.hot.seed=N} replays a run.
  */
 class HotTruncationTest {
   /** Rounds per path and phase in {@code ./build test}. */
@@ -54,8 +54,7 @@ class HotTruncationTest {
 
   @Tag("long")
   @Test
-  void everyCompiledPathSurvivesThousandsOfTruncationsWithTheVectorSearchKernel()
-      throws Exception {
+  void everyCompiledPathSurvivesThousandsOfTruncationsWithTheVectorSearchKernel() throws Exception {
     run(true, LONG_ROUNDS);
   }
 
@@ -64,38 +63,55 @@ class HotTruncationTest {
 
   private void run(boolean vector, int rounds) throws Exception {
     long seed = Long.getLong("jmmap.hot.seed", System.nanoTime());
-    String mode = (vector ? "with" : "without") + " jdk.incubator.vector, seed " + seed + ", "
-        + rounds + " rounds";
+    String mode =
+        (vector ? "with" : "without")
+            + " jdk.incubator.vector, seed "
+            + seed
+            + ", "
+            + rounds
+            + " rounds";
     List<String> problems = new ArrayList<>();
     int from = 0;
     while (true) {
       Outcome o = child(vector, seed, rounds, from);
       o.lines().stream().filter(l -> l.startsWith("path=")).forEach(System.out::println);
-      String first = o.lines().stream().filter(l -> l.startsWith("seed ")).findFirst()
-          .orElse("");
+      String first = o.lines().stream().filter(l -> l.startsWith("seed ")).findFirst().orElse("");
       String kernel = vector ? "kernel vector" : "kernel SWAR";
       if (!first.contains(kernel)) {
-        fail(mode + ": the child does not run the expected search kernel (" + kernel + "): "
-            + String.join("\n", o.lines()));
+        fail(
+            mode
+                + ": the child does not run the expected search kernel ("
+                + kernel
+                + "): "
+                + String.join("\n", o.lines()));
       }
       if (o.status() == 0) {
         break;
       }
       if (o.hsErr() == null) {
         // the child listed what went wrong after a line "N failures, seed S:"
-        List<String> rest = o.lines().stream().dropWhile(l -> !l.contains(" failures, seed "))
-            .toList();
-        problems.add(rest.isEmpty() ? "exit status " + o.status() + ": "
-            + String.join("\n", o.lines()) : String.join("\n", rest));
+        List<String> rest =
+            o.lines().stream().dropWhile(l -> !l.contains(" failures, seed ")).toList();
+        problems.add(
+            rest.isEmpty()
+                ? "exit status " + o.status() + ": " + String.join("\n", o.lines())
+                : String.join("\n", rest));
         break;
       }
-      String path = o.lines().stream().filter(l -> l.startsWith("begin #"))
-          .reduce((a, b) -> b).orElse(null);
-      String phase = o.lines().stream().filter(l -> l.startsWith("truncated "))
-          .reduce((a, b) -> b).orElse("warm-up");
-      problems.add("JVM crash in " + (path == null ? "start-up" : path.substring(6)) + " ("
-          + (path != null && phase.contains(path.substring(6)) ? phase : "warm-up") + "): "
-          + crashSummary(o.hsErr()));
+      String path =
+          o.lines().stream().filter(l -> l.startsWith("begin #")).reduce((a, b) -> b).orElse(null);
+      String phase =
+          o.lines().stream()
+              .filter(l -> l.startsWith("truncated "))
+              .reduce((a, b) -> b)
+              .orElse("warm-up");
+      problems.add(
+          "JVM crash in "
+              + (path == null ? "start-up" : path.substring(6))
+              + " ("
+              + (path != null && phase.contains(path.substring(6)) ? phase : "warm-up")
+              + "): "
+              + crashSummary(o.hsErr()));
       Files.delete(o.hsErr());
       if (path == null) {
         break;
@@ -106,22 +122,30 @@ class HotTruncationTest {
   }
 
   private Outcome child(boolean vector, long seed, int rounds, int from) throws Exception {
-    List<String> c = new ArrayList<>(ProcessRunner.javaCommand(HotTruncationChild.class,
-        dir.toString(), Long.toString(seed), Integer.toString(rounds), Integer.toString(from)));
-    List<String> options = new ArrayList<>(List.of(
-        "-Xmx256m",
-        "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
-        // each path's body gets C2 code of its own, which the child finds in the code list
-        "-XX:CompileCommand=quiet",
-        "-XX:CompileCommand=dontinline,org.jmmap.reliability.HotTruncationChild::lambda$*"));
+    List<String> c =
+        new ArrayList<>(
+            ProcessRunner.javaCommand(
+                HotTruncationChild.class,
+                dir.toString(),
+                Long.toString(seed),
+                Integer.toString(rounds),
+                Integer.toString(from)));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-Xmx256m",
+                "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
+                // each path's body gets C2 code of its own, which the child finds in the code list
+                "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=dontinline,org.jmmap.reliability.HotTruncationChild::lambda$*"));
     if (vector) {
       options.add("--add-modules=jdk.incubator.vector");
       // C2 sometimes compiles the Vector API's load as code of its own, which HotSpot does not
       // mark as making unsafe accesses, so that a fault in it kills the JVM (seen in hs_err
       // files), and sometimes inlines it; this makes the first shape certain rather than a
       // matter of the JIT's inlining decisions
-      options.add("-XX:CompileCommand=dontinline,"
-          + "jdk.incubator.vector.ByteVector::fromMemorySegment");
+      options.add(
+          "-XX:CompileCommand=dontinline," + "jdk.incubator.vector.ByteVector::fromMemorySegment");
     }
     c.addAll(1, options);
     Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
@@ -133,8 +157,8 @@ class HotTruncationTest {
     }
     Path hsErr;
     try (Stream<Path> s = Files.list(dir)) {
-      hsErr = s.filter(f -> f.getFileName().toString().startsWith("hs_err_")).findFirst()
-          .orElse(null);
+      hsErr =
+          s.filter(f -> f.getFileName().toString().startsWith("hs_err_")).findFirst().orElse(null);
     }
     return new Outcome(out.lines().toList(), p.exitValue(), hsErr);
   }
@@ -150,9 +174,12 @@ class HotTruncationTest {
       } else if (l.startsWith("# Problematic frame:") && i + 1 < lines.size()) {
         keep.add("problematic frame: " + lines.get(i + 1).substring(1).trim());
       } else if (l.startsWith("Native frames:")) {
-        lines.stream().skip(i + 1).takeWhile(f -> !f.isBlank())
+        lines.stream()
+            .skip(i + 1)
+            .takeWhile(f -> !f.isBlank())
             .filter(f -> f.startsWith("J ") || f.startsWith("j ") || f.startsWith("v "))
-            .limit(4).forEach(f -> keep.add("  " + f));
+            .limit(4)
+            .forEach(f -> keep.add("  " + f));
         break;
       }
     }

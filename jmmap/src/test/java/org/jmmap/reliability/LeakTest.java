@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Map and close, over and over: descriptors, mappings and memory return to where they started.
- * The 200,000-cycle runs are in the long profile ({@code ./build long}); the suite runs 20,000.
+ * Map and close, over and over: descriptors, mappings and memory return to where they started. The
+ * 200,000-cycle runs are in the long profile ({@code ./build long}); the suite runs 20,000.
  */
 class LeakTest {
   @TempDir Path dir;
@@ -64,8 +64,23 @@ class LeakTest {
     long fdsAfter = count("/proc/self/fd");
     long mapsAfter = mappings();
     long rssAfter = rssKib();
-    String report = what + " x" + cycles + ": fds " + fds + " -> " + fdsAfter + ", mappings "
-        + maps + " -> " + mapsAfter + ", RSS outside the heap " + rss + " -> " + rssAfter + " KiB";
+    String report =
+        what
+            + " x"
+            + cycles
+            + ": fds "
+            + fds
+            + " -> "
+            + fdsAfter
+            + ", mappings "
+            + maps
+            + " -> "
+            + mapsAfter
+            + ", RSS outside the heap "
+            + rss
+            + " -> "
+            + rssAfter
+            + " KiB";
     System.out.println(report);
     assertTrue(fdsAfter <= fds + 2, report);
     assertTrue(mapsAfter <= maps + 16, report);
@@ -74,23 +89,32 @@ class LeakTest {
 
   private void allKinds(int cycles) throws IOException {
     Path f = Files.write(dir.resolve("cycle.bin"), new byte[8192]);
-    noLeak("file map", cycles, i -> {
-      try (Mmap m = Mmap.map(f, 0, Access.WRITE)) {
-        m.set(i % 8192, (byte) i);
-      }
-    });
-    noLeak("anonymous map", cycles, i -> {
-      try (Mmap m = Mmap.anonymous(8192)) {
-        m.set(i % 8192, (byte) i);
-      }
-    });
+    noLeak(
+        "file map",
+        cycles,
+        i -> {
+          try (Mmap m = Mmap.map(f, 0, Access.WRITE)) {
+            m.set(i % 8192, (byte) i);
+          }
+        });
+    noLeak(
+        "anonymous map",
+        cycles,
+        i -> {
+          try (Mmap m = Mmap.anonymous(8192)) {
+            m.set(i % 8192, (byte) i);
+          }
+        });
     String name = "jmmap_test_cycle_" + ProcessHandle.current().pid();
-    noLeak("shared memory", cycles, i -> {
-      try (SharedMemory s = SharedMemory.create(name, 8192)) {
-        s.mmap().set(i % 8192, (byte) i);
-        s.unlink();
-      }
-    });
+    noLeak(
+        "shared memory",
+        cycles,
+        i -> {
+          try (SharedMemory s = SharedMemory.create(name, 8192)) {
+            s.mmap().set(i % 8192, (byte) i);
+            s.unlink();
+          }
+        });
   }
 
   @Test
@@ -112,7 +136,10 @@ class LeakTest {
     Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor() == 0, out);
-    assertTrue(out.contains("an Mmap was never closed") && out.contains("leak.bin")
-        && out.contains("RChild.leakOne"), out);
+    assertTrue(
+        out.contains("an Mmap was never closed")
+            && out.contains("leak.bin")
+            && out.contains("RChild.leakOne"),
+        out);
   }
 }

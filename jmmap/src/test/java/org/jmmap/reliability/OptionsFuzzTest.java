@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import java.util.stream.Stream;
-import org.jmmap.Access;
 import org.jmmap.Mmap;
 import org.jmmap.ReadOnlyMmapException;
 import org.junit.jupiter.api.Tag;
@@ -26,19 +25,24 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link org.jmmap.MmapOptions#flags(int)} and {@link org.jmmap.MmapOptions#prot(int)} take only
  * their allow-lists, over the whole int range: every other value is refused with {@link
  * IllegalArgumentException} naming it, before anything is created or changed, and every allowed
- * value makes a map that works. The seed is in every failure; {@code -Djmmap.fuzz.seed=N}
- * replays it.
+ * value makes a map that works. The seed is in every failure; {@code -Djmmap.fuzz.seed=N} replays
+ * it.
  */
 class OptionsFuzzTest {
   static final int PS = Mmap.PAGESIZE;
   static final int LENGTH = 2 * PS;
 
   /** Flags a map may add to exactly one of MAP_SHARED and MAP_PRIVATE. */
-  static final int OPTIONAL = Mmap.MAP_NORESERVE | Mmap.MAP_POPULATE | Mmap.MAP_DENYWRITE
-      | Mmap.MAP_EXECUTABLE | Mmap.MAP_STACK;
+  static final int OPTIONAL =
+      Mmap.MAP_NORESERVE
+          | Mmap.MAP_POPULATE
+          | Mmap.MAP_DENYWRITE
+          | Mmap.MAP_EXECUTABLE
+          | Mmap.MAP_STACK;
 
   /** Linux values with a meaning that jmmap must refuse (x86-64 numbering). */
   static final int MAP_SHARED_VALIDATE = 3;
+
   static final int MAP_DROPPABLE = 0x08;
   static final int MAP_FIXED = 0x10;
   static final int MAP_32BIT = 0x40;
@@ -70,14 +74,14 @@ class OptionsFuzzTest {
   }
 
   /**
-   * {@return the values to try}: every single bit, every pair of bits, the named values alone
-   * and with each type, every allowed combination, and random ints, some of them with a valid
-   * map type so that unknown bits beside a valid type are tried densely.
+   * {@return the values to try}: every single bit, every pair of bits, the named values alone and
+   * with each type, every allowed combination, and random ints, some of them with a valid map type
+   * so that unknown bits beside a valid type are tried densely.
    */
   static int[] values(RandomGenerator r, int randoms) {
     Set<Integer> v = new LinkedHashSet<>();
-    for (int x : new int[] {0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, MAP_SHARED_VALIDATE,
-        7, 8, 15}) {
+    for (int x :
+        new int[] {0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, MAP_SHARED_VALIDATE, 7, 8, 15}) {
       v.add(x);
     }
     for (int i = 0; i < 32; i++) {
@@ -86,9 +90,21 @@ class OptionsFuzzTest {
         v.add((1 << i) | (1 << j));
       }
     }
-    int[] named = {Mmap.MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_32BIT, MAP_GROWSDOWN,
-        MAP_LOCKED, MAP_NONBLOCK, MAP_HUGETLB, MAP_SYNC, MAP_FIXED_NOREPLACE, MAP_UNINITIALIZED,
-        MAP_HUGETLB | (21 << 26), MAP_HUGETLB | (30 << 26)};
+    int[] named = {
+      Mmap.MAP_ANONYMOUS,
+      MAP_DROPPABLE,
+      MAP_FIXED,
+      MAP_32BIT,
+      MAP_GROWSDOWN,
+      MAP_LOCKED,
+      MAP_NONBLOCK,
+      MAP_HUGETLB,
+      MAP_SYNC,
+      MAP_FIXED_NOREPLACE,
+      MAP_UNINITIALIZED,
+      MAP_HUGETLB | (21 << 26),
+      MAP_HUGETLB | (30 << 26)
+    };
     for (int n : named) {
       for (int type : new int[] {0, 1, 2, 3}) {
         v.add(n | type);
@@ -100,8 +116,15 @@ class OptionsFuzzTest {
       for (int extra = 0; extra < 64; extra++) {
         int flags = type;
         int bit = 0;
-        for (int o : new int[] {Mmap.MAP_NORESERVE, Mmap.MAP_POPULATE, Mmap.MAP_DENYWRITE,
-            Mmap.MAP_EXECUTABLE, Mmap.MAP_STACK, Mmap.MAP_ANONYMOUS}) {
+        for (int o :
+            new int[] {
+              Mmap.MAP_NORESERVE,
+              Mmap.MAP_POPULATE,
+              Mmap.MAP_DENYWRITE,
+              Mmap.MAP_EXECUTABLE,
+              Mmap.MAP_STACK,
+              Mmap.MAP_ANONYMOUS
+            }) {
           if ((extra & (1 << bit++)) != 0) {
             flags |= o;
           }
@@ -140,11 +163,19 @@ class OptionsFuzzTest {
   }
 
   /**
-   * Tries one value: {@code allowed} must make a map that {@code works} accepts, anything else
-   * must throw IllegalArgumentException naming the value, and the file must stay as it was.
+   * Tries one value: {@code allowed} must make a map that {@code works} accepts, anything else must
+   * throw IllegalArgumentException naming the value, and the file must stay as it was.
    */
-  private static void attempt(String what, int value, boolean allowed, boolean hexOnly,
-      Maker maker, Path file, MapCheck works, Problems problems) throws Exception {
+  private static void attempt(
+      String what,
+      int value,
+      boolean allowed,
+      boolean hexOnly,
+      Maker maker,
+      Path file,
+      MapCheck works,
+      Problems problems)
+      throws Exception {
     Mmap m = null;
     Throwable t = null;
     try {
@@ -161,7 +192,8 @@ class OptionsFuzzTest {
             problems.add(what + ": an allowed value made a map that " + wrong, example);
           }
         } else if (!(t instanceof UnsupportedOperationException && what.contains("channel"))
-            && !(t instanceof IOException && (value & Mmap.PROT_EXEC) != 0
+            && !(t instanceof IOException
+                && (value & Mmap.PROT_EXEC) != 0
                 && what.contains("prot"))) {
           problems.add(what + ": allowed value refused", example + ": " + Problems.what(t));
         }
@@ -169,22 +201,31 @@ class OptionsFuzzTest {
         String reads = "";
         if (file != null) {
           Mmap made = m;
-          Throwable read = AdviceFuzzTest.outcome(() -> {
-            if (made.get(0) != pattern()[0]) {
-              throw new IllegalStateException();
-            }
-          });
+          Throwable read =
+              AdviceFuzzTest.outcome(
+                  () -> {
+                    if (made.get(0) != pattern()[0]) {
+                      throw new IllegalStateException();
+                    }
+                  });
           reads = read == null ? "" : " (the map does not show the file)";
         }
         problems.add(what + ": value off the allow-list accepted" + reads, example);
       } else if (!(t instanceof IllegalArgumentException)) {
-        problems.add(what + ": value off the allow-list refused with "
-            + (t == null ? "nothing" : t.getClass().getSimpleName())
-            + " instead of IllegalArgumentException", example + ": " + Problems.what(t));
-      } else if (hexOnly ? !Problems.namesHex(t.getMessage(), value)
+        problems.add(
+            what
+                + ": value off the allow-list refused with "
+                + (t == null ? "nothing" : t.getClass().getSimpleName())
+                + " instead of IllegalArgumentException",
+            example + ": " + Problems.what(t));
+      } else if (hexOnly
+          ? !Problems.namesHex(t.getMessage(), value)
           : !Problems.names(t.getMessage(), value)) {
-        problems.add(what + ": the IllegalArgumentException does not name the value"
-            + (hexOnly ? " in hex" : ""), example + ": " + Problems.what(t));
+        problems.add(
+            what
+                + ": the IllegalArgumentException does not name the value"
+                + (hexOnly ? " in hex" : ""),
+            example + ": " + Problems.what(t));
       }
     } finally {
       if (m != null) {
@@ -220,7 +261,8 @@ class OptionsFuzzTest {
         expected[PS]++;
       }
       Files.write(file, pattern());
-      return java.util.Arrays.equals(expected, now) ? null
+      return java.util.Arrays.equals(expected, now)
+          ? null
           : shared ? "does not write through to the file" : "writes through to the file";
     };
   }
@@ -228,7 +270,8 @@ class OptionsFuzzTest {
   static MapCheck anonymousMapWorks() {
     return m -> {
       m.set(LENGTH - 1, (byte) 5);
-      return m.length() == LENGTH && m.get(0) == 0 && m.get(LENGTH - 1) == 5 ? null
+      return m.length() == LENGTH && m.get(0) == 0 && m.get(LENGTH - 1) == 5
+          ? null
           : "does not hold what was written";
     };
   }
@@ -252,18 +295,25 @@ class OptionsFuzzTest {
   @Test
   void mapAnonymousOnAFileMapIsRefusedRatherThanMappingZeros() throws Exception {
     Path f = Files.write(dir.resolve("anon"), pattern());
-    for (int flags : new int[] {Mmap.MAP_SHARED | Mmap.MAP_ANONYMOUS,
-        Mmap.MAP_PRIVATE | Mmap.MAP_ANONYMOUS}) {
-      Throwable t = AdviceFuzzTest.outcome(() -> {
-        try (Mmap m = Mmap.options().flags(flags).map(f)) {
-          m.set(0, (byte) 99);
-          throw new AssertionError(String.format(java.util.Locale.ROOT,
-              "flags=0x%x made a map of the file that reads %d where the file has %d", flags,
-              m.get(1), pattern()[1]));
-        }
-      });
-      assertTrue(t instanceof IllegalArgumentException
-          && Problems.namesHex(t.getMessage(), flags), String.valueOf(t));
+    for (int flags :
+        new int[] {Mmap.MAP_SHARED | Mmap.MAP_ANONYMOUS, Mmap.MAP_PRIVATE | Mmap.MAP_ANONYMOUS}) {
+      Throwable t =
+          AdviceFuzzTest.outcome(
+              () -> {
+                try (Mmap m = Mmap.options().flags(flags).map(f)) {
+                  m.set(0, (byte) 99);
+                  throw new AssertionError(
+                      String.format(
+                          java.util.Locale.ROOT,
+                          "flags=0x%x made a map of the file that reads %d where the file has %d",
+                          flags,
+                          m.get(1),
+                          pattern()[1]));
+                }
+              });
+      assertTrue(
+          t instanceof IllegalArgumentException && Problems.namesHex(t.getMessage(), flags),
+          String.valueOf(t));
     }
     assertArrayEquals(pattern(), Files.readAllBytes(f));
   }
@@ -287,12 +337,32 @@ class OptionsFuzzTest {
     try (FileChannel ch = FileChannel.open(f, READ, WRITE)) {
       for (int flags : values(random, randoms)) {
         boolean file = fileFlagsAllowed(flags);
-        attempt("flags on a path map", flags, file, true,
-            () -> Mmap.options().flags(flags).map(f), f, fileMapWorks(f, flags), problems);
-        attempt("flags on a channel map", flags, file, true,
-            () -> Mmap.options().flags(flags).map(ch), f, fileMapWorks(f, flags), problems);
-        attempt("flags on anonymous memory", flags, anonymousFlagsAllowed(flags), true,
-            () -> Mmap.options().flags(flags).anonymous(LENGTH), null, anonymousMapWorks(),
+        attempt(
+            "flags on a path map",
+            flags,
+            file,
+            true,
+            () -> Mmap.options().flags(flags).map(f),
+            f,
+            fileMapWorks(f, flags),
+            problems);
+        attempt(
+            "flags on a channel map",
+            flags,
+            file,
+            true,
+            () -> Mmap.options().flags(flags).map(ch),
+            f,
+            fileMapWorks(f, flags),
+            problems);
+        attempt(
+            "flags on anonymous memory",
+            flags,
+            anonymousFlagsAllowed(flags),
+            true,
+            () -> Mmap.options().flags(flags).anonymous(LENGTH),
+            null,
+            anonymousMapWorks(),
             problems);
       }
     }
@@ -306,14 +376,19 @@ class OptionsFuzzTest {
   @Test
   void protMinusOneIsRefusedRatherThanMappingReadWriteExecute() throws Exception {
     Path f = Files.write(dir.resolve("prot"), pattern());
-    for (Maker maker : new Maker[] {() -> Mmap.options().prot(-1).map(f),
-        () -> Mmap.options().prot(-1).anonymous(PS)}) {
-      Throwable t = AdviceFuzzTest.outcome(() -> {
-        try (Mmap m = maker.make()) {
-          throw new AssertionError("prot(-1) made a map: " + m);
-        }
-      });
-      assertTrue(t instanceof IllegalArgumentException && Problems.names(t.getMessage(), -1),
+    for (Maker maker :
+        new Maker[] {
+          () -> Mmap.options().prot(-1).map(f), () -> Mmap.options().prot(-1).anonymous(PS)
+        }) {
+      Throwable t =
+          AdviceFuzzTest.outcome(
+              () -> {
+                try (Mmap m = maker.make()) {
+                  throw new AssertionError("prot(-1) made a map: " + m);
+                }
+              });
+      assertTrue(
+          t instanceof IllegalArgumentException && Problems.names(t.getMessage(), -1),
           String.valueOf(t));
     }
     assertArrayEquals(pattern(), Files.readAllBytes(f));
@@ -337,10 +412,24 @@ class OptionsFuzzTest {
     long fds = openDescriptors();
     for (int prot : values(random, randoms)) {
       boolean allowed = protAllowed(prot);
-      attempt("prot on a path map", prot, allowed, false,
-          () -> Mmap.options().prot(prot).map(f), f, protWorks(prot), problems);
-      attempt("prot on anonymous memory", prot, allowed, false,
-          () -> Mmap.options().prot(prot).anonymous(LENGTH), null, protWorks(prot), problems);
+      attempt(
+          "prot on a path map",
+          prot,
+          allowed,
+          false,
+          () -> Mmap.options().prot(prot).map(f),
+          f,
+          protWorks(prot),
+          problems);
+      attempt(
+          "prot on anonymous memory",
+          prot,
+          allowed,
+          false,
+          () -> Mmap.options().prot(prot).anonymous(LENGTH),
+          null,
+          protWorks(prot),
+          problems);
     }
     assertEquals(fds, openDescriptors(), seedNote() + "descriptors leaked\n" + problems);
     assertArrayEquals(pattern(), Files.readAllBytes(f));

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Positions shared by threads. The map's own position belongs to one thread at a time, like a
- * {@link ByteBuffer}'s: misuse from several threads may leave it anywhere, but never outside
- * {@code [0, length()]}, and the calls throw only what they document. A {@link
- * SeekableByteChannel} from {@code channel()} serializes its reads and writes, as the interface
- * requires, so that threads sharing one never read or write the same bytes twice.
+ * {@link ByteBuffer}'s: misuse from several threads may leave it anywhere, but never outside {@code
+ * [0, length()]}, and the calls throw only what they document. A {@link SeekableByteChannel} from
+ * {@code channel()} serializes its reads and writes, as the interface requires, so that threads
+ * sharing one never read or write the same bytes twice.
  */
 class PositionRaceTest {
   static final long SEED = Long.getLong("jmmap.seed", System.nanoTime());
@@ -39,26 +39,39 @@ class PositionRaceTest {
     Object run(Mmap m, SplittableRandom rnd, long length);
   }
 
-  private static final List<Op> OPS = List.of(
-      new Op("read(n)", null, (m, rnd, len) -> checkRead(m.read(rnd.nextLong(-1, 2 * len)), len)),
-      new Op("read()", null, (m, rnd, len) -> checkRead(m.read(), len)),
-      new Op("readLine()", null, (m, rnd, len) -> checkRead(m.readLine(), len)),
-      new Op("readByte()", BufferUnderflowException.class, (m, rnd, len) -> m.readByte()),
-      new Op("write(data)", BufferOverflowException.class,
-          (m, rnd, len) -> m.write(new byte[rnd.nextInt(64)])),
-      new Op("writeByte(b)", BufferOverflowException.class, (m, rnd, len) -> {
-        m.writeByte((byte) '\n');
-        return null;
-      }),
-      new Op("seek(pos)", IllegalArgumentException.class,
-          (m, rnd, len) -> checkPosition("seek", m.seek(rnd.nextLong(-8, len + 8)), len)),
-      new Op("seek(dist, CUR)", IllegalArgumentException.class,
-          (m, rnd, len) -> checkPosition("seek",
-              m.seek(rnd.nextLong(-len / 2, len / 2), Whence.CUR), len)),
-      new Op("seek(dist, END)", IllegalArgumentException.class,
-          (m, rnd, len) -> checkPosition("seek", m.seek(-rnd.nextLong(-8, len + 8), Whence.END),
-              len)),
-      new Op("tell()", null, (m, rnd, len) -> checkPosition("tell", m.tell(), len)));
+  private static final List<Op> OPS =
+      List.of(
+          new Op(
+              "read(n)", null, (m, rnd, len) -> checkRead(m.read(rnd.nextLong(-1, 2 * len)), len)),
+          new Op("read()", null, (m, rnd, len) -> checkRead(m.read(), len)),
+          new Op("readLine()", null, (m, rnd, len) -> checkRead(m.readLine(), len)),
+          new Op("readByte()", BufferUnderflowException.class, (m, rnd, len) -> m.readByte()),
+          new Op(
+              "write(data)",
+              BufferOverflowException.class,
+              (m, rnd, len) -> m.write(new byte[rnd.nextInt(64)])),
+          new Op(
+              "writeByte(b)",
+              BufferOverflowException.class,
+              (m, rnd, len) -> {
+                m.writeByte((byte) '\n');
+                return null;
+              }),
+          new Op(
+              "seek(pos)",
+              IllegalArgumentException.class,
+              (m, rnd, len) -> checkPosition("seek", m.seek(rnd.nextLong(-8, len + 8)), len)),
+          new Op(
+              "seek(dist, CUR)",
+              IllegalArgumentException.class,
+              (m, rnd, len) ->
+                  checkPosition("seek", m.seek(rnd.nextLong(-len / 2, len / 2), Whence.CUR), len)),
+          new Op(
+              "seek(dist, END)",
+              IllegalArgumentException.class,
+              (m, rnd, len) ->
+                  checkPosition("seek", m.seek(-rnd.nextLong(-8, len + 8), Whence.END), len)),
+          new Op("tell()", null, (m, rnd, len) -> checkPosition("tell", m.tell(), len)));
 
   private static Object checkRead(byte[] b, long length) {
     if (b.length > length) {
@@ -85,14 +98,17 @@ class PositionRaceTest {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int id = t;
-      threads.add(Thread.ofPlatform().start(() -> {
-        try {
-          start.await();
-          body.run(id);
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      }));
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      start.await();
+                      body.run(id);
+                    } catch (Throwable e) {
+                      failures.add(e);
+                    }
+                  }));
     }
     for (Thread t : threads) {
       t.join();
@@ -116,24 +132,28 @@ class PositionRaceTest {
         m.setSlice(0, length, lines);
         m.seek(0);
         int r = round;
-        List<Throwable> crashed = together(t -> {
-          SplittableRandom rnd = new SplittableRandom(SEED * 31 + r * THREADS + t);
-          for (int i = 0; i < 2000; i++) {
-            Op op = OPS.get(rnd.nextInt(OPS.size()));
-            try {
-              op.call().run(m, rnd, length);
-              checkPosition("tell() after " + op.name(), m.tell(), length);
-            } catch (RuntimeException e) {
-              if (op.documented() == null || !op.documented().isInstance(e)) {
-                problems.putIfAbsent(op.name() + " threw " + e.getClass().getName(),
-                    op.name() + " threw " + e + " (round " + r + ")");
-              }
-            } catch (AssertionError e) {
-              problems.putIfAbsent(op.name() + " position",
-                  op.name() + ": " + e.getMessage() + " (round " + r + ")");
-            }
-          }
-        });
+        List<Throwable> crashed =
+            together(
+                t -> {
+                  SplittableRandom rnd = new SplittableRandom(SEED * 31 + r * THREADS + t);
+                  for (int i = 0; i < 2000; i++) {
+                    Op op = OPS.get(rnd.nextInt(OPS.size()));
+                    try {
+                      op.call().run(m, rnd, length);
+                      checkPosition("tell() after " + op.name(), m.tell(), length);
+                    } catch (RuntimeException e) {
+                      if (op.documented() == null || !op.documented().isInstance(e)) {
+                        problems.putIfAbsent(
+                            op.name() + " threw " + e.getClass().getName(),
+                            op.name() + " threw " + e + " (round " + r + ")");
+                      }
+                    } catch (AssertionError e) {
+                      problems.putIfAbsent(
+                          op.name() + " position",
+                          op.name() + ": " + e.getMessage() + " (round " + r + ")");
+                    }
+                  }
+                });
         assertEquals(List.of(), crashed, "seed " + SEED);
       }
       assertEquals(List.of(), List.copyOf(problems.values()), "seed " + SEED);
@@ -156,25 +176,30 @@ class PositionRaceTest {
           got.add(new ArrayList<>());
         }
         int r = round;
-        List<Throwable> failures = together(t -> {
-          SplittableRandom rnd = new SplittableRandom(SEED * 31 + r * THREADS + t);
-          while (true) {
-            int size = 8 * (1 + rnd.nextInt(16));
-            ByteBuffer b = rnd.nextBoolean() ? ByteBuffer.allocate(size)
-                : ByteBuffer.allocateDirect(size);
-            int n = ch.read(b);
-            if (n < 0) {
-              return;
-            }
-            if (n % 8 != 0) {
-              throw new AssertionError("a read of 8-byte counters returned " + n + " bytes");
-            }
-            b.flip();
-            while (b.remaining() >= 8) {
-              got.get(t).add(b.getLong());
-            }
-          }
-        });
+        List<Throwable> failures =
+            together(
+                t -> {
+                  SplittableRandom rnd = new SplittableRandom(SEED * 31 + r * THREADS + t);
+                  while (true) {
+                    int size = 8 * (1 + rnd.nextInt(16));
+                    ByteBuffer b =
+                        rnd.nextBoolean()
+                            ? ByteBuffer.allocate(size)
+                            : ByteBuffer.allocateDirect(size);
+                    int n = ch.read(b);
+                    if (n < 0) {
+                      return;
+                    }
+                    if (n % 8 != 0) {
+                      throw new AssertionError(
+                          "a read of 8-byte counters returned " + n + " bytes");
+                    }
+                    b.flip();
+                    while (b.remaining() >= 8) {
+                      got.get(t).add(b.getLong());
+                    }
+                  }
+                });
         assertEquals(List.of(), failures, "seed " + SEED + ", round " + round);
         int[] seen = new int[counters];
         List<String> wrong = new ArrayList<>();
@@ -192,9 +217,10 @@ class PositionRaceTest {
             wrong.add("counter " + i + " was never read");
           }
         }
-        assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
-            "seed " + SEED + ", round " + round + ": " + THREADS
-                + " threads reading one channel");
+        assertEquals(
+            List.of(),
+            wrong.subList(0, Math.min(10, wrong.size())),
+            "seed " + SEED + ", round " + round + ": " + THREADS + " threads reading one channel");
       }
     }
   }
@@ -213,28 +239,31 @@ class PositionRaceTest {
           written.add(new ArrayList<>());
         }
         int r = round;
-        List<Throwable> failures = together(t -> {
-          for (long j = 0; ; j++) {
-            // values that are never 0 and tell the thread and the chunk apart
-            ByteBuffer b = ByteBuffer.allocate(chunk);
-            List<Long> values = new ArrayList<>();
-            for (int k = 0; k < chunk / 8; k++) {
-              long v = ((long) (t + 1) << 48) | (j << 8) | k;
-              b.putLong(v);
-              values.add(v);
-            }
-            b.flip();
-            try {
-              ch.write(b);
-            } catch (IOException e) {
-              return; // the channel is full; it never grows the map
-            }
-            if (b.hasRemaining()) {
-              throw new AssertionError("a write returned with " + b.remaining() + " bytes left");
-            }
-            written.get(t).addAll(values);
-          }
-        });
+        List<Throwable> failures =
+            together(
+                t -> {
+                  for (long j = 0; ; j++) {
+                    // values that are never 0 and tell the thread and the chunk apart
+                    ByteBuffer b = ByteBuffer.allocate(chunk);
+                    List<Long> values = new ArrayList<>();
+                    for (int k = 0; k < chunk / 8; k++) {
+                      long v = ((long) (t + 1) << 48) | (j << 8) | k;
+                      b.putLong(v);
+                      values.add(v);
+                    }
+                    b.flip();
+                    try {
+                      ch.write(b);
+                    } catch (IOException e) {
+                      return; // the channel is full; it never grows the map
+                    }
+                    if (b.hasRemaining()) {
+                      throw new AssertionError(
+                          "a write returned with " + b.remaining() + " bytes left");
+                    }
+                    written.get(t).addAll(values);
+                  }
+                });
         assertEquals(List.of(), failures, "seed " + SEED + ", round " + r);
         Set<Long> expected = new HashSet<>();
         for (List<Long> w : written) {
@@ -255,7 +284,9 @@ class PositionRaceTest {
             wrong.add("a successful write of " + Long.toHexString(v) + " is not in the map");
           }
         }
-        assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
+        assertEquals(
+            List.of(),
+            wrong.subList(0, Math.min(10, wrong.size())),
             "seed " + SEED + ", round " + r + ": " + THREADS + " threads writing one channel");
       }
     }

@@ -33,8 +33,12 @@ final class Problems {
   List<String> lines() {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, Long> c : counts.entrySet()) {
-      out.add(c.getKey() + ": " + c.getValue() + " time(s), e.g. "
-          + String.join(" | ", examples.get(c.getKey())));
+      out.add(
+          c.getKey()
+              + ": "
+              + c.getValue()
+              + " time(s), e.g. "
+              + String.join(" | ", examples.get(c.getKey())));
     }
     return out;
   }
@@ -50,8 +54,10 @@ final class Problems {
       return false;
     }
     String decimal = Long.toString(value);
-    if (message.contains(decimal) && Pattern.compile("(?<![\\w-])" + Pattern.quote(decimal)
-        + "(?![0-9])").matcher(message).find()) {
+    if (message.contains(decimal)
+        && Pattern.compile("(?<![\\w-])" + Pattern.quote(decimal) + "(?![0-9])")
+            .matcher(message)
+            .find()) {
       return true;
     }
     return namesHex(message, Long.toHexString(value))
@@ -66,7 +72,8 @@ final class Problems {
   private static boolean namesHex(String message, String hex) {
     return message.toLowerCase(Locale.ROOT).contains(hex)
         && Pattern.compile("0x0*" + hex + "(?![0-9a-f])", Pattern.CASE_INSENSITIVE)
-            .matcher(message).find();
+            .matcher(message)
+            .find();
   }
 
   /** An object identity such as {@code FileChannelImpl@1b6d3586}. */
@@ -97,7 +104,9 @@ final class Problems {
       return "no exception";
     }
     String m = String.valueOf(t.getMessage());
-    return t.getClass().getSimpleName() + "(" + (m.length() > 160 ? m.substring(0, 160) + "…" : m)
+    return t.getClass().getSimpleName()
+        + "("
+        + (m.length() > 160 ? m.substring(0, 160) + "…" : m)
         + ")";
   }
 }

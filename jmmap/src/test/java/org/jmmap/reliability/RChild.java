@@ -3,10 +3,10 @@ package org.jmmap.reliability;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.jmmap.Access;
-import org.jmmap.Mmap;
 import java.util.ArrayList;
 import java.util.List;
+import org.jmmap.Access;
+import org.jmmap.Mmap;
 import org.jmmap.interop.ProcessRunner;
 
 /** What the reliability tests run in a second JVM. */
@@ -29,8 +29,8 @@ public final class RChild {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "truncation" ->
-          System.out.println(TruncationTest.everyPathFaults(Path.of(args[1]),
-              Boolean.parseBoolean(args[2])));
+          System.out.println(
+              TruncationTest.everyPathFaults(Path.of(args[1]), Boolean.parseBoolean(args[2])));
       case "records" -> records(Path.of(args[1]), Integer.parseInt(args[2]));
       case "coherence" -> coherence(Path.of(args[1]));
       case "leak" -> leak(Path.of(args[1]));
@@ -111,7 +111,13 @@ public final class RChild {
     } finally {
       java.nio.file.Files.delete(f);
     }
-    System.out.println("ok " + (size >> 30) + " GiB in " + (System.nanoTime() - t0) / 1_000_000
-        + " ms with max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+    System.out.println(
+        "ok "
+            + (size >> 30)
+            + " GiB in "
+            + (System.nanoTime() - t0) / 1_000_000
+            + " ms with max heap "
+            + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MiB");
   }
 }

@@ -34,27 +34,28 @@ class RaceTest {
   static final Pattern WORD = Pattern.compile("needle");
   static final byte[] ABSENT = {0x7E, 0x7D, 0x7C};
 
-  static final List<Use> USES = List.of(
-      m -> m.get(PS + 3),
-      m -> m.slice(0, 8 * PS),
-      m -> m.find(ABSENT, 0),
-      m -> {
-        if (m.readLine().length == 0) {
-          m.seek(0);
-        }
-      },
-      m -> {
-        try (InputStream in = m.inputStream()) {
-          in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-      },
-      m -> m.asCharSequence().charAt(5 * PS),
-      m -> WORD.matcher(m.asCharSequence()).find(),
-      m -> {
-        m.putLong(16, ByteOrder.LITTLE_ENDIAN, m.getLong(24, ByteOrder.BIG_ENDIAN));
-        m.getAndAddLong(32, 1);
-        m.segment().get(ValueLayout.JAVA_INT, 40);
-      });
+  static final List<Use> USES =
+      List.of(
+          m -> m.get(PS + 3),
+          m -> m.slice(0, 8 * PS),
+          m -> m.find(ABSENT, 0),
+          m -> {
+            if (m.readLine().length == 0) {
+              m.seek(0);
+            }
+          },
+          m -> {
+            try (InputStream in = m.inputStream()) {
+              in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+          },
+          m -> m.asCharSequence().charAt(5 * PS),
+          m -> WORD.matcher(m.asCharSequence()).find(),
+          m -> {
+            m.putLong(16, ByteOrder.LITTLE_ENDIAN, m.getLong(24, ByteOrder.BIG_ENDIAN));
+            m.getAndAddLong(32, 1);
+            m.segment().get(ValueLayout.JAVA_INT, 40);
+          });
 
   /** Runs every use in its own thread until each sees the map go away; collects the rest. */
   private static List<Throwable> hammer(Mmap m, Runnable whileRunning, boolean untilClosed)
@@ -64,24 +65,27 @@ class RaceTest {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       Use use = USES.get(t % USES.size());
-      threads.add(Thread.ofPlatform().start(() -> {
-        started.countDown();
-        while (true) {
-          try {
-            use.run(m);
-          } catch (IllegalStateException | IOException e) {
-            if (untilClosed || m.isClosed()) {
-              return;
-            }
-          } catch (Throwable e) {
-            unexpected.add(e);
-            return;
-          }
-          if (!untilClosed && m.isClosed()) {
-            return;
-          }
-        }
-      }));
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    started.countDown();
+                    while (true) {
+                      try {
+                        use.run(m);
+                      } catch (IllegalStateException | IOException e) {
+                        if (untilClosed || m.isClosed()) {
+                          return;
+                        }
+                      } catch (Throwable e) {
+                        unexpected.add(e);
+                        return;
+                      }
+                      if (!untilClosed && m.isClosed()) {
+                        return;
+                      }
+                    }
+                  }));
     }
     started.await();
     whileRunning.run();
@@ -104,13 +108,17 @@ class RaceTest {
     for (int round = 0; round < 1000; round++) {
       Mmap m = Mmap.map(f, 0, Access.WRITE);
       int delay = ThreadLocalRandom.current().nextInt(200);
-      List<Throwable> unexpected = hammer(m, () -> {
-        long until = System.nanoTime() + delay * 1000L;
-        while (System.nanoTime() < until) {
-          Thread.onSpinWait();
-        }
-        m.close();
-      }, true);
+      List<Throwable> unexpected =
+          hammer(
+              m,
+              () -> {
+                long until = System.nanoTime() + delay * 1000L;
+                while (System.nanoTime() < until) {
+                  Thread.onSpinWait();
+                }
+                m.close();
+              },
+              true);
       assertEquals(List.of(), unexpected, "round " + round);
     }
   }
@@ -121,16 +129,20 @@ class RaceTest {
     Path f = Files.createTempFile(dir, "race", ".bin");
     Files.write(f, new byte[8 * PS]);
     try (Mmap m = Mmap.map(f, 0, Access.WRITE)) {
-      List<Throwable> unexpected = hammer(m, () -> {
-        try {
-          for (int i = 0; i < 300; i++) {
-            m.resize(i % 2 == 0 ? 64 * PS : 8 * PS);
-          }
-          m.close();
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }, false);
+      List<Throwable> unexpected =
+          hammer(
+              m,
+              () -> {
+                try {
+                  for (int i = 0; i < 300; i++) {
+                    m.resize(i % 2 == 0 ? 64 * PS : 8 * PS);
+                  }
+                  m.close();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              },
+              false);
       assertEquals(List.of(), unexpected);
     }
   }

@@ -20,10 +20,10 @@ import org.jmmap.Mmap;
 
 /**
  * The child JVM of {@link RangeSyscallRaceTest}: threads call {@code madvise}, {@code msync}
- * ({@code flush}) and {@code fstat} ({@code size()}) on a map while the main thread shrinks,
- * grows and closes it; after every shrink and close the main thread maps fresh memory and fills
- * heap arrays (canaries), which a system call on a stale range would zero. Prints {@code ok} and
- * counts, or {@code FAIL} lines and exits with status 1.
+ * ({@code flush}) and {@code fstat} ({@code size()}) on a map while the main thread shrinks, grows
+ * and closes it; after every shrink and close the main thread maps fresh memory and fills heap
+ * arrays (canaries), which a system call on a stale range would zero. Prints {@code ok} and counts,
+ * or {@code FAIL} lines and exits with status 1.
  */
 public final class RangeSyscallChild {
   static final int PS = Mmap.PAGESIZE;
@@ -33,10 +33,21 @@ public final class RangeSyscallChild {
 
   /** Every advice but {@code MADV_HWPOISON}, which poisons the pages for real when run as root. */
   static final int[] ADVICE = {
-    Mmap.MADV_NORMAL, Mmap.MADV_RANDOM, Mmap.MADV_SEQUENTIAL, Mmap.MADV_WILLNEED,
-    Mmap.MADV_DONTNEED, Mmap.MADV_FREE, Mmap.MADV_REMOVE, Mmap.MADV_DONTFORK, Mmap.MADV_DOFORK,
-    Mmap.MADV_MERGEABLE, Mmap.MADV_UNMERGEABLE, Mmap.MADV_HUGEPAGE, Mmap.MADV_NOHUGEPAGE,
-    Mmap.MADV_DONTDUMP, Mmap.MADV_DODUMP
+    Mmap.MADV_NORMAL,
+    Mmap.MADV_RANDOM,
+    Mmap.MADV_SEQUENTIAL,
+    Mmap.MADV_WILLNEED,
+    Mmap.MADV_DONTNEED,
+    Mmap.MADV_FREE,
+    Mmap.MADV_REMOVE,
+    Mmap.MADV_DONTFORK,
+    Mmap.MADV_DOFORK,
+    Mmap.MADV_MERGEABLE,
+    Mmap.MADV_UNMERGEABLE,
+    Mmap.MADV_HUGEPAGE,
+    Mmap.MADV_NOHUGEPAGE,
+    Mmap.MADV_DONTDUMP,
+    Mmap.MADV_DODUMP
   };
 
   private RangeSyscallChild() {}
@@ -99,12 +110,16 @@ public final class RangeSyscallChild {
     for (int t = 0; t < ADVISORS; t++) {
       int id = t;
       SplittableRandom rnd = new SplittableRandom(seed + 1 + t);
-      advisors.add(Thread.ofPlatform().name("advisor-" + t).start(() -> {
-        while (!done.get()) {
-          systemCall(current.get(), rnd, seed);
-          ops.incrementAndGet(id);
-        }
-      }));
+      advisors.add(
+          Thread.ofPlatform()
+              .name("advisor-" + t)
+              .start(
+                  () -> {
+                    while (!done.get()) {
+                      systemCall(current.get(), rnd, seed);
+                      ops.incrementAndGet(id);
+                    }
+                  }));
     }
     SplittableRandom rnd = new SplittableRandom(seed);
     AtomicInteger overlaps = new AtomicInteger();
@@ -124,7 +139,12 @@ public final class RangeSyscallChild {
           long small = (1 + rnd.nextInt(BIG_PAGES / 2)) * (long) PS;
           m.resize(small);
           shrinks++;
-          canaries(address + small, BIG - small, rnd, ops, overlaps,
+          canaries(
+              address + small,
+              BIG - small,
+              rnd,
+              ops,
+              overlaps,
               "round " + round + " after resize(" + small + ")");
           try {
             m.resize(BIG);
@@ -149,16 +169,25 @@ public final class RangeSyscallChild {
       }
       current.get().close();
     }
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "kind=%s seed=%d rounds=%d shrinks=%d closes=%d failed-regrows=%d"
-            + " canaries-in-freed-range=%d", kind, seed, rounds, shrinks, closes, regrowFailures,
+            + " canaries-in-freed-range=%d",
+        kind,
+        seed,
+        rounds,
+        shrinks,
+        closes,
+        regrowFailures,
         overlaps.get());
   }
 
   /** {@return whether the advice changes pages rather than the flags of the range} */
   private static boolean discards(int advice) {
-    return advice == Mmap.MADV_DONTNEED || advice == Mmap.MADV_REMOVE
-        || advice == Mmap.MADV_FREE || advice == Mmap.MADV_WILLNEED;
+    return advice == Mmap.MADV_DONTNEED
+        || advice == Mmap.MADV_REMOVE
+        || advice == Mmap.MADV_FREE
+        || advice == Mmap.MADV_WILLNEED;
   }
 
   /** One call on the map's range, with arguments that fit the map's largest length. */
@@ -166,21 +195,23 @@ public final class RangeSyscallChild {
     int op = rnd.nextInt(10);
     // mostly the advice that discards memory; the rest rarely, since advice that changes a
     // part of the map's flags splits it, and a split map cannot grow
-    int advice = rnd.nextInt(4) != 0
-        ? (rnd.nextBoolean() ? Mmap.MADV_DONTNEED : Mmap.MADV_REMOVE)
-        : ADVICE[rnd.nextInt(ADVICE.length)];
+    int advice =
+        rnd.nextInt(4) != 0
+            ? (rnd.nextBoolean() ? Mmap.MADV_DONTNEED : Mmap.MADV_REMOVE)
+            : ADVICE[rnd.nextInt(ADVICE.length)];
     if (op < 4 && rnd.nextInt(64) != 0 && !discards(advice)) {
       op = 4;
     }
     long start = (long) rnd.nextInt(BIG_PAGES) * PS;
     long length = 1 + rnd.nextLong(BIG);
-    String call = switch (op) {
-      case 0, 1, 2, 3 -> "madvise(" + advice + ", " + start + ", " + length + ")";
-      case 4, 5 -> "madvise(" + advice + ")";
-      case 6, 7 -> "flush(" + start + ", " + Math.min(length, BIG - start) + ")";
-      case 8 -> "flush()";
-      default -> "size()";
-    };
+    String call =
+        switch (op) {
+          case 0, 1, 2, 3 -> "madvise(" + advice + ", " + start + ", " + length + ")";
+          case 4, 5 -> "madvise(" + advice + ")";
+          case 6, 7 -> "flush(" + start + ", " + Math.min(length, BIG - start) + ")";
+          case 8 -> "flush()";
+          default -> "size()";
+        };
     try {
       switch (op) {
         case 0, 1, 2, 3 -> m.madvise(advice, start, length);
@@ -204,11 +235,17 @@ public final class RangeSyscallChild {
 
   /**
    * Maps fresh memory of the freed range's size, private and shared, writes a pattern into every
-   * page and into heap arrays, waits until every advisor has made one more call, and checks
-   * that the pattern is intact.
+   * page and into heap arrays, waits until every advisor has made one more call, and checks that
+   * the pattern is intact.
    */
-  private void canaries(long freedFrom, long size, SplittableRandom rnd,
-      AtomicLongArray ops, AtomicInteger overlaps, String when) throws IOException {
+  private void canaries(
+      long freedFrom,
+      long size,
+      SplittableRandom rnd,
+      AtomicLongArray ops,
+      AtomicInteger overlaps,
+      String when)
+      throws IOException {
     long pattern = rnd.nextLong() | 1;
     List<Mmap> maps = new ArrayList<>();
     try {
@@ -244,10 +281,18 @@ public final class RangeSyscallChild {
         for (long p = 0; p < size; p += PS) {
           long got = s.get(ValueLayout.JAVA_LONG, p);
           if (got != (pattern ^ p)) {
-            fail(String.format(Locale.ROOT,
-                "%s: a fresh %s anonymous map at 0x%x lost its contents at offset %d (0x%x):"
-                    + " %d instead of %d", when, i % 2 == 0 ? "MAP_PRIVATE" : "shared",
-                s.address(), p, s.address() + p, got, pattern ^ p));
+            fail(
+                String.format(
+                    Locale.ROOT,
+                    "%s: a fresh %s anonymous map at 0x%x lost its contents at offset %d (0x%x):"
+                        + " %d instead of %d",
+                    when,
+                    i % 2 == 0 ? "MAP_PRIVATE" : "shared",
+                    s.address(),
+                    p,
+                    s.address() + p,
+                    got,
+                    pattern ^ p));
             break;
           }
         }

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Every system call on a map's range ({@code madvise} with every advice, {@code msync} through
  * {@code flush}, {@code fstat} through {@code size()}) runs on the mapping that is live under the
- * map's lock, never on a range that a concurrent {@code resize} or {@code close} gave up: there
- * it would reach memory that the next mapping (another map, the JVM's own) has taken. Racing them
+ * map's lock, never on a range that a concurrent {@code resize} or {@code close} gave up: there it
+ * would reach memory that the next mapping (another map, the JVM's own) has taken. Racing them
  * throws only the documented exceptions ({@link IllegalStateException}, {@link
  * IllegalArgumentException}, {@link java.io.UncheckedIOException}, {@link java.io.IOException}).
  * The race runs in a child JVM ({@link RangeSyscallChild}), since corrupted memory may crash it.
@@ -26,14 +26,24 @@ class RangeSyscallRaceTest {
   @TempDir Path dir;
 
   private void race(String kind, int rounds) throws Exception {
-    ChildJvm.Result r = ChildJvm.run(dir, RangeSyscallChild.class, kind,
-        Integer.toString(rounds), Long.toString(SEED), dir.toString());
+    ChildJvm.Result r =
+        ChildJvm.run(
+            dir,
+            RangeSyscallChild.class,
+            kind,
+            Integer.toString(rounds),
+            Long.toString(SEED),
+            dir.toString());
     System.out.println("RangeSyscallRaceTest " + kind + ": " + r.output().strip());
     assertEquals(0, r.status(), "seed " + SEED + ": " + r.describe());
     Matcher m = OVERLAPS.matcher(r.output());
-    assertTrue(m.find() && Long.parseLong(m.group(1)) > 0,
-        "seed " + SEED + ": no fresh map ever landed where the map had been, so a stale system"
-            + " call could not have been seen: " + r.describe());
+    assertTrue(
+        m.find() && Long.parseLong(m.group(1)) > 0,
+        "seed "
+            + SEED
+            + ": no fresh map ever landed where the map had been, so a stale system"
+            + " call could not have been seen: "
+            + r.describe());
   }
 
   @ParameterizedTest(name = "{0} map")

@@ -17,26 +17,48 @@ import org.junit.jupiter.api.io.TempDir;
 class ReclaimTest {
   private static final int OPEN_FILES = 256;
   private static final int COUNT = 3000;
+
   /** Shared memory reserves its pages and names a file: fewer, still four times the limit. */
   private static final int SHM_COUNT = 1000;
 
   @TempDir Path dir;
 
   /**
-   * Runs the child under the shell's {@code limit}; it must report {@code limitSeen}, or the
-   * check would prove nothing.
+   * Runs the child under the shell's {@code limit}; it must report {@code limitSeen}, or the check
+   * would prove nothing.
    */
-  private void allSucceed(String kind, int count, long size, String limit, String limitSeen,
-      List<String> jvm, Map<String, String> env) throws Exception {
+  private void allSucceed(
+      String kind,
+      int count,
+      long size,
+      String limit,
+      String limitSeen,
+      List<String> jvm,
+      Map<String, String> env)
+      throws Exception {
     ContractChild.Result r =
-        ContractChild.run(dir, limit, env, jvm, "reclaim", kind, Integer.toString(count),
-            dir.toString(), Long.toString(size));
-    String report = kind + " maps made and dropped unclosed under `" + limit + "`: exit status "
-        + r.status() + ", output:\n" + r.output()
-        + (r.output().contains("NoClassDefFoundError")
-            ? "\n(a class could not be loaded once descriptors ran out: the path that reclaims"
-                + " maps must not load classes from the class path)"
-            : "");
+        ContractChild.run(
+            dir,
+            limit,
+            env,
+            jvm,
+            "reclaim",
+            kind,
+            Integer.toString(count),
+            dir.toString(),
+            Long.toString(size));
+    String report =
+        kind
+            + " maps made and dropped unclosed under `"
+            + limit
+            + "`: exit status "
+            + r.status()
+            + ", output:\n"
+            + r.output()
+            + (r.output().contains("NoClassDefFoundError")
+                ? "\n(a class could not be loaded once descriptors ran out: the path that reclaims"
+                    + " maps must not load classes from the class path)"
+                : "");
     assertTrue(r.output().contains(limitSeen), "the child did not run under the limit: " + report);
     assertEquals(0, r.status(), report);
     assertTrue(r.output().contains("ok " + kind + " " + count), report);
@@ -44,8 +66,8 @@ class ReclaimTest {
 
   private void underDescriptorLimit(String kind, int count) throws Exception {
     String limit = "ulimit -n " + OPEN_FILES;
-    allSucceed(kind, count, 4096, limit, "open files limit " + OPEN_FILES, List.of("-Xmx64m"),
-        Map.of());
+    allSucceed(
+        kind, count, 4096, limit, "open files limit " + OPEN_FILES, List.of("-Xmx64m"), Map.of());
   }
 
   @Test
@@ -60,14 +82,12 @@ class ReclaimTest {
   }
 
   @Test
-  void aThousandSharedMemoryCreationsDroppedUnclosedAllSucceedUnder256OpenFiles()
-      throws Exception {
+  void aThousandSharedMemoryCreationsDroppedUnclosedAllSucceedUnder256OpenFiles() throws Exception {
     underDescriptorLimit("shm-create", SHM_COUNT);
   }
 
   @Test
-  void aThousandSharedMemoryOpensDroppedUnclosedAllSucceedUnder256OpenFiles()
-      throws Exception {
+  void aThousandSharedMemoryOpensDroppedUnclosedAllSucceedUnder256OpenFiles() throws Exception {
     underDescriptorLimit("shm-open", SHM_COUNT);
   }
 
@@ -75,10 +95,18 @@ class ReclaimTest {
   void fileMapsDroppedUnclosedSucceedWhenTheyExhaustTheAddressSpace() throws Exception {
     // 200 maps of 64 MiB are 12.5 GiB, far beyond a 2 GiB address space; the JVM itself is
     // kept small so that the limit binds on the maps, not on the JVM's own reservations
-    allSucceed("file-read", 200, 64L << 20, "ulimit -v 2000000",
+    allSucceed(
+        "file-read",
+        200,
+        64L << 20,
+        "ulimit -v 2000000",
         "address space limit " + 2000000L * 1024,
-        List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=64m",
-            "-XX:CompressedClassSpaceSize=64m", "-XX:MaxMetaspaceSize=128m"),
+        List.of(
+            "-Xmx64m",
+            "-XX:+UseSerialGC",
+            "-XX:ReservedCodeCacheSize=64m",
+            "-XX:CompressedClassSpaceSize=64m",
+            "-XX:MaxMetaspaceSize=128m"),
         Map.of("MALLOC_ARENA_MAX", "2"));
   }
 }

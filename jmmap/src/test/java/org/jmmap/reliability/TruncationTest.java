@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The file is truncated under the map, by this process or another: every read and write path
- * that reaches past the new end throws {@link MmapFaultException} naming the file, the offset and
- * the file's size (stream views: an {@link IOException} with that message), and the map can
- * still be closed.
+ * The file is truncated under the map, by this process or another: every read and write path that
+ * reaches past the new end throws {@link MmapFaultException} naming the file, the offset and the
+ * file's size (stream views: an {@link IOException} with that message), and the map can still be
+ * closed.
  */
 class TruncationTest {
   static final int PS = Mmap.PAGESIZE;
@@ -43,26 +43,36 @@ class TruncationTest {
     p.put("slice", m -> m.slice(PAST, PAST + 4));
     p.put("slice with a step", m -> m.slice(PAST, PAST + 8, 2));
     p.put("setSlice", m -> m.setSlice(PAST, PAST + 4, four));
-    p.put("read", m -> {
-      m.seek(PAST);
-      m.read(4);
-    });
-    p.put("readByte", m -> {
-      m.seek(PAST);
-      m.readByte();
-    });
-    p.put("readLine", m -> {
-      m.seek(PAST);
-      m.readLine();
-    });
-    p.put("write", m -> {
-      m.seek(PAST);
-      m.write(four);
-    });
-    p.put("writeByte", m -> {
-      m.seek(PAST);
-      m.writeByte((byte) 1);
-    });
+    p.put(
+        "read",
+        m -> {
+          m.seek(PAST);
+          m.read(4);
+        });
+    p.put(
+        "readByte",
+        m -> {
+          m.seek(PAST);
+          m.readByte();
+        });
+    p.put(
+        "readLine",
+        m -> {
+          m.seek(PAST);
+          m.readLine();
+        });
+    p.put(
+        "write",
+        m -> {
+          m.seek(PAST);
+          m.write(four);
+        });
+    p.put(
+        "writeByte",
+        m -> {
+          m.seek(PAST);
+          m.writeByte((byte) 1);
+        });
     p.put("find", m -> m.find(four, PS));
     p.put("rfind", m -> m.rfind(four, PS));
     p.put("move", m -> m.move(0, PAST, 4));
@@ -74,16 +84,20 @@ class TruncationTest {
     p.put("asCharSequence", m -> m.asCharSequence().charAt((int) PAST));
     p.put("asCharSequence toString", m -> m.asCharSequence(PS, PAST + 4).toString());
     p.put("matches", m -> m.matches(Pattern.compile("x")).count());
-    p.put("inputStream", m -> {
-      var in = m.inputStream();
-      in.skip(PAST);
-      in.read(new byte[4]);
-    });
-    p.put("outputStream", m -> {
-      var out = m.outputStream();
-      out.write(new byte[(int) PAST]);
-      out.write(four);
-    });
+    p.put(
+        "inputStream",
+        m -> {
+          var in = m.inputStream();
+          in.skip(PAST);
+          in.read(new byte[4]);
+        });
+    p.put(
+        "outputStream",
+        m -> {
+          var out = m.outputStream();
+          out.write(new byte[(int) PAST]);
+          out.write(four);
+        });
     p.put("channel read", m -> m.channel().position(PAST).read(ByteBuffer.allocate(4)));
     p.put("channel write", m -> m.channel().position(PAST).write(ByteBuffer.wrap(four)));
     return p;
@@ -102,8 +116,8 @@ class TruncationTest {
     return problems;
   }
 
-  private static void onePathFaults(Path dir, Map.Entry<String, Access_> path,
-      boolean otherProcess) throws Exception {
+  private static void onePathFaults(Path dir, Map.Entry<String, Access_> path, boolean otherProcess)
+      throws Exception {
     {
       Path f = Files.createTempFile(dir, "trunc", ".bin");
       Files.write(f, new byte[2 * PS]);
@@ -125,8 +139,11 @@ class TruncationTest {
         } else {
           assertTrue(e instanceof IOException, path.getKey() + ": " + e);
         }
-        assertTrue(message.contains(f.toString()) && message.contains("file size now 10")
-            && message.contains("offset"), path.getKey() + ": " + message);
+        assertTrue(
+            message.contains(f.toString())
+                && message.contains("file size now 10")
+                && message.contains("offset"),
+            path.getKey() + ": " + message);
         assertEquals(0, m.get(0), "the part the file still has reads as before");
       } finally {
         m.close();
@@ -136,11 +153,10 @@ class TruncationTest {
   }
 
   /**
-   * Runs the paths in a JVM that only interprets. HotSpot reports a fault in code it has
-   * compiled asynchronously, at its next safepoint poll, which may lie in the caller after
-   * jmmap's method has returned; there the caller sees the JVM's InternalError (see the next
-   * test). Interpreted, the report is synchronous, so this checks that every path turns it into
-   * the typed exception.
+   * Runs the paths in a JVM that only interprets. HotSpot reports a fault in code it has compiled
+   * asynchronously, at its next safepoint poll, which may lie in the caller after jmmap's method
+   * has returned; there the caller sees the JVM's InternalError (see the next test). Interpreted,
+   * the report is synchronous, so this checks that every path turns it into the typed exception.
    */
   @Test
   void everyPathFaultsWithATypedExceptionWhenThisProcessTruncates() throws Exception {
@@ -182,8 +198,8 @@ class TruncationTest {
           faults++;
         }
       }
-      assertEquals(2000, faults, "sum " + sum + ", search kernel " + org.jmmap.internal.Search
-          .kernel());
+      assertEquals(
+          2000, faults, "sum " + sum + ", search kernel " + org.jmmap.internal.Search.kernel());
     }
   }
 }

@@ -27,11 +27,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code close()} and {@code resize()} while another thread is inside a native I/O call on a
- * {@link ByteBuffer} view of the map (the JDK holds the view's memory for the length of the
- * call): each either completes, or throws {@link IllegalStateException} and leaves the map
- * exactly as it was (open, same length, same contents, same file size, still usable). Once the
- * I/O call has finished, {@code close()} succeeds, and no descriptor or mapping is left behind.
+ * {@code close()} and {@code resize()} while another thread is inside a native I/O call on a {@link
+ * ByteBuffer} view of the map (the JDK holds the view's memory for the length of the call): each
+ * either completes, or throws {@link IllegalStateException} and leaves the map exactly as it was
+ * (open, same length, same contents, same file size, still usable). Once the I/O call has finished,
+ * {@code close()} succeeds, and no descriptor or mapping is left behind.
  */
 class ViewInNativeIoTest {
   static final int PS = Mmap.PAGESIZE;
@@ -52,8 +52,11 @@ class ViewInNativeIoTest {
   static Stream<Arguments> cases() {
     List<Arguments> a = new ArrayList<>();
     for (String kind : List.of("file", "shared", "private")) {
-      for (String io : List.of("Pipe.source().read", "Pipe.sink().write into a full pipe",
-          "FileChannel.write into a full FIFO")) {
+      for (String io :
+          List.of(
+              "Pipe.source().read",
+              "Pipe.sink().write into a full pipe",
+              "FileChannel.write into a full FIFO")) {
         for (String op : List.of("close", "resize")) {
           a.add(Arguments.of(kind, io, op));
         }
@@ -97,13 +100,16 @@ class ViewInNativeIoTest {
       } else if (op.equals("close") && !m.isClosed()) {
         problems.add(what + " returned, but isClosed() is false");
       } else if (op.equals("resize")) {
-        check(problems, what + " returned, but", () -> {
-          if (m.length() != 2 * N) {
-            return "length() is " + m.length() + ", not " + 2 * N;
-          }
-          byte[] kept = m.slice(0, N);
-          return Arrays.equals(kept, pattern) ? null : "the first " + N + " bytes changed";
-        });
+        check(
+            problems,
+            what + " returned, but",
+            () -> {
+              if (m.length() != 2 * N) {
+                return "length() is " + m.length() + ", not " + 2 * N;
+              }
+              byte[] kept = m.slice(0, N);
+              return Arrays.equals(kept, pattern) ? null : "the first " + N + " bytes changed";
+            });
       }
       b.release();
     } finally {
@@ -123,40 +129,52 @@ class ViewInNativeIoTest {
     if (mapping != null) {
       long named = settle(namedBefore, () -> namedMappings(mapping));
       if (named > namedBefore) {
-        problems.add("the mapping leaked: /proc/self/maps has " + named + " lines naming "
-            + mapping + ", " + namedBefore + " before");
+        problems.add(
+            "the mapping leaked: /proc/self/maps has "
+                + named
+                + " lines naming "
+                + mapping
+                + ", "
+                + namedBefore
+                + " before");
       }
     } else if (settle(0, () -> covered(address)) > 0) {
-      problems.add(String.format(Locale.ROOT,
-          "the mapping leaked: /proc/self/maps still maps 0x%x, where the map was", address));
+      problems.add(
+          String.format(
+              Locale.ROOT,
+              "the mapping leaked: /proc/self/maps still maps 0x%x, where the map was",
+              address));
     }
     assertEquals(List.of(), problems, what);
   }
 
   /** Checks that a refused close or resize left the map exactly as it was, and usable. */
-  private static void unchanged(Mmap m, String kind, Path file, byte[] pattern,
-      List<String> problems, String prefix) {
+  private static void unchanged(
+      Mmap m, String kind, Path file, byte[] pattern, List<String> problems, String prefix) {
     if (m.isClosed()) {
       problems.add(prefix + " isClosed() is now true");
       return;
     }
-    check(problems, prefix, () -> {
-      if (m.length() != N) {
-        return "length() is " + m.length() + ", not " + N;
-      }
-      if (!Arrays.equals(m.slice(0, N), pattern)) {
-        return "the contents changed";
-      }
-      if (kind.equals("file") && Files.size(file) != N) {
-        return "the file's size is " + Files.size(file) + ", not " + N;
-      }
-      m.set(N - 1, (byte) ~pattern[(int) N - 1]);
-      if (m.get(N - 1) != (byte) ~pattern[(int) N - 1]) {
-        return "a write to the map was lost";
-      }
-      m.set(N - 1, pattern[(int) N - 1]);
-      return null;
-    });
+    check(
+        problems,
+        prefix,
+        () -> {
+          if (m.length() != N) {
+            return "length() is " + m.length() + ", not " + N;
+          }
+          if (!Arrays.equals(m.slice(0, N), pattern)) {
+            return "the contents changed";
+          }
+          if (kind.equals("file") && Files.size(file) != N) {
+            return "the file's size is " + Files.size(file) + ", not " + N;
+          }
+          m.set(N - 1, (byte) ~pattern[(int) N - 1]);
+          if (m.get(N - 1) != (byte) ~pattern[(int) N - 1]) {
+            return "a write to the map was lost";
+          }
+          m.set(N - 1, pattern[(int) N - 1]);
+          return null;
+        });
   }
 
   private interface Check {
@@ -175,15 +193,16 @@ class ViewInNativeIoTest {
   }
 
   private static Mmap open(String kind, Path file, byte[] pattern) throws IOException {
-    Mmap m = switch (kind) {
-      case "file" -> {
-        Files.write(file, pattern);
-        yield Mmap.map(file, 0, Access.WRITE);
-      }
-      case "shared" -> Mmap.anonymous(N);
-      case "private" -> Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(N);
-      default -> throw new IllegalArgumentException(kind);
-    };
+    Mmap m =
+        switch (kind) {
+          case "file" -> {
+            Files.write(file, pattern);
+            yield Mmap.map(file, 0, Access.WRITE);
+          }
+          case "shared" -> Mmap.anonymous(N);
+          case "private" -> Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(N);
+          default -> throw new IllegalArgumentException(kind);
+        };
     m.setSlice(0, N, pattern);
     return m;
   }
@@ -206,8 +225,11 @@ class ViewInNativeIoTest {
     }
     warmedUp = true;
     try (Mmap m = Mmap.anonymous(VIEW)) {
-      for (String io : List.of("Pipe.source().read", "Pipe.sink().write into a full pipe",
-          "FileChannel.write into a full FIFO")) {
+      for (String io :
+          List.of(
+              "Pipe.source().read",
+              "Pipe.sink().write into a full pipe",
+              "FileChannel.write into a full FIFO")) {
         try (Blocker b = block(io, m.asByteBuffer(0, VIEW))) {
           b.release();
         }
@@ -232,8 +254,8 @@ class ViewInNativeIoTest {
         mkfifo(fifo);
         // opened for reading and writing, a FIFO opens at once; it is then the reader that
         // lets the writer's open return
-        FileChannel both = FileChannel.open(fifo, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        FileChannel both =
+            FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileChannel out = FileChannel.open(fifo, StandardOpenOption.WRITE);
         yield writer(out, both, view, List.of(out, both));
       }
@@ -247,19 +269,28 @@ class ViewInNativeIoTest {
   }
 
   /** A thread blocked reading into the view from an empty pipe; released by writing to it. */
-  private static Blocker reader(ReadableByteChannel in, WritableByteChannel feed, ByteBuffer view,
-      List<? extends AutoCloseable> channels) throws Exception {
+  private static Blocker reader(
+      ReadableByteChannel in,
+      WritableByteChannel feed,
+      ByteBuffer view,
+      List<? extends AutoCloseable> channels)
+      throws Exception {
     AtomicLong progress = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread t = Thread.ofPlatform().name("view-reader").start(() -> {
-      try {
-        while (view.hasRemaining() && in.read(view) >= 0) {
-          progress.incrementAndGet();
-        }
-      } catch (Throwable e) {
-        failure.set(e); // whatever the view reports once the map is gone is its business
-      }
-    });
+    Thread t =
+        Thread.ofPlatform()
+            .name("view-reader")
+            .start(
+                () -> {
+                  try {
+                    while (view.hasRemaining() && in.read(view) >= 0) {
+                      progress.incrementAndGet();
+                    }
+                  } catch (Throwable e) {
+                    failure.set(
+                        e); // whatever the view reports once the map is gone is its business
+                  }
+                });
     awaitBlocked(t, progress);
     return new Blocker() {
       @Override
@@ -279,27 +310,36 @@ class ViewInNativeIoTest {
   }
 
   /**
-   * A thread writing the view into a pipe until the pipe is full and the write blocks; released
-   * by reading back exactly what it wrote.
+   * A thread writing the view into a pipe until the pipe is full and the write blocks; released by
+   * reading back exactly what it wrote.
    */
-  private static Blocker writer(WritableByteChannel out, ReadableByteChannel drain,
-      ByteBuffer view, List<? extends AutoCloseable> channels) throws Exception {
+  private static Blocker writer(
+      WritableByteChannel out,
+      ReadableByteChannel drain,
+      ByteBuffer view,
+      List<? extends AutoCloseable> channels)
+      throws Exception {
     AtomicLong progress = new AtomicLong();
     AtomicLong stop = new AtomicLong(Long.MAX_VALUE);
-    Thread t = Thread.ofPlatform().name("view-writer").start(() -> {
-      try {
-        // a write of at most PIPE_BUF bytes is atomic: it blocks whole until there is room
-        for (long k = 0; k < stop.get(); k++) {
-          ByteBuffer b = view.duplicate().clear();
-          while (b.hasRemaining()) {
-            out.write(b);
-          }
-          progress.incrementAndGet();
-        }
-      } catch (Throwable e) {
-        // what the view reports once the map is gone is its business
-      }
-    });
+    Thread t =
+        Thread.ofPlatform()
+            .name("view-writer")
+            .start(
+                () -> {
+                  try {
+                    // a write of at most PIPE_BUF bytes is atomic: it blocks whole until there is
+                    // room
+                    for (long k = 0; k < stop.get(); k++) {
+                      ByteBuffer b = view.duplicate().clear();
+                      while (b.hasRemaining()) {
+                        out.write(b);
+                      }
+                      progress.incrementAndGet();
+                    }
+                  } catch (Throwable e) {
+                    // what the view reports once the map is gone is its business
+                  }
+                });
     awaitBlocked(t, progress);
     return new Blocker() {
       Thread drainer;
@@ -310,21 +350,25 @@ class ViewInNativeIoTest {
         stop.set(written);
         // reads no more than was written, so that it never waits for data that cannot come;
         // closing the channels ends it if the writer stopped early
-        drainer = Thread.ofPlatform().name("view-drainer").start(() -> {
-          ByteBuffer sink = ByteBuffer.allocate(VIEW);
-          try {
-            for (long total = 0; total < written * VIEW; ) {
-              sink.clear().limit((int) Math.min(VIEW, written * VIEW - total));
-              int n = drain.read(sink);
-              if (n < 0) {
-                return;
-              }
-              total += n;
-            }
-          } catch (IOException e) {
-            // closed under it: the writer stopped before writing everything
-          }
-        });
+        drainer =
+            Thread.ofPlatform()
+                .name("view-drainer")
+                .start(
+                    () -> {
+                      ByteBuffer sink = ByteBuffer.allocate(VIEW);
+                      try {
+                        for (long total = 0; total < written * VIEW; ) {
+                          sink.clear().limit((int) Math.min(VIEW, written * VIEW - total));
+                          int n = drain.read(sink);
+                          if (n < 0) {
+                            return;
+                          }
+                          total += n;
+                        }
+                      } catch (IOException e) {
+                        // closed under it: the writer stopped before writing everything
+                      }
+                    });
         join(t);
       }
 
@@ -354,8 +398,9 @@ class ViewInNativeIoTest {
       stable = inNative && p == last ? stable + 1 : 0;
       last = p;
     }
-    assertTrue(stable >= 5, "the I/O thread never blocked in a native call: "
-        + Arrays.toString(t.getStackTrace()));
+    assertTrue(
+        stable >= 5,
+        "the I/O thread never blocked in a native call: " + Arrays.toString(t.getStackTrace()));
   }
 
   private static void join(Thread t) throws InterruptedException {

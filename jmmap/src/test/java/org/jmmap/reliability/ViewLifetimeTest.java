@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A view keeps its map alive: a {@code ByteBuffer}, a {@code MemorySegment} (and its slices), a
  * stream, a channel or a {@code CharSequence} taken from a map and kept works after the {@code
- * Mmap} itself has become unreachable and the collector has run; once the view is dropped too,
- * the map is released.
+ * Mmap} itself has become unreachable and the collector has run; once the view is dropped too, the
+ * map is released.
  */
 class ViewLifetimeTest {
   private static final int N = 8192;
@@ -98,8 +98,8 @@ class ViewLifetimeTest {
   }
 
   /**
-   * Drops a map of a file of its own and collects until that map is released, then collects a
-   * few times more: by then a map that nothing holds has been released as well.
+   * Drops a map of a file of its own and collects until that map is released, then collects a few
+   * times more: by then a map that nothing holds has been released as well.
    */
   private void collectDroppedMaps() throws Exception {
     Path control = Files.write(dir.resolve("control-" + controls++ + ".bin"), new byte[4096]);
@@ -148,9 +148,16 @@ class ViewLifetimeTest {
         return;
       }
       if (System.nanoTime() - start > RELEASE_WAIT_NANOS) {
-        fail(what + " was not released within " + RELEASE_WAIT_NANOS / 1_000_000_000
-            + " s of collections: " + fds + " descriptors and " + maps
-            + " mappings still refer to " + real);
+        fail(
+            what
+                + " was not released within "
+                + RELEASE_WAIT_NANOS / 1_000_000_000
+                + " s of collections: "
+                + fds
+                + " descriptors and "
+                + maps
+                + " mappings still refer to "
+                + real);
       }
     }
   }
@@ -164,8 +171,12 @@ class ViewLifetimeTest {
     try {
       use.run();
     } catch (IllegalStateException e) {
-      throw new AssertionError(view + " stopped working once its Mmap became unreachable and the"
-          + " collector ran: the map was released under a view that was still in use: " + e, e);
+      throw new AssertionError(
+          view
+              + " stopped working once its Mmap became unreachable and the"
+              + " collector ran: the map was released under a view that was still in use: "
+              + e,
+          e);
     }
   }
 
@@ -174,28 +185,32 @@ class ViewLifetimeTest {
     ByteBuffer b = anonymousBuffer();
     b.put(0, (byte) 42);
     collectDroppedMaps();
-    stillWorks("asByteBuffer(0, " + N + ") of Mmap.anonymous(" + N + ")", () -> {
-      b.put(N - 1, (byte) 7);
-      assertEquals(42, b.get(0));
-      assertEquals(7, b.get(N - 1));
-    });
+    stillWorks(
+        "asByteBuffer(0, " + N + ") of Mmap.anonymous(" + N + ")",
+        () -> {
+          b.put(N - 1, (byte) 7);
+          assertEquals(42, b.get(0));
+          assertEquals(7, b.get(N - 1));
+        });
   }
 
   @Test
-  void aSegmentOfAnAnonymousMapAndItsSlicesWorkAfterTheMapIsDroppedAndCollected()
-      throws Exception {
+  void aSegmentOfAnAnonymousMapAndItsSlicesWorkAfterTheMapIsDroppedAndCollected() throws Exception {
     MemorySegment s = anonymousSegment();
     MemorySegment part = s.asSlice(100, 8);
     MemorySegment onlySlice = anonymousSegmentSlice();
     s.set(ValueLayout.JAVA_BYTE, 100, (byte) 42);
     onlySlice.set(ValueLayout.JAVA_BYTE, 0, (byte) 43);
     collectDroppedMaps();
-    stillWorks("segment() of Mmap.anonymous(" + N + ") and its slice", () -> {
-      part.set(ValueLayout.JAVA_BYTE, 1, (byte) 7);
-      assertEquals(42, part.get(ValueLayout.JAVA_BYTE, 0));
-      assertEquals(7, s.get(ValueLayout.JAVA_BYTE, 101));
-    });
-    stillWorks("a slice of segment() of Mmap.anonymous(" + N + "), the segment itself dropped",
+    stillWorks(
+        "segment() of Mmap.anonymous(" + N + ") and its slice",
+        () -> {
+          part.set(ValueLayout.JAVA_BYTE, 1, (byte) 7);
+          assertEquals(42, part.get(ValueLayout.JAVA_BYTE, 0));
+          assertEquals(7, s.get(ValueLayout.JAVA_BYTE, 101));
+        });
+    stillWorks(
+        "a slice of segment() of Mmap.anonymous(" + N + "), the segment itself dropped",
         () -> {
           onlySlice.set(ValueLayout.JAVA_BYTE, 15, (byte) 8);
           assertEquals(43, onlySlice.get(ValueLayout.JAVA_BYTE, 0));
@@ -210,16 +225,20 @@ class ViewLifetimeTest {
     ByteBuffer b = fileBuffer(f);
     ByteBuffer slice = fileBufferSlice(g);
     collectDroppedMaps();
-    stillWorks("asByteBuffer of a file map of " + f, () -> {
-      assertEquals(TEXT[5], b.get(5));
-      b.put(0, (byte) '#');
-      assertEquals('#', Files.readAllBytes(f)[0]);
-    });
-    stillWorks("a slice of asByteBuffer of a file map of " + g, () -> {
-      assertEquals(TEXT[15], slice.get(5));
-      slice.put(0, (byte) '#');
-      assertEquals('#', Files.readAllBytes(g)[10]);
-    });
+    stillWorks(
+        "asByteBuffer of a file map of " + f,
+        () -> {
+          assertEquals(TEXT[5], b.get(5));
+          b.put(0, (byte) '#');
+          assertEquals('#', Files.readAllBytes(f)[0]);
+        });
+    stillWorks(
+        "a slice of asByteBuffer of a file map of " + g,
+        () -> {
+          assertEquals(TEXT[15], slice.get(5));
+          slice.put(0, (byte) '#');
+          assertEquals('#', Files.readAllBytes(g)[10]);
+        });
   }
 
   @Test
@@ -233,19 +252,23 @@ class ViewLifetimeTest {
     MemorySegment onlySlice = fileSegmentSlice(g);
     MemorySegment readOnly = readOnlyFileSegment(h);
     collectDroppedMaps();
-    stillWorks("segment() of a file map of " + f + " and its slice", () -> {
-      assertEquals(TEXT[3], s.get(ValueLayout.JAVA_BYTE, 3));
-      part.set(ValueLayout.JAVA_BYTE, 0, (byte) '#');
-      assertEquals('#', Files.readAllBytes(f)[20]);
-    });
-    stillWorks("a slice of segment() of a file map of " + g + ", the segment itself dropped",
+    stillWorks(
+        "segment() of a file map of " + f + " and its slice",
+        () -> {
+          assertEquals(TEXT[3], s.get(ValueLayout.JAVA_BYTE, 3));
+          part.set(ValueLayout.JAVA_BYTE, 0, (byte) '#');
+          assertEquals('#', Files.readAllBytes(f)[20]);
+        });
+    stillWorks(
+        "a slice of segment() of a file map of " + g + ", the segment itself dropped",
         () -> {
           assertEquals(TEXT[11], onlySlice.get(ValueLayout.JAVA_BYTE, 1));
           onlySlice.set(ValueLayout.JAVA_BYTE, 0, (byte) '#');
           assertEquals('#', Files.readAllBytes(g)[10]);
         });
-    stillWorks("segment() of a read-only file map of " + h, () ->
-        assertArrayEquals(TEXT, readOnly.toArray(ValueLayout.JAVA_BYTE)));
+    stillWorks(
+        "segment() of a read-only file map of " + h,
+        () -> assertArrayEquals(TEXT, readOnly.toArray(ValueLayout.JAVA_BYTE)));
   }
 
   @Test
@@ -257,21 +280,25 @@ class ViewLifetimeTest {
     OutputStream out = fileOutputStream(g);
     SeekableByteChannel ch = fileChannel(h);
     collectDroppedMaps();
-    stillWorks("inputStream() of a file map of " + f, () ->
-        assertArrayEquals(TEXT, in.readAllBytes()));
-    stillWorks("outputStream() of a file map of " + g, () -> {
-      out.write("##".getBytes(StandardCharsets.US_ASCII));
-      assertEquals('#', Files.readAllBytes(g)[1]);
-    });
-    stillWorks("channel() of a file map of " + h, () -> {
-      ByteBuffer got = ByteBuffer.allocate(TEXT.length);
-      while (got.hasRemaining() && ch.read(got) > 0) {
-        // reads until the end of the map
-      }
-      assertArrayEquals(TEXT, got.array());
-      ch.position(0).write(ByteBuffer.wrap(new byte[] {'#'}));
-      assertEquals('#', Files.readAllBytes(h)[0]);
-    });
+    stillWorks(
+        "inputStream() of a file map of " + f, () -> assertArrayEquals(TEXT, in.readAllBytes()));
+    stillWorks(
+        "outputStream() of a file map of " + g,
+        () -> {
+          out.write("##".getBytes(StandardCharsets.US_ASCII));
+          assertEquals('#', Files.readAllBytes(g)[1]);
+        });
+    stillWorks(
+        "channel() of a file map of " + h,
+        () -> {
+          ByteBuffer got = ByteBuffer.allocate(TEXT.length);
+          while (got.hasRemaining() && ch.read(got) > 0) {
+            // reads until the end of the map
+          }
+          assertArrayEquals(TEXT, got.array());
+          ch.position(0).write(ByteBuffer.wrap(new byte[] {'#'}));
+          assertEquals('#', Files.readAllBytes(h)[0]);
+        });
   }
 
   @Test
@@ -279,10 +306,12 @@ class ViewLifetimeTest {
     Path f = textFile("chars.txt");
     CharSequence cs = fileCharSequence(f);
     collectDroppedMaps();
-    stillWorks("asCharSequence() of a file map of " + f, () -> {
-      assertEquals(new String(TEXT, StandardCharsets.ISO_8859_1), cs.toString());
-      assertEquals("view", cs.subSequence(2, 6).toString());
-    });
+    stillWorks(
+        "asCharSequence() of a file map of " + f,
+        () -> {
+          assertEquals(new String(TEXT, StandardCharsets.ISO_8859_1), cs.toString());
+          assertEquals("view", cs.subSequence(2, 6).toString());
+        });
   }
 
   /** {@return one view of a map of each file, a different kind of view for each} */
@@ -301,9 +330,16 @@ class ViewLifetimeTest {
 
   @Test
   void onceItsViewIsDroppedTooTheMapIsReleased() throws Exception {
-    String[] kinds = {"asByteBuffer", "a slice of asByteBuffer", "segment()",
-        "a slice of segment()", "inputStream()", "outputStream()", "channel()",
-        "asCharSequence()"};
+    String[] kinds = {
+      "asByteBuffer",
+      "a slice of asByteBuffer",
+      "segment()",
+      "a slice of segment()",
+      "inputStream()",
+      "outputStream()",
+      "channel()",
+      "asCharSequence()"
+    };
     List<Path> files = new ArrayList<>();
     for (int i = 0; i < kinds.length; i++) {
       files.add(textFile("dropped-" + i + ".txt"));
@@ -311,8 +347,13 @@ class ViewLifetimeTest {
     List<Object> views = viewsOf(files);
     for (int i = 0; i < kinds.length; i++) {
       Path real = files.get(i).toRealPath();
-      assertTrue(mappingsOf(real) > 0, "no mapping of " + real + " was seen while its "
-          + kinds[i] + " view was held: /proc/self/maps is not read right");
+      assertTrue(
+          mappingsOf(real) > 0,
+          "no mapping of "
+              + real
+              + " was seen while its "
+              + kinds[i]
+              + " view was held: /proc/self/maps is not read right");
     }
     assertEquals(kinds.length, views.size());
     views = null;

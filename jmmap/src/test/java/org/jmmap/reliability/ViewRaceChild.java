@@ -53,59 +53,73 @@ public final class ViewRaceChild {
     boolean run(Views v, byte[] buf, ByteBuffer bb) throws IOException;
   }
 
-  private static final Map<String, Call> CALLS = Map.of(
-      "InputStream.read", (v, buf, bb) -> v.in.read(buf) >= 0,
-      "InputStream.skip", (v, buf, bb) -> v.in.skip(buf.length) > 0,
-      "InputStream.available", (v, buf, bb) -> v.in.available() >= 0,
-      "OutputStream.write", (v, buf, bb) -> {
-        v.out.write(buf);
-        return true;
-      },
-      "SeekableByteChannel.read", (v, buf, bb) -> v.channel.read(bb.clear()) >= 0,
-      "SeekableByteChannel.write", (v, buf, bb) -> v.channel.write(bb.clear()) >= 0,
-      "SeekableByteChannel.position",
-          (v, buf, bb) -> v.channel.position(v.channel.position() + 1).position() >= 0,
-      "SeekableByteChannel.size", (v, buf, bb) -> v.channel.size() == LENGTH);
+  private static final Map<String, Call> CALLS =
+      Map.of(
+          "InputStream.read", (v, buf, bb) -> v.in.read(buf) >= 0,
+          "InputStream.skip", (v, buf, bb) -> v.in.skip(buf.length) > 0,
+          "InputStream.available", (v, buf, bb) -> v.in.available() >= 0,
+          "OutputStream.write",
+              (v, buf, bb) -> {
+                v.out.write(buf);
+                return true;
+              },
+          "SeekableByteChannel.read", (v, buf, bb) -> v.channel.read(bb.clear()) >= 0,
+          "SeekableByteChannel.write", (v, buf, bb) -> v.channel.write(bb.clear()) >= 0,
+          "SeekableByteChannel.position",
+              (v, buf, bb) -> v.channel.position(v.channel.position() + 1).position() >= 0,
+          "SeekableByteChannel.size", (v, buf, bb) -> v.channel.size() == LENGTH);
 
   /**
    * Starts one thread per call, each calling it in a loop, closes the map after a random short
    * while, and returns the first unexpected exception of each call.
    */
-  private static void round(Mmap m, SplittableRandom rnd, Map<String, String> problems,
-      String where) throws InterruptedException {
+  private static void round(
+      Mmap m, SplittableRandom rnd, Map<String, String> problems, String where)
+      throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
     CountDownLatch started = new CountDownLatch(CALLS.size());
     for (Map.Entry<String, Call> c : CALLS.entrySet()) {
       Views v = new Views(m);
-      threads.add(Thread.ofPlatform().start(() -> {
-        byte[] buf = new byte[64];
-        ByteBuffer bb = ByteBuffer.allocate(64);
-        started.countDown();
-        while (true) {
-          boolean more;
-          try {
-            more = c.getValue().run(v, buf, bb);
-          } catch (IOException e) {
-            if (m.isClosed()) {
-              return;
-            }
-            more = false; // the end of the map
-          } catch (Throwable e) {
-            problems.putIfAbsent(c.getKey(), c.getKey() + " threw " + e
-                + (m.isClosed() ? " instead of an IOException when the map was closed under it"
-                    : " though the map was open") + " (" + where + ")");
-            return;
-          }
-          if (!more) {
-            try {
-              v.restart();
-            } catch (IllegalStateException | IOException e) {
-              // a new view of a closed map throws IllegalStateException, as documented
-              return;
-            }
-          }
-        }
-      }));
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    byte[] buf = new byte[64];
+                    ByteBuffer bb = ByteBuffer.allocate(64);
+                    started.countDown();
+                    while (true) {
+                      boolean more;
+                      try {
+                        more = c.getValue().run(v, buf, bb);
+                      } catch (IOException e) {
+                        if (m.isClosed()) {
+                          return;
+                        }
+                        more = false; // the end of the map
+                      } catch (Throwable e) {
+                        problems.putIfAbsent(
+                            c.getKey(),
+                            c.getKey()
+                                + " threw "
+                                + e
+                                + (m.isClosed()
+                                    ? " instead of an IOException when the map was closed under it"
+                                    : " though the map was open")
+                                + " ("
+                                + where
+                                + ")");
+                        return;
+                      }
+                      if (!more) {
+                        try {
+                          v.restart();
+                        } catch (IllegalStateException | IOException e) {
+                          // a new view of a closed map throws IllegalStateException, as documented
+                          return;
+                        }
+                      }
+                    }
+                  }));
     }
     started.await();
     long until = System.nanoTime() + rnd.nextInt(300) * 1000L;
@@ -151,8 +165,8 @@ public final class ViewRaceChild {
     for (String p : problems.values()) {
       System.out.println("FAIL " + p);
     }
-    System.out.println((problems.isEmpty() ? "ok" : "failed") + " rounds=" + rounds + " seed="
-        + seed);
+    System.out.println(
+        (problems.isEmpty() ? "ok" : "failed") + " rounds=" + rounds + " seed=" + seed);
     System.exit(problems.isEmpty() ? 0 : 1);
   }
 }

@@ -13,21 +13,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stream and channel views report a map closed under them as an {@link IOException}, as
- * callers of {@link InputStream}, {@link OutputStream} and {@link SeekableByteChannel} expect,
- * and never with anything else: every call of each view ({@code InputStream.read}, {@code skip},
- * {@code available}, {@code OutputStream.write}, the channel's {@code read}, {@code write},
- * {@code position} and {@code size}) races {@code close()}. The race runs interpreted in a child
- * JVM ({@link ViewRaceChild}), where a check and a later use of the map are furthest apart; the
- * JIT may merge them into one read.
+ * The stream and channel views report a map closed under them as an {@link IOException}, as callers
+ * of {@link InputStream}, {@link OutputStream} and {@link SeekableByteChannel} expect, and never
+ * with anything else: every call of each view ({@code InputStream.read}, {@code skip}, {@code
+ * available}, {@code OutputStream.write}, the channel's {@code read}, {@code write}, {@code
+ * position} and {@code size}) races {@code close()}. The race runs interpreted in a child JVM
+ * ({@link ViewRaceChild}), where a check and a later use of the map are furthest apart; the JIT may
+ * merge them into one read.
  */
 class ViewRaceTest {
   static final long SEED = Long.getLong("jmmap.seed", System.nanoTime());
   @TempDir Path dir;
 
   private void interpreted(int rounds) throws Exception {
-    ChildJvm.Result r = ChildJvm.run(dir, List.of("-Xint"), ViewRaceChild.class,
-        dir.toString(), Integer.toString(rounds), Long.toString(SEED));
+    ChildJvm.Result r =
+        ChildJvm.run(
+            dir,
+            List.of("-Xint"),
+            ViewRaceChild.class,
+            dir.toString(),
+            Integer.toString(rounds),
+            Long.toString(SEED));
     System.out.println("ViewRaceTest: " + r.output().strip());
     assertEquals(0, r.status(), "seed " + SEED + ": " + r.describe());
   }
@@ -47,7 +53,7 @@ class ViewRaceTest {
   @Tag("long")
   @Test
   void everyStreamAndChannelCallReportsAConcurrentCloseAsIoExceptionCompiled() throws Exception {
-    assertEquals(List.of(), List.copyOf(ViewRaceChild.race(dir, 3000, SEED).values()),
-        "seed " + SEED);
+    assertEquals(
+        List.of(), List.copyOf(ViewRaceChild.race(dir, 3000, SEED).values()), "seed " + SEED);
   }
 }

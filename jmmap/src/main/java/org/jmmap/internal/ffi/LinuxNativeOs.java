@@ -11,8 +11,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.AccessDeniedException;
@@ -94,23 +94,28 @@ final class LinuxNativeOs implements NativeOs {
       h[3] = b.bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
       h[4] =
           b.bindOptional(
-              "fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+              "fallocate",
+              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
       h[5] = b.bindOptional("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
       h[6] =
           b.bind(
               "mmap",
-              FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
-                  JAVA_LONG),
+              FunctionDescriptor.of(
+                  JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
               -1);
       h[7] = b.bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
       h[8] =
           b.bindOptional(
-              "mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT));
+              "mremap",
+              FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT));
       h[9] = b.bind("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
-      h[10] = b.bind("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
+      h[10] =
+          b.bind("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
       pw =
           b.bind(
-              "pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1);
+              "pwrite",
+              FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+              -1);
       h[11] =
           linker.downcallHandle(
               libc.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -361,7 +366,11 @@ final class LinuxNativeOs implements NativeOs {
             String.format(
                 Locale.ROOT,
                 "mmap(NULL, %d, prot=0x%x, flags=0x%x, fd=%d, offset=%d)",
-                length, prot, flags, fd, offset),
+                length,
+                prot,
+                flags,
+                fd,
+                offset),
         (a, state) -> (long) mmap.invokeExact(state, 0L, length, prot, flags, fd, offset));
   }
 
@@ -387,7 +396,8 @@ final class LinuxNativeOs implements NativeOs {
         () ->
             String.format(
                 Locale.ROOT, "mremap(%d bytes to %d bytes, MREMAP_MAYMOVE)", oldLength, newLength),
-        (a, state) -> (long) mremap.invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE));
+        (a, state) ->
+            (long) mremap.invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE));
   }
 
   @Override

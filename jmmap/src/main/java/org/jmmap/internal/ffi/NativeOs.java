@@ -5,10 +5,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The seam between jmmap and the operating system: every system call jmmap makes goes through
- * one implementation of this interface. Only mapping management goes through here; no method
- * ever reads or writes the bytes of a file-backed mapping, so a fault on a truncated file can
- * only happen in Java code, where the JVM turns it into an exception instead of dying.
+ * The seam between jmmap and the operating system: every system call jmmap makes goes through one
+ * implementation of this interface. Only mapping management goes through here; no method ever reads
+ * or writes the bytes of a file-backed mapping, so a fault on a truncated file can only happen in
+ * Java code, where the JVM turns it into an exception instead of dying.
  *
  * <p>Addresses are plain {@code long}s. Every failing call throws an {@link IOException} whose
  * message names the call, its arguments and the errno text.
@@ -38,8 +38,7 @@ public interface NativeOs {
    * @param path the file's name as the kernel sees it, without a terminating NUL
    * @param shown the name for messages
    * @param writable {@code O_RDWR} when true, otherwise {@code O_RDONLY}
-   * @param followLinks false adds {@code O_NOFOLLOW}: a symbolic link is refused with {@code
-   *     ELOOP}
+   * @param followLinks false adds {@code O_NOFOLLOW}: a symbolic link is refused with {@code ELOOP}
    * @return the new file descriptor
    * @throws IOException if {@code open(2)} fails ({@code NoSuchFileException}, {@code
    *     AccessDeniedException} where they fit, otherwise {@link OsException})

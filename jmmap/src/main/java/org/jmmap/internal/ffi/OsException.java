@@ -28,6 +28,17 @@ public final class OsException extends FileSystemException {
     this.errno = errno;
   }
 
+  /**
+   * {@return the failure of {@code call} with {@code errno}}, as an implementation of {@link
+   * NativeOs} other than this package's reports it (one that wraps the real calls, for example)
+   *
+   * @param call the call and its arguments, e.g. {@code "mmap(NULL, 4096, ...)"}
+   * @param errno the errno
+   */
+  public static OsException of(String call, int errno) {
+    return new OsException(null, call + " failed: " + Errno.name(errno), errno);
+  }
+
   /** {@return the same failure, naming {@code file}} (the call knew only a descriptor) */
   public OsException about(String file) {
     OsException e = new OsException(file, getReason(), errno);

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -13,8 +13,8 @@ import org.jmmap.internal.ffi.NativeOs;
  *
  * <p>A {@code FileChannel} closes itself when a thread blocked in it is interrupted. So that an
  * interrupt of the caller's thread can neither close the caller's channel nor stop a resize
- * half-way, every call on the channel runs in a thread of its own that nobody interrupts, and
- * the caller waits for it; an interrupt that arrives meanwhile is kept for the caller.
+ * half-way, every call on the channel runs in a thread of its own that nobody interrupts, and the
+ * caller waits for it; an interrupt that arrives meanwhile is kept for the caller.
  */
 final class ChannelBacking implements Backing {
   private static final int ZEROS = 64 << 10;
@@ -95,8 +95,7 @@ final class ChannelBacking implements Backing {
   }
 
   @Override
-  public void advise(MemorySegment segment, long from, long length, int advice)
-      throws IOException {
+  public void advise(MemorySegment segment, long from, long length, int advice) throws IOException {
     os.madvise(segment.address() + from, length, advice);
   }
 
@@ -165,8 +164,14 @@ final class ChannelBacking implements Backing {
         }
         if (e instanceof IOException) {
           throw new IOException(
-              "growing the file from " + oldSize + " to " + size + " bytes failed while writing"
-                  + " its new blocks (" + e.getMessage() + "); the file keeps its size: "
+              "growing the file from "
+                  + oldSize
+                  + " to "
+                  + size
+                  + " bytes failed while writing"
+                  + " its new blocks ("
+                  + e.getMessage()
+                  + "); the file keeps its size: "
                   + describe(),
               e);
         }

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,9 +20,9 @@ import org.jmmap.internal.ffi.NativeOs.FileStat;
 
 /**
  * File names as the kernel sees them. A {@link Path} of the default file system holds the bytes of
- * its name but shows only a string, decoded with the platform's file name encoding, in which
- * bytes that do not decode became U+FFFD. jmmap encodes the string back with that encoding, refuses
- * a name that does not survive the round trip, and, for any name that is not plain ASCII, checks
+ * its name but shows only a string, decoded with the platform's file name encoding, in which bytes
+ * that do not decode became U+FFFD. jmmap encodes the string back with that encoding, refuses a
+ * name that does not survive the round trip, and, for any name that is not plain ASCII, checks
  * after opening that the descriptor is the file the JDK itself finds under the {@code Path}: a name
  * that cannot be passed exactly must never open another file.
  */
@@ -114,8 +114,7 @@ final class NativeNames {
     if (a == null
         || ((Number) a.get("dev")).longValue() != opened.device()
         || ((Number) a.get("ino")).longValue() != opened.inode()) {
-      throw unrepresentable(
-          path.toString(), "its bytes as the JDK decoded them name another file");
+      throw unrepresentable(path.toString(), "its bytes as the JDK decoded them name another file");
     }
   }
 

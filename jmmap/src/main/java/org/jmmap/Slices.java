@@ -1,7 +1,9 @@
-package org.jmmap.internal;
+package org.jmmap;
 
-/** Python's slice arithmetic ({@code PySlice_Unpack} and {@code PySlice_AdjustIndices}) on longs. */
-public final class Slices {
+/**
+ * Python's slice arithmetic ({@code PySlice_Unpack} and {@code PySlice_AdjustIndices}) on longs.
+ */
+final class Slices {
   private Slices() {}
 
   /**
@@ -11,7 +13,7 @@ public final class Slices {
    *     items the slice selects
    * @throws IllegalArgumentException if {@code step} is zero
    */
-  public static long[] adjust(long start, long stop, long step, long length) {
+  static long[] adjust(long start, long stop, long step, long length) {
     if (step == 0) {
       throw new IllegalArgumentException("slice step cannot be zero");
     }

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +16,7 @@ final class Reclaim {
   static void mapped(long delta) {
     MAPPED.addAndGet(delta);
   }
+
   private static final int MAX_SLEEPS = 10; // 1 + 2 + ... + 512 ms: about a second in all
 
   private Reclaim() {}
@@ -28,9 +29,9 @@ final class Reclaim {
 
   /**
    * {@return the call's result}, retried after a garbage collection, for about a second in all,
-   * while it fails with {@code EMFILE} or {@code ENFILE}, or with {@code ENOMEM} when maps not
-   * yet unmapped hold at least {@code bytes}: a collection can release no more than they hold, so
-   * a request that large maps cannot make room for fails at once
+   * while it fails with {@code EMFILE} or {@code ENFILE}, or with {@code ENOMEM} when maps not yet
+   * unmapped hold at least {@code bytes}: a collection can release no more than they hold, so a
+   * request that large maps cannot make room for fails at once
    *
    * @param bytes how much address space the call asks for; 0 when it asks for a descriptor
    */
@@ -38,8 +39,7 @@ final class Reclaim {
     try {
       return call.run();
     } catch (OsException e) {
-      if (!e.isResourceShortage()
-          || (e.errno() == OsException.ENOMEM && MAPPED.get() < bytes)) {
+      if (!e.isResourceShortage() || (e.errno() == OsException.ENOMEM && MAPPED.get() < bytes)) {
         throw e;
       }
       return retry(call, e);

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * What a mapping is made from: a file descriptor that jmmap owns (files opened by path, memory
- * files, private anonymous memory) or a {@link java.nio.channels.FileChannel} that the caller
- * owns. A backing makes and releases segments; {@link Mapping} decides when.
+ * files, private anonymous memory) or a {@link java.nio.channels.FileChannel} that the caller owns.
+ * A backing makes and releases segments; {@link Region} decides when.
  */
 interface Backing {
 

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,9 +11,9 @@ import org.jmmap.internal.ffi.OsException;
  * anonymous memory, shared anonymous memory where there is no {@code memfd_create}).
  */
 final class FdBacking implements Backing {
-  static final int MS_SYNC = 4;
-  private static final int MAP_TYPE = 3; // <sys/mman.h>: MAP_SHARED | MAP_PRIVATE
-  private static final int MAP_SHARED = 1;
+  private static final int MS_SYNC = Mman.MS_SYNC;
+  private static final int MAP_TYPE = Mman.MAP_TYPE;
+  private static final int MAP_SHARED = Mman.MAP_SHARED;
 
   private final NativeOs os;
   private int fd;
@@ -70,8 +70,7 @@ final class FdBacking implements Backing {
   }
 
   @Override
-  public void advise(MemorySegment segment, long from, long length, int advice)
-      throws IOException {
+  public void advise(MemorySegment segment, long from, long length, int advice) throws IOException {
     os.madvise(segment.address() + from, length, advice);
   }
 

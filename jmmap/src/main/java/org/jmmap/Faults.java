@@ -1,0 +1,37 @@
+package org.jmmap;
+
+import org.jmmap.internal.map.Region;
+
+/** Turns what a segment access threw into jmmap's documented exceptions, for every view. */
+final class Faults {
+  private Faults() {}
+
+  /**
+   * Always 0; not final, so that the JIT must load it and cannot fold {@code x ^ opaqueZero}.
+   *
+   * <p>When the file was truncated, compiled code skips the faulting load and reports the fault
+   * later, leaving whatever the register held; C2 trusts a loaded byte or short to lie in its
+   * type's range (Byte.valueOf indexes its cache with it unchecked), so every byte and short read
+   * from mapped memory is narrowed again with {@code ^ opaqueZero}, an instruction it cannot fold
+   * away.
+   */
+  @SuppressWarnings("FieldMayBeFinal")
+  static int opaqueZero = 0;
+
+  /**
+   * {@return the exception to throw for {@code e}}, which an access from offset {@code at} of
+   * {@code region} threw: a closed or remapped region's {@link IllegalStateException}, an {@link
+   * MmapFaultException} for the JVM's {@link InternalError} on a truncated file, otherwise {@code
+   * e} itself
+   */
+  static RuntimeException translate(Region region, Throwable e, long at) {
+    if (e instanceof IllegalStateException ise) {
+      return region.stale(ise);
+    }
+    if (e instanceof InternalError) {
+      Region.Fault f = region.fault(at);
+      return new MmapFaultException(f.message(), f.offset(), f.fileSize(), e);
+    }
+    return (RuntimeException) e;
+  }
+}

@@ -1,0 +1,85 @@
+package org.jmmap.internal.map;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+
+/**
+ * One generation of a region's mapping: its arena, its raw segment and the cleaner that unmaps it
+ * if it is abandoned.
+ *
+ * <p>The cleaner is registered on the arena's scope, which every segment and {@link
+ * java.nio.ByteBuffer} made from the generation references: a view that is still reachable keeps
+ * the memory mapped, even when the map it came from is not.
+ */
+final class Generation {
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  final Arena arena;
+  final MemorySegment raw;
+  private final Release release;
+  private final Cleaner.Cleanable cleanable;
+
+  Generation(Arena arena, MemorySegment raw, Backing backing, Throwable createdAt) {
+    this.arena = arena;
+    this.raw = raw;
+    this.release = new Release(backing, raw.address(), raw.byteSize(), createdAt);
+    this.cleanable = CLEANER.register(raw.scope(), release);
+    Reclaim.mapped(raw.byteSize());
+  }
+
+  /** Forgets this generation without unmapping it (it was closed, moved or unmapped). */
+  void retire() {
+    if (!release.disarmed) {
+      release.disarmed = true;
+      Reclaim.mapped(-raw.byteSize());
+    }
+    cleanable.clean();
+  }
+
+  static void closeQuietly(Backing b) {
+    try {
+      b.close();
+    } catch (IOException | RuntimeException ignored) {
+      // the mapping failed already; that failure is the one to report
+    }
+  }
+
+  /**
+   * Unmaps a generation that became unreachable, with every segment and buffer over it, without
+   * being closed; it must not reach the arena, or the generation would never become unreachable.
+   */
+  private static final class Release implements Runnable {
+    private final Backing backing;
+    private final long address;
+    private final long length;
+    private final Throwable createdAt;
+    volatile boolean disarmed;
+
+    Release(Backing backing, long address, long length, Throwable createdAt) {
+      this.backing = backing;
+      this.address = address;
+      this.length = length;
+      this.createdAt = createdAt;
+    }
+
+    @Override
+    public void run() {
+      if (disarmed) {
+        return;
+      }
+      if (createdAt != null) {
+        System.getLogger("org.jmmap")
+            .log(
+                System.Logger.Level.WARNING,
+                "an Mmap was never closed and has been released by the garbage collector: "
+                    + backing.describe(),
+                createdAt);
+      }
+      Reclaim.mapped(-length);
+      backing.unmapUnreachable(address, length);
+      closeQuietly(backing);
+    }
+  }
+}

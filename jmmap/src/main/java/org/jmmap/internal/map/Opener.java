@@ -1,0 +1,304 @@
+package org.jmmap.internal.map;
+
+import static org.jmmap.internal.map.Mman.MAP_ANONYMOUS;
+import static org.jmmap.internal.map.Mman.MAP_POPULATE;
+import static org.jmmap.internal.map.Mman.MAP_TYPE;
+import static org.jmmap.internal.map.Mman.PROT_WRITE;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jmmap.internal.ffi.NativeOs;
+import org.jmmap.internal.ffi.NativeOs.FileStat;
+
+/**
+ * Makes maps through one {@link NativeOs}, checking the arguments in the order CPython does:
+ * length, offset, access against flags and prot, the file's size, the offset's alignment, then the
+ * system call. A map that fails half-way leaves no descriptor open and nothing mapped.
+ */
+public final class Opener {
+  private static final boolean DEBUG_LEAKS = Boolean.getBoolean("jmmap.debugLeaks");
+  private static final Opener SYSTEM = new Opener(NativeOs.current());
+
+  private final NativeOs os;
+
+  /**
+   * An opener whose system calls go to {@code os}.
+   *
+   * @param os the OS layer
+   */
+  public Opener(NativeOs os) {
+    this.os = os;
+  }
+
+  /** {@return the opener over this platform's OS layer} */
+  public static Opener system() {
+    return SYSTEM;
+  }
+
+  /** {@return the size of a page, which a file offset must be a multiple of} */
+  public long pageSize() {
+    return os.pageSize();
+  }
+
+  /** {@return a new map} */
+  public Region open(Request r) throws IOException {
+    Mode mode = check(r);
+    int flags = mode.flags() | (r.populate() ? MAP_POPULATE : 0);
+    return switch (r.source()) {
+      case Source.Anonymous a -> anonymous(r, mode, flags);
+      case Source.Channel c -> channel(c.channel(), r, mode, flags);
+      case Source.File f -> file(f, r, mode, flags);
+      case Source.NewFile n -> createShared(n, r, mode);
+    };
+  }
+
+  private Region file(Source.File f, Request r, Mode mode, int flags) throws IOException {
+    byte[] name = NativeNames.bytes(f.path());
+    boolean writable = mode.wantsWritableFile();
+    int fd;
+    try {
+      fd = openFile(f, name, writable);
+    } catch (AccessDeniedException e) {
+      if (!writable || mode.shared()) {
+        throw e;
+      }
+      fd = openFile(f, name, false); // a private map needs no write permission
+    }
+    return descriptor(fd, f.path(), r, mode, flags);
+  }
+
+  private int openFile(Source.File f, byte[] name, boolean writable) throws IOException {
+    String shown = f.path().toString();
+    try {
+      return Reclaim.retrying(0, () -> os.open(name, shown, writable, f.followLinks()));
+    } catch (NoSuchFileException e) {
+      throw NativeNames.notFound(f.path(), e);
+    }
+  }
+
+  /**
+   * {@return a shared map of a new file} of the request's length, created with {@code O_EXCL} and
+   * {@code O_NOFOLLOW} (so that nothing planted under the name is opened) and its blocks reserved;
+   * on failure the file is removed again.
+   */
+  private Region createShared(Source.NewFile n, Request r, Mode mode) throws IOException {
+    Path path = n.path();
+    byte[] name = NativeNames.bytes(path);
+    long size = r.length();
+    int fd = Reclaim.retrying(0, () -> os.create(name, path.toString(), n.permissions()));
+    boolean success = false;
+    boolean handedOver = false;
+    try {
+      os.ftruncate(fd, size);
+      if (!os.allocate(fd, 0, size)) {
+        os.writeZeros(fd, 0, size);
+      }
+      handedOver = true; // descriptor() owns it from here, and closes it if it fails
+      Region region = descriptor(fd, path, r, mode, mode.flags());
+      success = true;
+      return region;
+    } finally {
+      if (!success) {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+          // the failure being reported matters more
+        }
+        if (!handedOver) {
+          closeQuietly(fd);
+        }
+      }
+    }
+  }
+
+  /** The checks CPython makes before it looks at the file, in its order. */
+  private static Mode check(Request r) {
+    if (r.length() < 0) {
+      throw new IllegalArgumentException(
+          "memory mapped length must be positive: length=" + r.length());
+    }
+    if (r.offset() < 0) {
+      throw new IllegalArgumentException(
+          "memory mapped offset must be positive: offset=" + r.offset());
+    }
+    return Mode.resolve(r.access(), r.flags(), r.prot(), r.anonymous());
+  }
+
+  private Region descriptor(int fd, Path file, Request r, Mode mode, int flags) throws IOException {
+    String path = file.toString();
+    long length;
+    try {
+      FileStat st = os.fstat(fd);
+      if (!NativeNames.ascii(path)) {
+        NativeNames.checkSameFile(file, st);
+      }
+      length = checkSize(r.length(), r.offset(), st.regular() ? st.size() : -1);
+      checkAlignment(r.offset());
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(fd);
+      throw e;
+    }
+    // from here the backing owns the descriptor, and Region.open closes it on failure
+    FdBacking b = new FdBacking(os, fd, true, true, mode.prot(), flags, r.offset(), path);
+    Region.Facts facts =
+        new Region.Facts(mode, r.offset(), false, r.trackFd(), true, file, os.pageSize());
+    return untracked(Region.open(b, length, facts, createdAt()), b, r.trackFd());
+  }
+
+  /** {@return the region}, its descriptor closed when the map is not to keep it */
+  private static Region untracked(Region region, Backing b, boolean trackFd) throws IOException {
+    if (!trackFd) {
+      try {
+        b.close();
+      } catch (IOException | RuntimeException e) {
+        try {
+          region.close();
+        } catch (IOException | RuntimeException again) {
+          e.addSuppressed(again);
+        }
+        throw e;
+      }
+    }
+    return region;
+  }
+
+  private Region channel(FileChannel channel, Request r, Mode mode, int flags) throws IOException {
+    int supported = MAP_TYPE | MAP_POPULATE;
+    if ((flags & ~supported) != 0 || (flags & MAP_TYPE) == MAP_TYPE) {
+      throw new UnsupportedOperationException(
+          String.format(
+              Locale.ROOT,
+              "flags=0x%x cannot be expressed through FileChannel.map; map the file by its Path"
+                  + " for flags other than MAP_SHARED, MAP_PRIVATE and MAP_POPULATE",
+              flags));
+    }
+    FileChannel.MapMode mapMode =
+        !mode.shared()
+            ? FileChannel.MapMode.PRIVATE
+            : (mode.prot() & PROT_WRITE) != 0
+                ? FileChannel.MapMode.READ_WRITE
+                : FileChannel.MapMode.READ_ONLY;
+    long length = checkSize(r.length(), r.offset(), ChannelBacking.shielded(channel::size));
+    checkAlignment(r.offset());
+    ChannelBacking b = new ChannelBacking(os, channel, mapMode, r.offset());
+    Region.Facts facts =
+        new Region.Facts(mode, r.offset(), false, r.trackFd(), true, null, os.pageSize());
+    Region region;
+    try {
+      region = Region.open(b, length, facts, createdAt());
+    } catch (NonReadableChannelException | NonWritableChannelException e) {
+      throw denied(e, mapMode);
+    }
+    if ((flags & MAP_POPULATE) != 0) {
+      region.segment().load();
+    }
+    return region;
+  }
+
+  private static AccessDeniedException denied(RuntimeException e, FileChannel.MapMode mapMode) {
+    AccessDeniedException denied =
+        new AccessDeniedException(
+            "FileChannel",
+            null,
+            "the channel is not open for "
+                + (e instanceof NonReadableChannelException ? "reading" : "writing")
+                + ", which a "
+                + (mapMode == FileChannel.MapMode.PRIVATE
+                    ? "private map (Access.COPY or MAP_PRIVATE) needs: FileChannel.map maps"
+                        + " privately only through a channel open for reading and writing"
+                    : mapMode + " map needs"));
+    denied.initCause(e);
+    return denied;
+  }
+
+  private Region anonymous(Request r, Mode mode, int flags) throws IOException {
+    if (r.length() == 0) {
+      throw new IllegalArgumentException(
+          "an anonymous map cannot be empty: length=0 (mmap(2) would fail with EINVAL)");
+    }
+    checkAlignment(r.offset());
+    String what = "anonymous memory";
+    if (mode.shared() && os.supportsMemfd()) {
+      // a memory file: the same shared memory as MAP_SHARED|MAP_ANONYMOUS, but it can grow and
+      // another process can open it through /proc/<pid>/fd/<fd>
+      int fd = Reclaim.retrying(0, () -> os.memfdCreate("jmmap"));
+      try {
+        os.ftruncate(fd, r.length());
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(fd);
+        throw e;
+      }
+      FdBacking b =
+          new FdBacking(os, fd, true, false, mode.prot(), flags & ~MAP_ANONYMOUS, 0, what);
+      Path attach =
+          r.trackFd()
+              ? Path.of(
+                  "/proc", Long.toString(ProcessHandle.current().pid()), "fd", Integer.toString(fd))
+              : null;
+      Region.Facts facts =
+          new Region.Facts(mode, r.offset(), true, r.trackFd(), true, attach, pageSize());
+      return untracked(Region.open(b, r.length(), facts, createdAt()), b, r.trackFd());
+    }
+    FdBacking b = new FdBacking(os, -1, false, false, mode.prot(), flags | MAP_ANONYMOUS, 0, what);
+    Region.Facts facts =
+        new Region.Facts(mode, r.offset(), true, r.trackFd(), !mode.shared(), null, pageSize());
+    return Region.open(b, r.length(), facts, createdAt());
+  }
+
+  private static Throwable createdAt() {
+    return DEBUG_LEAKS ? new Throwable("the map was created here") : null;
+  }
+
+  /**
+   * {@return the length to map} CPython's checks for regular files; {@code fileSize} is -1 for
+   * other files, which are not checked.
+   */
+  private static long checkSize(long length, long offset, long fileSize) {
+    if (fileSize < 0) {
+      return length;
+    }
+    if (length == 0) {
+      if (fileSize == 0) {
+        throw new IllegalArgumentException("cannot mmap an empty file");
+      }
+      if (offset >= fileSize) {
+        throw new IllegalArgumentException(
+            "mmap offset is greater than file size: offset=" + offset + " size=" + fileSize);
+      }
+      return fileSize - offset;
+    }
+    if (offset > fileSize || fileSize - offset < length) {
+      throw new IllegalArgumentException(
+          "mmap length is greater than file size: length="
+              + length
+              + " offset="
+              + offset
+              + " size="
+              + fileSize);
+    }
+    return length;
+  }
+
+  private void checkAlignment(long offset) {
+    long granularity = os.pageSize();
+    if (offset % granularity != 0) {
+      throw new IllegalArgumentException(
+          "offset % ALLOCATIONGRANULARITY != 0: offset=" + offset + " granularity=" + granularity);
+    }
+  }
+
+  private void closeQuietly(int fd) {
+    try {
+      os.close(fd);
+    } catch (IOException | RuntimeException ignored) {
+      // the failure being reported matters more
+    }
+  }
+}

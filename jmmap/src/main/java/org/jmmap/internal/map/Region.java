@@ -1,0 +1,512 @@
+package org.jmmap.internal.map;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ReadOnlyBufferException;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * One map: every fact of it (mode, offset, what backs it) and every system call on its range.
+ *
+ * <p>Each generation of the mapping is a segment in its own shared {@link Arena}. Readers take the
+ * current segment without locking; closing the arena makes every later access throw {@link
+ * IllegalStateException} and waits (the JDK's handshake) until no thread is inside an access, so
+ * the range is unmapped only when nobody can touch it. {@link #close} and {@link #resize} hold the
+ * write lock; every other system call on the range ({@code msync}, {@code madvise}) holds the read
+ * lock and takes the address and length of the generation that is live under it, so that the range
+ * cannot go away, and its address be reused by another mapping, during the call. The arguments of
+ * those calls are checked against that same live length.
+ */
+public final class Region {
+  private static final VarHandle SEGMENT;
+
+  static {
+    try {
+      SEGMENT = MethodHandles.lookup().findVarHandle(Region.class, "segment", MemorySegment.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * What was resolved while making a map.
+   *
+   * @param mode how it may be used
+   * @param offset where it starts in the file (0 for anonymous memory)
+   * @param anonymous whether no file backs it
+   * @param trackFd whether a descriptor or channel is kept for size() and resize()
+   * @param canGrow false for shared anonymous memory without a memory file (Linux cannot grow it)
+   * @param attachPath a path another process can map to share this memory, or null
+   * @param pageSize the OS's page size
+   */
+  record Facts(
+      Mode mode,
+      long offset,
+      boolean anonymous,
+      boolean trackFd,
+      boolean canGrow,
+      Path attachPath,
+      long pageSize) {}
+
+  /**
+   * What a fault on a truncated file is known to be.
+   *
+   * @param message names the map, the offset and the file's size
+   * @param offset the offset in the map of the first byte the file no longer backs
+   * @param fileSize the file's size now, or -1 if unknown
+   */
+  public record Fault(String message, long offset, long fileSize) {}
+
+  /** A refusal to change a read-only map; the public API reports it as its own type. */
+  public static final class ReadOnly extends ReadOnlyBufferException {
+    private static final long serialVersionUID = 1L;
+    private final String message;
+
+    ReadOnly(String message) {
+      this.message = message;
+    }
+
+    @Override
+    public String getMessage() {
+      return message;
+    }
+  }
+
+  private final Backing backing;
+  private final Facts facts;
+  private final Throwable createdAt;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private Generation live; // guarded by lock; null once closed
+  private volatile MemorySegment segment; // the live generation's segment; null once closed
+  private volatile boolean closed;
+
+  private Region(Backing backing, Facts facts, Throwable createdAt) {
+    this.backing = backing;
+    this.facts = facts;
+    this.createdAt = createdAt;
+  }
+
+  /**
+   * Maps {@code length} bytes of {@code backing}; on failure the backing is closed.
+   *
+   * @param createdAt where the map was made, logged if it is never closed; or null
+   */
+  static Region open(Backing backing, long length, Facts facts, Throwable createdAt)
+      throws IOException {
+    Region r = new Region(backing, facts, createdAt);
+    Arena arena = Arena.ofShared();
+    boolean success = false;
+    try {
+      MemorySegment s = Reclaim.retrying(length, () -> backing.map(length, arena));
+      r.lock.writeLock().lock();
+      try {
+        r.install(new Generation(arena, s, backing, createdAt));
+      } finally {
+        r.lock.writeLock().unlock();
+      }
+      success = true;
+      return r;
+    } finally {
+      if (!success) {
+        arena.close();
+        Generation.closeQuietly(backing);
+      }
+    }
+  }
+
+  private void install(Generation g) {
+    live = g;
+    segment = facts.mode().readOnly() ? g.raw.asReadOnly() : g.raw;
+  }
+
+  /**
+   * {@return the live segment} @throws IllegalStateException if the map is closed
+   *
+   * <p>A plain read, which the JIT may hoist out of a caller's loop together with the segment's
+   * bounds and liveness checks; read anew for every access, as a volatile read must be, those
+   * checks halve the throughput of random access. A stale segment is harmless: {@link #close} and
+   * {@link #resize} close its arena first, so using it throws {@link IllegalStateException}.
+   */
+  public MemorySegment segment() {
+    MemorySegment s = (MemorySegment) SEGMENT.get(this);
+    if (s == null) {
+      throw closed();
+    }
+    return s;
+  }
+
+  /** {@return whether {@link #close} has run} */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** {@return the map's length} @throws IllegalStateException if closed */
+  public long length() {
+    return segment().byteSize();
+  }
+
+  /** {@return how the map may be used} */
+  public Mode mode() {
+    return facts.mode();
+  }
+
+  /** {@return the file offset the map starts at} */
+  public long offset() {
+    return facts.offset();
+  }
+
+  /** {@return a path through which another process can map the same memory, or null} */
+  public Path attachPath() {
+    return facts.attachPath();
+  }
+
+  /** {@return a short description for messages, e.g. the path} */
+  public String describe() {
+    return backing.describe();
+  }
+
+  /**
+   * {@return the map as Python's {@code repr} shows it}, with {@code pos} as its position, e.g.
+   * {@code Mmap[closed=false, access=DEFAULT, length=10, pos=0, offset=0, /tmp/x]}
+   */
+  public String show(long pos) {
+    MemorySegment s = (MemorySegment) SEGMENT.get(this);
+    if (s == null) {
+      return "Mmap[closed=true]";
+    }
+    return "Mmap[closed=false, access="
+        + facts.mode().kind()
+        + ", length="
+        + s.byteSize()
+        + ", pos="
+        + pos
+        + ", offset="
+        + facts.offset()
+        + ", "
+        + backing.describe()
+        + "]";
+  }
+
+  /**
+   * {@return the exception for an access that found its segment no longer alive}: the map was
+   * closed, or a concurrent {@link #resize} replaced the segment.
+   */
+  public IllegalStateException stale(IllegalStateException cause) {
+    IllegalStateException e =
+        closed
+            ? closed()
+            : new IllegalStateException(
+                "mmap was remapped by resize() after this access or view began; the access did"
+                    + " not happen: "
+                    + backing.describe());
+    e.initCause(cause);
+    return e;
+  }
+
+  /** {@return the exception for any use of a closed map} */
+  public IllegalStateException closed() {
+    return new IllegalStateException("mmap closed or invalid: " + backing.describe());
+  }
+
+  private IllegalStateException busy(String op, IllegalStateException cause) {
+    IllegalStateException e =
+        new IllegalStateException(
+            op
+                + " is not possible while a native I/O operation (for example a channel read into"
+                + " asByteBuffer()) uses the map's memory; nothing was changed, retry when it"
+                + " completes: "
+                + backing.describe());
+    e.initCause(cause);
+    return e;
+  }
+
+  /**
+   * {@return what a fault at {@code at} found}: the access covered a range from {@code at}; the
+   * fault is in its first page that the file no longer backs
+   */
+  public Fault fault(long at) {
+    long fileSize = -1;
+    try {
+      fileSize = facts.anonymous() || !facts.trackFd() ? -1 : fileSize();
+    } catch (IOException | RuntimeException ignored) {
+      // the fault is the thing to report; the size stays unknown
+    }
+    long page = facts.pageSize();
+    long offset = facts.offset();
+    long backed = fileSize < 0 ? 0 : Math.max(0, fileSize - offset);
+    long firstMissing = (backed + page - 1) / page * page;
+    long where = fileSize < 0 ? at : Math.max(at, firstMissing);
+    return new Fault(
+        "fault accessing mapped memory at offset "
+            + where
+            + " of "
+            + backing.describe()
+            + " (map offset "
+            + offset
+            + ", file size now "
+            + (fileSize < 0 ? "unknown" : Long.toString(fileSize))
+            + "): the file was probably truncated under the map",
+        where,
+        fileSize);
+  }
+
+  /**
+   * Unmaps and releases the backing. Idempotent; waits for accesses in flight to finish.
+   *
+   * @throws IllegalStateException if a native I/O operation on a view holds the memory; then
+   *     nothing is changed and the map stays open
+   */
+  public void close() throws IOException {
+    lock.writeLock().lock();
+    try {
+      Generation g = live;
+      if (g == null) {
+        return;
+      }
+      try {
+        g.arena.close();
+      } catch (IllegalStateException e) {
+        throw busy("close()", e);
+      }
+      closed = true;
+      live = null;
+      segment = null;
+      g.retire();
+      backing.unmap(g.raw);
+      backing.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * {@return the size of the whole file}; for anonymous memory, the length
+   *
+   * @throws UnsupportedOperationException if the map keeps no descriptor
+   */
+  public long size() throws IOException {
+    long len = length();
+    if (facts.anonymous()) {
+      return len;
+    }
+    if (!facts.trackFd()) {
+      throw new UnsupportedOperationException(
+          "mmap can't get size with trackfd=False: " + backing.describe());
+    }
+    return fileSize();
+  }
+
+  private long fileSize() throws IOException {
+    lock.readLock().lock();
+    try {
+      segment();
+      return backing.fileSize();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writes {@code [offset, offset + size)} back synchronously; nothing for maps that never write
+   * back, once the range is checked against the live length.
+   *
+   * @throws IllegalArgumentException if the range is negative or passes the end
+   * @throws IOException if {@code offset} is not page-aligned, or {@code msync(2)} fails
+   */
+  public void flush(long offset, long size) throws IOException {
+    lock.readLock().lock();
+    try {
+      long len = segment().byteSize();
+      if (size < 0 || offset < 0 || len - offset < size) {
+        throw new IllegalArgumentException(
+            "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
+      }
+      if (facts.mode().neverWritesBack()) {
+        return;
+      }
+      if (offset % facts.pageSize() != 0) {
+        throw new IOException(
+            "msync failed: EINVAL (Invalid argument): flush offset "
+                + offset
+                + " is not a multiple of PAGESIZE "
+                + facts.pageSize()
+                + ": "
+                + backing.describe());
+      }
+      backing.sync(live.raw, offset, size);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Calls {@code madvise(2)} on {@code [start, start + length)}, the length clamped to the live
+   * end; the arguments are checked in CPython's order, then the advice against jmmap's allow-list.
+   *
+   * @throws IllegalArgumentException if start is outside the map, length is negative, start +
+   *     length overflows, or the advice is not allowed
+   */
+  public void advise(int advice, long start, long length) throws IOException {
+    lock.readLock().lock();
+    try {
+      long len = segment().byteSize();
+      if (start < 0 || start >= len) {
+        throw new IllegalArgumentException(
+            "madvise start out of bounds: start=" + start + " length=" + len);
+      }
+      if (length < 0) {
+        throw new IllegalArgumentException("madvise length invalid: length=" + length);
+      }
+      if (length > Long.MAX_VALUE - start) {
+        throw new IllegalArgumentException(
+            "madvise length too large: start=" + start + " length=" + length);
+      }
+      if (!Mman.allowedAdvice(advice)) {
+        throw new IllegalArgumentException(
+            "madvise option not allowed: option="
+                + advice
+                + ": jmmap passes only the MADV_* values it exports and knows to leave the"
+                + " map usable from Java (MADV_HWPOISON excluded)");
+      }
+      backing.advise(live.raw, start, Math.min(length, len - start), advice);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Changes the length, and the file's size to offset + newSize (growing fills with zero bytes).
+   * Either all of it happens or, after an exception, none of it.
+   *
+   * @param who names the map in messages
+   * @throws ReadOnly if the map is read-only
+   * @throws UnsupportedOperationException if the map keeps no descriptor, is copy-on-write, or
+   *     cannot grow
+   * @throws IllegalArgumentException if newSize is negative or offset + newSize overflows
+   * @throws IOException if newSize is 0, or the file or the mapping cannot be resized
+   * @throws IllegalStateException if closed, or if a native I/O operation on a view holds the
+   *     memory (then nothing is changed)
+   */
+  public void resize(long newSize, Supplier<String> who) throws IOException {
+    lock.writeLock().lock();
+    try {
+      long len = length();
+      checkResize(newSize, len, who);
+      backing.checkResizable();
+      change(facts.anonymous() ? 0 : facts.offset(), len, newSize);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void checkResize(long newSize, long len, Supplier<String> who) throws IOException {
+    if (!facts.trackFd()) {
+      throw new UnsupportedOperationException("mmap can't resize with trackfd=False: " + who.get());
+    }
+    if (facts.mode().readOnly()) {
+      throw new ReadOnly("mmap can't resize a readonly or copy-on-write memory map.: " + who.get());
+    }
+    if (facts.mode().copyOnWrite()) {
+      throw new UnsupportedOperationException(
+          "mmap can't resize a readonly or copy-on-write memory map.: " + who.get());
+    }
+    if (newSize < 0 || newSize > Long.MAX_VALUE - facts.offset()) {
+      throw new IllegalArgumentException("new size out of range: newSize=" + newSize);
+    }
+    if (newSize == 0) {
+      throw new IOException(
+          "resize(0) failed: EINVAL (Invalid argument): a mapping cannot be empty; the map and"
+              + " the file are unchanged: "
+              + who.get());
+    }
+    if (newSize > len && !facts.canGrow()) {
+      throw new UnsupportedOperationException(
+          "mmap: can't expand a shared anonymous mapping on Linux without memfd_create: "
+              + who.get());
+    }
+  }
+
+  /** Sets the file's size to offset + newLength and remaps; on failure undoes what it did. */
+  private void change(long offset, long oldLength, long newLength) throws IOException {
+    long oldFileSize = backing.hasFile() ? backing.fileSize() : 0;
+    long target = offset + newLength;
+    boolean growFile = backing.hasFile() && target > oldFileSize;
+    if (growFile) {
+      backing.setFileSize(target, oldFileSize);
+    }
+    try {
+      if (newLength != oldLength) {
+        remap(newLength);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (growFile) {
+        try {
+          backing.setFileSize(oldFileSize, Long.MAX_VALUE);
+        } catch (IOException restore) {
+          e.addSuppressed(restore);
+        }
+      }
+      throw e;
+    }
+    if (backing.hasFile() && !growFile && target != oldFileSize) {
+      try {
+        backing.setFileSize(target, oldFileSize);
+      } catch (IOException e) {
+        try {
+          remap(oldLength);
+        } catch (IOException | RuntimeException back) {
+          e.addSuppressed(back);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Replaces the live generation by one of {@code newLength}; on failure keeps the old one. */
+  private void remap(long newLength) throws IOException {
+    Generation old = live;
+    Arena next = Arena.ofShared();
+    if (backing.remapsInPlace()) {
+      try {
+        old.arena.close(); // from here no thread can touch the old range, which mremap may move
+      } catch (IllegalStateException e) {
+        next.close();
+        throw busy("resize()", e);
+      }
+      old.retire();
+      MemorySegment s;
+      try {
+        s = Reclaim.retrying(newLength, () -> backing.remap(old.raw, newLength, next));
+      } catch (IOException | RuntimeException e) {
+        install(new Generation(next, backing.rewrap(old.raw, next), backing, createdAt));
+        throw e;
+      }
+      install(new Generation(next, s, backing, createdAt));
+    } else {
+      MemorySegment s;
+      try {
+        s = Reclaim.retrying(newLength, () -> backing.map(newLength, next));
+      } catch (IOException | RuntimeException e) {
+        next.close();
+        throw e;
+      }
+      Generation fresh = new Generation(next, s, backing, createdAt);
+      try {
+        old.arena.close();
+      } catch (IllegalStateException e) {
+        next.close();
+        fresh.retire();
+        backing.unmap(s);
+        throw busy("resize()", e);
+      }
+      old.retire();
+      backing.unmap(old.raw);
+      install(fresh);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package org.jmmap.internal.map;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** What a map is made from. */
+public sealed interface Source {
+
+  /**
+   * An existing file, opened by jmmap.
+   *
+   * @param path the file
+   * @param followLinks whether a symbolic link at {@code path} is followed
+   */
+  record File(Path path, boolean followLinks) implements Source {
+    /** Checks the path. */
+    public File {
+      Objects.requireNonNull(path, "file");
+    }
+  }
+
+  /**
+   * A new file, created with {@code O_EXCL | O_NOFOLLOW}, its blocks reserved, and removed again if
+   * the map cannot be made.
+   *
+   * @param path where to create it
+   * @param permissions the permission bits, e.g. {@code 0600}
+   */
+  record NewFile(Path path, int permissions) implements Source {
+    /** Checks the path. */
+    public NewFile {
+      Objects.requireNonNull(path, "path");
+    }
+  }
+
+  /**
+   * A file behind a channel that the caller owns and keeps open.
+   *
+   * @param channel the channel
+   */
+  record Channel(FileChannel channel) implements Source {
+    /** Checks the channel. */
+    public Channel {
+      Objects.requireNonNull(channel, "channel");
+    }
+  }
+
+  /** Anonymous memory. */
+  record Anonymous() implements Source {}
+}
