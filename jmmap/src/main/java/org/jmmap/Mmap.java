@@ -30,12 +30,12 @@ import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import org.jmmap.internal.Search;
 import org.jmmap.internal.map.Mman;
 import org.jmmap.internal.map.Mode;
 import org.jmmap.internal.map.Opener;
 import org.jmmap.internal.map.Region;
 import org.jmmap.internal.map.Request;
+import org.jmmap.internal.search.Search;
 
 /**
  * A memory-mapped file or anonymous memory, with the semantics of Python's {@code mmap.mmap}: a
@@ -824,8 +824,8 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalStateException if the map is closed, or a native I/O operation on one of its
    *     views (a channel reading into {@link #asByteBuffer(long, int)}) is in progress; then
    *     nothing is changed
-   * @throws IOException if newSize is 0, or the file or the mapping cannot be resized; then the
-   *     map and the file are as they were
+   * @throws IOException if newSize is 0, or the file or the mapping cannot be resized; then the map
+   *     and the file are as they were
    */
   public void resize(long newSize) throws IOException {
     try {
@@ -879,9 +879,9 @@ public final class Mmap implements AutoCloseable {
    * segment that {@link #segment()} returned, throws {@link IllegalStateException}; other threads
    * in the middle of an access finish it first.
    *
-   * @apiNote Python refuses to close a map while buffers are exported ({@code BufferError});
-   *     jmmap closes anyway and invalidates them, unless a native I/O operation is using one of
-   *     them at that moment.
+   * @apiNote Python refuses to close a map while buffers are exported ({@code BufferError}); jmmap
+   *     closes anyway and invalidates them, unless a native I/O operation is using one of them at
+   *     that moment.
    * @throws IllegalStateException if a native I/O operation on a view (a channel reading into
    *     {@link #asByteBuffer(long, int)}) is in progress: nothing is closed, and a later {@code
    *     close()} succeeds once the operation ends

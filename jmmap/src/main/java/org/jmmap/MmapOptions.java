@@ -139,13 +139,13 @@ public final class MmapOptions {
    * long, long, java.lang.foreign.Arena)}. The channel must be readable, and writable for a
    * writable shared map and for every private map ({@link Access#COPY}, {@code MAP_PRIVATE}):
    * {@code FileChannel.map} makes a private map only through a channel open for reading and
-   * writing. Closing the channel later does not affect the map, but {@link Mmap#size()} and
-   * {@link Mmap#resize(long)} then fail, and a fault reports the file's size as unknown. Growing
-   * such a map writes zeros over the new part of the file first, so that the file system
-   * allocates its blocks and a later write cannot fault for lack of space. A private map made
-   * this way cannot be resized ({@link UnsupportedOperationException}): the JDK can only map the
-   * file anew, which would drop the map's private changes. jmmap calls the channel from a thread
-   * of its own, so that interrupting the caller's thread never closes the caller's channel.
+   * writing. Closing the channel later does not affect the map, but {@link Mmap#size()} and {@link
+   * Mmap#resize(long)} then fail, and a fault reports the file's size as unknown. Growing such a
+   * map writes zeros over the new part of the file first, so that the file system allocates its
+   * blocks and a later write cannot fault for lack of space. A private map made this way cannot be
+   * resized ({@link UnsupportedOperationException}): the JDK can only map the file anew, which
+   * would drop the map's private changes. jmmap calls the channel from a thread of its own, so that
+   * interrupting the caller's thread never closes the caller's channel.
    *
    * @param channel the channel
    * @return the new map

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 import org.jmmap.Access;
 import org.jmmap.Mmap;
 import org.jmmap.MmapFaultException;
-import org.jmmap.internal.Search;
+import org.jmmap.internal.search.Search;
 
 /**
  * What {@link HotTruncationTest} runs in a child JVM: every path that reads or writes mapped

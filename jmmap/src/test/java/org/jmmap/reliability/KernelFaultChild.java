@@ -17,18 +17,18 @@ import java.util.random.RandomGeneratorFactory;
 import org.jmmap.Access;
 import org.jmmap.Mmap;
 import org.jmmap.MmapFaultException;
-import org.jmmap.internal.Search;
+import org.jmmap.internal.search.Search;
 
 /**
  * What {@link KernelFaultTest} runs in a child JVM: each search path is made hot until the JIT has
- * compiled it, then the file under the map is truncated again and again while the path runs.
- * Writes one line per path and a last line {@code done problems=N} to a report file (standard
- * output carries the JIT's compilation log); a crash shows as a non-zero exit without that
- * line.
+ * compiled it, then the file under the map is truncated again and again while the path runs. Writes
+ * one line per path and a last line {@code done problems=N} to a report file (standard output
+ * carries the JIT's compilation log); a crash shows as a non-zero exit without that line.
  */
 public final class KernelFaultChild {
   private static final int PS = Mmap.PAGESIZE;
   private static final int[] NEEDLE_LENGTHS = {1, 2, 3, 8, 33, 300, 70_000};
+
   /** The data has no line end in the 64 KiB before its middle. */
   private static final int LONG_LINE = 64 << 10;
 
@@ -45,8 +45,8 @@ public final class KernelFaultChild {
    * Runs the check.
    *
    * @param args the file, the paths ({@code find}, {@code rfind}, {@code readLine} or {@code all}),
-   *     the truncation rounds per path, the milliseconds of the concurrent phase per path, the
-   *     file size, the seed and the report file
+   *     the truncation rounds per path, the milliseconds of the concurrent phase per path, the file
+   *     size, the seed and the report file
    * @throws Exception if the file cannot be written
    */
   public static void main(String[] args) throws Exception {
@@ -56,8 +56,7 @@ public final class KernelFaultChild {
     long concurrentMillis = Long.parseLong(args[3]);
     int size = Integer.parseInt(args[4]);
     long seed = Long.parseLong(args[5]);
-    report = new PrintStream(Files.newOutputStream(Path.of(args[6])), true,
-        StandardCharsets.UTF_8);
+    report = new PrintStream(Files.newOutputStream(Path.of(args[6])), true, StandardCharsets.UTF_8);
     RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
     byte[] data = logLike(size, r);
     Files.write(file, data);
@@ -68,24 +67,62 @@ public final class KernelFaultChild {
       for (int n : NEEDLE_LENGTHS) {
         byte[] needle = absentNeedle(data, n, r);
         if (which.equals("all") || which.equals("find")) {
-          check("find n=" + n, (mm, from, to) -> mm.find(needle, from, to), n, m, ch, data,
-              rounds, concurrentMillis, r, problems);
+          check(
+              "find n=" + n,
+              (mm, from, to) -> mm.find(needle, from, to),
+              n,
+              m,
+              ch,
+              data,
+              rounds,
+              concurrentMillis,
+              r,
+              problems);
         }
         if (which.equals("all") || which.equals("rfind")) {
-          check("rfind n=" + n, (mm, from, to) -> mm.rfind(needle, from, to), n, m, ch, data,
-              rounds, concurrentMillis, r, problems);
+          check(
+              "rfind n=" + n,
+              (mm, from, to) -> mm.rfind(needle, from, to),
+              n,
+              m,
+              ch,
+              data,
+              rounds,
+              concurrentMillis,
+              r,
+              problems);
         }
       }
       if (which.equals("all") || which.equals("readLine")) {
-        check("readLine", (mm, from, to) -> {
-          mm.seek(from);
-          return mm.readLine().length;
-        }, 1, m, ch, data, rounds, concurrentMillis, r, problems);
+        check(
+            "readLine",
+            (mm, from, to) -> {
+              mm.seek(from);
+              return mm.readLine().length;
+            },
+            1,
+            m,
+            ch,
+            data,
+            rounds,
+            concurrentMillis,
+            r,
+            problems);
         // a line longer than the in-place scan of the line end, cut by the truncation
-        check("readLine of a long line", (mm, from, to) -> {
-          mm.seek(from);
-          return mm.readLine().length;
-        }, 1, m, ch, data, rounds, concurrentMillis, r, problems);
+        check(
+            "readLine of a long line",
+            (mm, from, to) -> {
+              mm.seek(from);
+              return mm.readLine().length;
+            },
+            1,
+            m,
+            ch,
+            data,
+            rounds,
+            concurrentMillis,
+            r,
+            problems);
       }
     }
     for (String p : problems) {
@@ -98,8 +135,17 @@ public final class KernelFaultChild {
    * Warms one path, then truncates the file under it {@code rounds} times, then races it with a
    * thread that truncates and restores the file.
    */
-  private static void check(String name, SearchPath path, int n, Mmap m, FileChannel ch,
-      byte[] data, int rounds, long concurrentMillis, RandomGenerator r, List<String> problems)
+  private static void check(
+      String name,
+      SearchPath path,
+      int n,
+      Mmap m,
+      FileChannel ch,
+      byte[] data,
+      int rounds,
+      long concurrentMillis,
+      RandomGenerator r,
+      List<String> problems)
       throws Exception {
     int size = data.length;
     boolean longLine = name.equals("readLine of a long line");
@@ -127,9 +173,16 @@ public final class KernelFaultChild {
       ch.truncate(cut);
       try {
         long got = path.run(m, from, to);
-        problems.add(String.format(Locale.ROOT,
-            "%s returned %d over [%d, %d) after a truncation to %d in round %d", name, got, from,
-            to, cut, round));
+        problems.add(
+            String.format(
+                Locale.ROOT,
+                "%s returned %d over [%d, %d) after a truncation to %d in round %d",
+                name,
+                got,
+                from,
+                to,
+                cut,
+                round));
       } catch (MmapFaultException | InternalError e) {
         faults++;
       } catch (RuntimeException e) {
@@ -139,19 +192,28 @@ public final class KernelFaultChild {
       sum += warm(path, n, m, size, r, 50, longLine);
     }
     int[] concurrent = race(name, path, n, m, ch, data, concurrentMillis, r, problems);
-    report.println(String.format(Locale.ROOT,
-        "ok %s: %d of %d truncated calls faulted; racing a truncating thread: %d faults, %d"
-            + " results (sum %d)", name, faults, rounds, concurrent[0], concurrent[1], sum));
+    report.println(
+        String.format(
+            Locale.ROOT,
+            "ok %s: %d of %d truncated calls faulted; racing a truncating thread: %d faults, %d"
+                + " results (sum %d)",
+            name,
+            faults,
+            rounds,
+            concurrent[0],
+            concurrent[1],
+            sum));
   }
 
   /** Calls the path {@code calls} times over short random ranges; returns the results' sum. */
-  private static long warm(SearchPath path, int n, Mmap m, int size, RandomGenerator r,
-      int calls, boolean longLine) {
+  private static long warm(
+      SearchPath path, int n, Mmap m, int size, RandomGenerator r, int calls, boolean longLine) {
     long sum = 0;
     for (int i = 0; i < calls; i++) {
-      long from = longLine
-          ? size / 2 - LONG_LINE + r.nextInt(LONG_LINE - 4096)
-          : r.nextLong(size - n - 4096);
+      long from =
+          longLine
+              ? size / 2 - LONG_LINE + r.nextInt(LONG_LINE - 4096)
+              : r.nextLong(size - n - 4096);
       sum += path.run(m, from, from + n + 1 + r.nextInt(4096));
     }
     return sum;
@@ -166,25 +228,37 @@ public final class KernelFaultChild {
   }
 
   /** {@return faults and normal results of the path while another thread truncates the file} */
-  private static int[] race(String name, SearchPath path, int n, Mmap m, FileChannel ch,
-      byte[] data, long millis, RandomGenerator r, List<String> problems) throws Exception {
+  private static int[] race(
+      String name,
+      SearchPath path,
+      int n,
+      Mmap m,
+      FileChannel ch,
+      byte[] data,
+      long millis,
+      RandomGenerator r,
+      List<String> problems)
+      throws Exception {
     int size = data.length;
     AtomicBoolean stop = new AtomicBoolean();
     List<Throwable> truncatorFailed = new ArrayList<>();
     long truncatorSeed = r.nextLong();
-    Thread truncator = new Thread(() -> {
-      RandomGenerator tr = RandomGeneratorFactory.of("L64X128MixRandom").create(truncatorSeed);
-      try {
-        while (!stop.get()) {
-          long cut = tr.nextInt(size);
-          ch.truncate(cut);
-          Thread.sleep(0, tr.nextInt(200_000));
-          restore(ch, data, cut);
-        }
-      } catch (IOException | InterruptedException e) {
-        truncatorFailed.add(e);
-      }
-    });
+    Thread truncator =
+        new Thread(
+            () -> {
+              RandomGenerator tr =
+                  RandomGeneratorFactory.of("L64X128MixRandom").create(truncatorSeed);
+              try {
+                while (!stop.get()) {
+                  long cut = tr.nextInt(size);
+                  ch.truncate(cut);
+                  Thread.sleep(0, tr.nextInt(200_000));
+                  restore(ch, data, cut);
+                }
+              } catch (IOException | InterruptedException e) {
+                truncatorFailed.add(e);
+              }
+            });
     truncator.start();
     int[] counts = new int[2];
     long end = System.nanoTime() + millis * 1_000_000;
@@ -220,10 +294,18 @@ public final class KernelFaultChild {
     String[] levels = {"INFO", "DEBUG", "WARN", "ERROR"};
     StringBuilder b = new StringBuilder(size + 200);
     while (b.length() < size) {
-      b.append(String.format(Locale.ROOT,
-          "2026-11-27T10:%02d:%02d.%03d %s worker-%d request id=%06d status=%d took=%dms%n",
-          r.nextInt(60), r.nextInt(60), r.nextInt(1000), levels[r.nextInt(4)], r.nextInt(64),
-          r.nextInt(1_000_000), r.nextBoolean() ? 200 : 404, r.nextInt(1000)));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "2026-11-27T10:%02d:%02d.%03d %s worker-%d request id=%06d status=%d took=%dms%n",
+              r.nextInt(60),
+              r.nextInt(60),
+              r.nextInt(1000),
+              levels[r.nextInt(4)],
+              r.nextInt(64),
+              r.nextInt(1_000_000),
+              r.nextBoolean() ? 200 : 404,
+              r.nextInt(1000)));
     }
     b.setLength(size);
     for (int i = size / 2 - LONG_LINE; i < size / 2; i++) {
@@ -247,8 +329,7 @@ public final class KernelFaultChild {
       int at = r.nextInt(data.length - n);
       byte[] needle = java.util.Arrays.copyOfRange(data, at, at + n);
       int k = n <= 2 ? n - 1 : 1 + r.nextInt(n - 2);
-      needle[k] = (byte) "e0 1-"
-          .charAt(r.nextInt(5));
+      needle[k] = (byte) "e0 1-".charAt(r.nextInt(5));
       if (!text.contains(new String(needle, StandardCharsets.ISO_8859_1))) {
         return needle;
       }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link SharedMemory#create(String, long, int)} over the whole range of its size and mode: a size
  * that is not positive and a mode with bits beyond {@code 0777} are refused before anything is
- * created, a size no file system can hold fails with an {@link IOException}, and neither leaves
- * an entry in {@code /dev/shm}. Sizes between a few pages and the size of {@code /dev/shm} are
- * left out on purpose: they would really take that much memory.
+ * created, a size no file system can hold fails with an {@link IOException}, and neither leaves an
+ * entry in {@code /dev/shm}. Sizes between a few pages and the size of {@code /dev/shm} are left
+ * out on purpose: they would really take that much memory.
  */
 class SharedMemoryArgumentsTest {
   private static final long SMALL = 1L << 16;
@@ -37,8 +37,19 @@ class SharedMemoryArgumentsTest {
     RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
     List<Long> sizes =
         new ArrayList<>(
-            List.of(Long.MIN_VALUE, -1L, 0L, 1L, 4095L, 4096L, 4097L, SMALL, HUGE,
-                Long.MAX_VALUE, Long.MAX_VALUE - 4095, 1L << 62));
+            List.of(
+                Long.MIN_VALUE,
+                -1L,
+                0L,
+                1L,
+                4095L,
+                4096L,
+                4097L,
+                SMALL,
+                HUGE,
+                Long.MAX_VALUE,
+                Long.MAX_VALUE - 4095,
+                1L << 62));
     for (int i = 0; i < 200; i++) {
       long v = r.nextLong();
       // keep the values that cannot allocate real memory: refused ones and impossible ones

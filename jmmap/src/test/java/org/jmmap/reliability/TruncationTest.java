@@ -199,7 +199,9 @@ class TruncationTest {
         }
       }
       assertEquals(
-          2000, faults, "sum " + sum + ", search kernel " + org.jmmap.internal.Search.kernel());
+          2000,
+          faults,
+          "sum " + sum + ", search kernel " + org.jmmap.internal.search.Search.kernel());
     }
   }
 }

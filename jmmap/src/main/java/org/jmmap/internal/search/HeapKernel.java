@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.search;
 
 /**
  * A search kernel over a heap array: {@link ChunkScanner} copies the segment into the array in

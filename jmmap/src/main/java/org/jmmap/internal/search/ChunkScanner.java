@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.search;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -6,35 +6,37 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * Runs a {@link HeapKernel} over a segment without letting it read the segment: the range is
- * copied into a heap array chunk by chunk with {@link MemorySegment#copy}, and the kernel scans
- * the copy.
+ * Runs a {@link HeapKernel} over a segment without letting it read the segment: the range is copied
+ * into a heap array chunk by chunk with {@link MemorySegment#copy}, and the kernel scans the copy.
  *
  * <p>Why: a file truncated under a map makes reads of the missing pages fault (SIGBUS). HotSpot
- * turns that fault into an {@link InternalError} only where it knows that memory access may
- * fault: the JDK's copy stubs, and scalar segment accesses in compiled code. The Vector API's
- * loads from a segment, once compiled, are not among them, and the fault kills the JVM. Copying
- * first leaves every kernel free to use any load on memory that cannot fault.
+ * turns that fault into an {@link InternalError} only where it knows that memory access may fault:
+ * the JDK's copy stubs, and scalar segment accesses in compiled code. The Vector API's loads from a
+ * segment, once compiled, are not among them, and the fault kills the JVM. Copying first leaves
+ * every kernel free to use any load on memory that cannot fault.
  *
- * <p>A search often ends a few bytes away (the next of many occurrences), so the chunks start
- * at {@link #FIRST_CHUNK} candidates and double up to {@link #CHUNK}, a size that stays in the
+ * <p>A search often ends a few bytes away (the next of many occurrences), so the chunks start at
+ * {@link #FIRST_CHUNK} candidates and double up to {@link #CHUNK}, a size that stays in the
  * first-level cache, and the buffer is kept per thread. A chunk holds the bytes of its candidates
- * plus the needle's length less one (for needles up to {@link #WHOLE_NEEDLE}), so candidates
- * near its end are verified in place; a longer needle brings only the bytes its filter reads, and
- * a candidate is verified past the chunk by copying the rest.
+ * plus the needle's length less one (for needles up to {@link #WHOLE_NEEDLE}), so candidates near
+ * its end are verified in place; a longer needle brings only the bytes its filter reads, and a
+ * candidate is verified past the chunk by copying the rest.
  *
  * <p>A byte search (the line end for {@code readLine}) scans its first {@link #NEAR} bytes in
  * place, a word at a time with scalar segment loads, which cost no copy: lines are short. The
- * substring searches have no such phase: compiled once for long scans, where it ran once per
- * call, it stayed out of line and made later short searches slower than the copy.
+ * substring searches have no such phase: compiled once for long scans, where it ran once per call,
+ * it stayed out of line and made later short searches slower than the copy.
  */
 final class ChunkScanner {
   /** Bytes that a byte search scans in place before the first chunk. */
   static final int NEAR = 256;
+
   /** Candidates in the first chunk. */
   static final int FIRST_CHUNK = 256;
+
   /** Candidates in a chunk at most. */
   static final int CHUNK = 32 << 10;
+
   /** Needles up to this long are copied whole along with the candidates of each chunk. */
   static final int WHOLE_NEEDLE = 4096;
 
@@ -45,8 +47,8 @@ final class ChunkScanner {
 
   /**
    * Each thread's chunk buffer: allocating one per search would cost as much as the copy, since
-   * fresh heap memory is not in the cache. Nothing a kernel calls searches again, so one buffer
-   * per thread is enough.
+   * fresh heap memory is not in the cache. Nothing a kernel calls searches again, so one buffer per
+   * thread is enough.
    */
   private static final ThreadLocal<byte[]> BUFFER =
       ThreadLocal.withInitial(() -> new byte[CHUNK + WHOLE_NEEDLE - 1]);
@@ -72,7 +74,8 @@ final class ChunkScanner {
       int count = (int) Math.min(chunk, last - base + 1); // candidates base .. base + count - 1
       int len = count - 1 + reach; // base + len <= to
       MemorySegment.copy(s, ValueLayout.JAVA_BYTE, base, buf, 0, len);
-      for (int c = kernel.forward(buf, 0, count, len, p); c >= 0;
+      for (int c = kernel.forward(buf, 0, count, len, p);
+          c >= 0;
           c = kernel.forward(buf, c + 1, count, len, p)) {
         if (c + n <= len || restMatches(s, base + c, needle, len - c)) {
           return base + c;
@@ -104,7 +107,8 @@ final class ChunkScanner {
       long base = top - count;
       int len = count - 1 + reach;
       MemorySegment.copy(s, ValueLayout.JAVA_BYTE, base, buf, 0, len);
-      for (int c = kernel.backward(buf, 0, count, len, p); c >= 0;
+      for (int c = kernel.backward(buf, 0, count, len, p);
+          c >= 0;
           c = kernel.backward(buf, 0, c, len, p)) {
         if (c + n <= len || restMatches(s, base + c, needle, len - c)) {
           return base + c;
@@ -166,8 +170,8 @@ final class ChunkScanner {
 
   /**
    * {@return whether the needle occurs at {@code at}, of which its first {@code have} bytes are
-   * known to} The rest is copied piece by piece, small pieces first, since most candidates
-   * differ early.
+   * known to} The rest is copied piece by piece, small pieces first, since most candidates differ
+   * early.
    */
   private static boolean restMatches(MemorySegment s, long at, byte[] needle, int have) {
     byte[] piece = new byte[Math.min(FIRST_CHUNK, needle.length - have)];

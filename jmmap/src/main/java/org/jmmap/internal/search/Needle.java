@@ -1,12 +1,12 @@
-package org.jmmap.internal;
+package org.jmmap.internal.search;
 
 import java.util.Arrays;
 
 /**
- * A needle prepared for the search kernels: two of its bytes to filter candidates on, chosen by
- * how rarely they occur in typical text and binary data, so that few candidates need verifying.
- * The filter bytes lie within the first {@link #MAX_FILTER_REACH} bytes of the needle, so a scan
- * needs only that many bytes past a candidate in its buffer, however long the needle.
+ * A needle prepared for the search kernels: two of its bytes to filter candidates on, chosen by how
+ * rarely they occur in typical text and binary data, so that few candidates need verifying. The
+ * filter bytes lie within the first {@link #MAX_FILTER_REACH} bytes of the needle, so a scan needs
+ * only that many bytes past a candidate in its buffer, however long the needle.
  */
 final class Needle {
   /** How far into the needle the filter bytes may lie. */
@@ -20,14 +20,17 @@ final class Needle {
 
   final byte[] bytes;
   final int length;
+
   /** The offset and value of the rarest byte. */
   final int off1;
 
   final byte b1;
+
   /** The offset and value of the second rarest byte, another offset (the same only for n = 1). */
   final int off2;
 
   final byte b2;
+
   /** {@code max(off1, off2) + 1}: the bytes from a candidate that the filter reads. */
   final int span;
 
@@ -69,9 +72,9 @@ final class Needle {
   }
 
   /**
-   * {@return whether the needle may start at {@code c} of {@code buf}, which holds valid bytes
-   * up to {@code len}: the bytes there match, up to the needle's end or {@code len}, whichever
-   * comes first} The filter bytes are known to match.
+   * {@return whether the needle may start at {@code c} of {@code buf}, which holds valid bytes up
+   * to {@code len}: the bytes there match, up to the needle's end or {@code len}, whichever comes
+   * first} The filter bytes are known to match.
    */
   boolean matchesAt(byte[] buf, int c, int len) {
     if (length <= 2) {
@@ -104,8 +107,10 @@ final class Needle {
     f[' '] = 1300;
     // lower-case letters, most to least common in English text
     String letters = "etaoinsrhldcumfpgwybvkxjqz";
-    short[] perLetter = {900, 650, 600, 580, 560, 540, 500, 480, 400, 350, 330, 300, 230, 220, 180,
-        170, 160, 130, 120, 110, 80, 50, 25, 15, 9, 7};
+    short[] perLetter = {
+      900, 650, 600, 580, 560, 540, 500, 480, 400, 350, 330, 300, 230, 220, 180, 170, 160, 130, 120,
+      110, 80, 50, 25, 15, 9, 7
+    };
     for (int i = 0; i < letters.length(); i++) {
       char c = letters.charAt(i);
       f[c] = perLetter[i];
@@ -116,8 +121,10 @@ final class Needle {
       f['0' + d] = perDigit[d];
     }
     String punctuation = ".,-:/_=\"()';*<>[]{}#+@!?%&|\\$^~`";
-    short[] perMark = {200, 170, 120, 100, 80, 60, 60, 50, 45, 45, 40, 35, 30, 25, 25, 20, 20,
-        15, 15, 12, 12, 10, 8, 8, 6, 6, 5, 5, 4, 4, 3, 3};
+    short[] perMark = {
+      200, 170, 120, 100, 80, 60, 60, 50, 45, 45, 40, 35, 30, 25, 25, 20, 20, 15, 15, 12, 12, 10, 8,
+      8, 6, 6, 5, 5, 4, 4, 3, 3
+    };
     for (int i = 0; i < punctuation.length(); i++) {
       f[punctuation.charAt(i)] = perMark[i];
     }

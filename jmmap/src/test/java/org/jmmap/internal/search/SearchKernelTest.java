@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,9 +27,34 @@ class SearchKernelTest {
     // chunks of candidates start at FIRST_CHUNK and double; a byte search scans NEAR bytes first
     int f = ChunkScanner.FIRST_CHUNK;
     int near = ChunkScanner.NEAR;
-    return new int[] {0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 127, 128, 129, f - 1, f, f + 1,
-        3 * f - 1, 3 * f, 3 * f + 1, 7 * f - 1, 7 * f, 7 * f + 1, near + f - 1, near + f,
-        near + 3 * f, near + 3 * f + 1};
+    return new int[] {
+      0,
+      1,
+      7,
+      8,
+      31,
+      32,
+      33,
+      63,
+      64,
+      65,
+      127,
+      128,
+      129,
+      f - 1,
+      f,
+      f + 1,
+      3 * f - 1,
+      3 * f,
+      3 * f + 1,
+      7 * f - 1,
+      7 * f,
+      7 * f + 1,
+      near + f - 1,
+      near + f,
+      near + 3 * f,
+      near + 3 * f + 1
+    };
   }
 
   static long naiveFind(byte[] d, long from, long to, byte[] sub) {
@@ -75,7 +100,8 @@ class SearchKernelTest {
     assertTrue(same.off1 != same.off2, "two offsets even when the bytes are equal");
     byte[] longNeedle = new byte[70_000];
     longNeedle[69_999] = '!';
-    assertTrue(new Needle(longNeedle).span <= Needle.MAX_FILTER_REACH,
+    assertTrue(
+        new Needle(longNeedle).span <= Needle.MAX_FILTER_REACH,
         "the filter of a long needle stays near its start");
   }
 
@@ -117,12 +143,13 @@ class SearchKernelTest {
   @Test
   void bothKernelsAgreeOnLargeHaystacksAndNeedlesLongerThanAChunk() {
     for (int round = 0; round < 40; round++) {
-      int len = switch (round % 4) {
-        case 0 -> 1 + r.nextInt(64);
-        case 1 -> ChunkScanner.WHOLE_NEEDLE - 2 + r.nextInt(5);
-        case 2 -> Needle.MAX_FILTER_REACH - 2 + r.nextInt(5);
-        default -> 5_000 + r.nextInt(70_000);
-      };
+      int len =
+          switch (round % 4) {
+            case 0 -> 1 + r.nextInt(64);
+            case 1 -> ChunkScanner.WHOLE_NEEDLE - 2 + r.nextInt(5);
+            case 2 -> Needle.MAX_FILTER_REACH - 2 + r.nextInt(5);
+            default -> 5_000 + r.nextInt(70_000);
+          };
       int n = len + 20_000 + r.nextInt(150_000);
       byte[] d = haystack(n, round % 2 == 0 ? "ab" : "abc\n");
       int at = r.nextInt(n - len + 1);
@@ -163,9 +190,22 @@ class SearchKernelTest {
     long f = naiveFind(d, from, to, sub);
     long b = naiveRfind(d, from, to, sub);
     for (MemorySegment s : segments(d)) {
-      String why = "seed " + seed + " " + what + ": [" + from + ", " + to + ") of "
-          + d.length + " bytes, needle of " + sub.length + " on " + (s.isNative() ? "native"
-          : "heap") + " memory";
+      String why =
+          "seed "
+              + seed
+              + " "
+              + what
+              + ": ["
+              + from
+              + ", "
+              + to
+              + ") of "
+              + d.length
+              + " bytes, needle of "
+              + sub.length
+              + " on "
+              + (s.isNative() ? "native" : "heap")
+              + " memory";
       assertEquals(f, SwarSearch.find(s, from, to, sub), why + ", find, SWAR");
       assertEquals(f, VectorSearch.find(s, from, to, sub), why + ", find, vector");
       assertEquals(b, SwarSearch.rfind(s, from, to, sub), why + ", rfind, SWAR");

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.search;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -7,10 +7,10 @@ import java.nio.ByteOrder;
 
 /**
  * The portable search kernel: candidates are found eight bytes at a time (SWAR), four words per
- * step. For each of the needle's two filter bytes, a word is loaded at that byte's offset from
- * the candidates and XORed with the byte in every lane; the two results ORed have a zero lane
- * where both match, and one test for zero lanes covers the four words. Only positions where both
- * match are checked further. It scans heap copies of the segment ({@link ChunkScanner}).
+ * step. For each of the needle's two filter bytes, a word is loaded at that byte's offset from the
+ * candidates and XORed with the byte in every lane; the two results ORed have a zero lane where
+ * both match, and one test for zero lanes covers the four words. Only positions where both match
+ * are checked further. It scans heap copies of the segment ({@link ChunkScanner}).
  */
 final class SwarSearch implements HeapKernel {
   /** The kernel. */
@@ -61,8 +61,8 @@ final class SwarSearch implements HeapKernel {
       long t1 = (word(buf, c + 8 + o1) ^ w1) | (word(buf, c + 8 + o2) ^ w2);
       long t2 = (word(buf, c + 16 + o1) ^ w1) | (word(buf, c + 16 + o2) ^ w2);
       long t3 = (word(buf, c + 24 + o1) ^ w1) | (word(buf, c + 24 + o2) ^ w2);
-      if ((((t0 - ONES) & ~t0 | (t1 - ONES) & ~t1 | (t2 - ONES) & ~t2 | (t3 - ONES) & ~t3)
-          & HIGHS) != 0) {
+      if ((((t0 - ONES) & ~t0 | (t1 - ONES) & ~t1 | (t2 - ONES) & ~t2 | (t3 - ONES) & ~t3) & HIGHS)
+          != 0) {
         int at = lowest(buf, c, zeroish(t0), len, p);
         if (at < 0) {
           at = lowest(buf, c + 8, zeroish(t1), len, p);
@@ -79,8 +79,7 @@ final class SwarSearch implements HeapKernel {
       }
     }
     for (; c <= hi - 8; c += 8) {
-      int at = lowest(buf, c, zeroish((word(buf, c + o1) ^ w1) | (word(buf, c + o2) ^ w2)), len,
-          p);
+      int at = lowest(buf, c, zeroish((word(buf, c + o1) ^ w1) | (word(buf, c + o2) ^ w2)), len, p);
       if (at >= 0) {
         return at;
       }
@@ -116,8 +115,8 @@ final class SwarSearch implements HeapKernel {
       long t1 = (word(buf, c + 8 + o1) ^ w1) | (word(buf, c + 8 + o2) ^ w2);
       long t2 = (word(buf, c + 16 + o1) ^ w1) | (word(buf, c + 16 + o2) ^ w2);
       long t3 = (word(buf, c + 24 + o1) ^ w1) | (word(buf, c + 24 + o2) ^ w2);
-      if ((((t0 - ONES) & ~t0 | (t1 - ONES) & ~t1 | (t2 - ONES) & ~t2 | (t3 - ONES) & ~t3)
-          & HIGHS) != 0) {
+      if ((((t0 - ONES) & ~t0 | (t1 - ONES) & ~t1 | (t2 - ONES) & ~t2 | (t3 - ONES) & ~t3) & HIGHS)
+          != 0) {
         int at = highest(buf, c + 24, zeroish(t3), len, p);
         if (at < 0) {
           at = highest(buf, c + 16, zeroish(t2), len, p);
@@ -135,8 +134,8 @@ final class SwarSearch implements HeapKernel {
     }
     // candidates lo .. c + 31 are left
     for (c += 24; c >= lo; c -= 8) {
-      int at = highest(buf, c, zeroish((word(buf, c + o1) ^ w1) | (word(buf, c + o2) ^ w2)), len,
-          p);
+      int at =
+          highest(buf, c, zeroish((word(buf, c + o1) ^ w1) | (word(buf, c + o2) ^ w2)), len, p);
       if (at >= 0) {
         return at;
       }

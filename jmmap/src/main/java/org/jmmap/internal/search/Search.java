@@ -1,16 +1,16 @@
-package org.jmmap.internal;
+package org.jmmap.internal.search;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * Substring and byte search over a segment, in Java only: a file-backed segment must never reach
- * native code, where a fault on a truncated file would kill the JVM. Nor may it reach a load
- * that the JVM does not guard against that fault: {@link ChunkScanner} reads the segment only
- * with the JDK's copy and with scalar loads, both of which turn the fault into an {@link
- * InternalError}, and the kernels scan heap copies.
+ * native code, where a fault on a truncated file would kill the JVM. Nor may it reach a load that
+ * the JVM does not guard against that fault: {@link ChunkScanner} reads the segment only with the
+ * JDK's copy and with scalar loads, both of which turn the fault into an {@link InternalError}, and
+ * the kernels scan heap copies.
  *
- * <p>Two kernels: the Vector API one ({@link VectorSearch}) when the application runs with
- * {@code --add-modules jdk.incubator.vector}, otherwise the portable word-at-a-time one ({@link
+ * <p>Two kernels: the Vector API one ({@link VectorSearch}) when the application runs with {@code
+ * --add-modules jdk.incubator.vector}, otherwise the portable word-at-a-time one ({@link
  * SwarSearch}). {@code -Djmmap.search=swar} forces the portable one. {@link #kernel()} says which
  * runs.
  */

@@ -1,4 +1,4 @@
-package org.jmmap.internal;
+package org.jmmap.internal.search;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -7,12 +7,11 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The search kernel on the Vector API, used when the application runs with {@code
- * --add-modules jdk.incubator.vector}: a whole vector of candidate starts at a time, each
- * compared at the needle's two filter offsets with its filter bytes; only positions where both
- * match are verified. It scans heap copies of the segment ({@link ChunkScanner}): compiled
- * vector loads from mapped memory are not guarded against a truncated file. Loaded only when the
- * module is present.
+ * The search kernel on the Vector API, used when the application runs with {@code --add-modules
+ * jdk.incubator.vector}: a whole vector of candidate starts at a time, each compared at the
+ * needle's two filter offsets with its filter bytes; only positions where both match are verified.
+ * It scans heap copies of the segment ({@link ChunkScanner}): compiled vector loads from mapped
+ * memory are not guarded against a truncated file. Loaded only when the module is present.
  */
 final class VectorSearch implements HeapKernel {
   /** The kernel. */
@@ -41,7 +40,8 @@ final class VectorSearch implements HeapKernel {
 
   /** {@return the mask of the candidates from {@code c} that match both filter bytes} */
   private static VectorMask<Byte> mask(byte[] buf, int c, Needle p) {
-    return ByteVector.fromArray(SPECIES, buf, c + p.off1).eq(p.b1)
+    return ByteVector.fromArray(SPECIES, buf, c + p.off1)
+        .eq(p.b1)
         .and(ByteVector.fromArray(SPECIES, buf, c + p.off2).eq(p.b2));
   }
 
