@@ -1,5 +1,6 @@
 package org.jmmap;
 
+import java.util.Locale;
 import org.jmmap.internal.map.Region;
 
 /** Turns what a segment access threw into jmmap's documented exceptions, for every view. */
@@ -33,5 +34,32 @@ final class Faults {
       return new MmapFaultException(f.message(), f.offset(), f.fileSize(), e);
     }
     return (RuntimeException) e;
+  }
+
+  /**
+   * {@return the exception to throw for {@code e}}, which a typed access {@code op} of {@code size}
+   * bytes at {@code offset} threw: as {@link #translate(Region, Throwable, long)}, and an {@link
+   * IndexOutOfBoundsException} that names the call, the offset, the size and the map instead of the
+   * segment's own message (which shows a memory address)
+   */
+  static RuntimeException translate(Region region, Throwable e, long offset, String op, int size) {
+    if (e instanceof IndexOutOfBoundsException) {
+      long length;
+      try {
+        length = region.segment().byteSize();
+      } catch (IllegalStateException closed) {
+        return region.stale(closed);
+      }
+      return new IndexOutOfBoundsException(
+          String.format(
+              Locale.ROOT,
+              "%s out of range: offset=%d size=%d length=%d: %s",
+              op,
+              offset,
+              size,
+              length,
+              region.describe()));
+    }
+    return translate(region, e, offset);
   }
 }

@@ -501,7 +501,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     long p = pos();
     if (p >= s.byteSize()) {
-      throw new Underflow("read byte out of range: pos=" + p + " length=" + s.byteSize());
+      throw new MmapUnderflowException(
+          "read byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     int b;
     try {
@@ -554,7 +555,7 @@ public final class Mmap implements AutoCloseable {
     long p = pos();
     long len = s.byteSize();
     if (p > len || len - p < data.length) {
-      throw new Overflow(
+      throw new MmapOverflowException(
           "data out of range: " + data.length + " bytes at pos=" + p + " length=" + len);
     }
     try {
@@ -577,7 +578,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("writeByte");
     long p = pos();
     if (p >= s.byteSize()) {
-      throw new Overflow("write byte out of range: pos=" + p + " length=" + s.byteSize());
+      throw new MmapOverflowException(
+          "write byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     try {
       s.set(JAVA_BYTE, p, b);
@@ -987,8 +989,8 @@ public final class Mmap implements AutoCloseable {
     try {
       return (short)
           (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ Faults.opaqueZero); // see get
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getShort", 2);
     }
   }
 
@@ -1003,8 +1005,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? INT_BE : INT_LE, offset);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getInt", 4);
     }
   }
 
@@ -1019,8 +1021,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? LONG_BE : LONG_LE, offset);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getLong", 8);
     }
   }
 
@@ -1035,8 +1037,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? FLOAT_BE : FLOAT_LE, offset);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getFloat", 4);
     }
   }
 
@@ -1051,8 +1053,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     try {
       return s.get(big(order) ? DOUBLE_BE : DOUBLE_LE, offset);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getDouble", 8);
     }
   }
 
@@ -1069,8 +1071,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("putShort");
     try {
       s.set(big(order) ? SHORT_BE : SHORT_LE, offset, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putShort", 2);
     }
   }
 
@@ -1087,8 +1089,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("putInt");
     try {
       s.set(big(order) ? INT_BE : INT_LE, offset, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putInt", 4);
     }
   }
 
@@ -1105,8 +1107,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("putLong");
     try {
       s.set(big(order) ? LONG_BE : LONG_LE, offset, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putLong", 8);
     }
   }
 
@@ -1123,8 +1125,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("putFloat");
     try {
       s.set(big(order) ? FLOAT_BE : FLOAT_LE, offset, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putFloat", 4);
     }
   }
 
@@ -1141,8 +1143,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("putDouble");
     try {
       s.set(big(order) ? DOUBLE_BE : DOUBLE_LE, offset, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putDouble", 8);
     }
   }
 
@@ -1181,8 +1183,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(region.segment(), offset, 4);
     try {
       return (int) INT_ATOMIC.getVolatile(s, offset);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getIntVolatile", 4);
     }
   }
 
@@ -1197,8 +1199,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(region.segment(), offset, 8);
     try {
       return (long) LONG_ATOMIC.getVolatile(s, offset);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getLongVolatile", 8);
     }
   }
 
@@ -1215,8 +1217,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("putIntRelease"), offset, 4);
     try {
       INT_ATOMIC.setRelease(s, offset, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putIntRelease", 4);
     }
   }
 
@@ -1233,8 +1235,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("putLongRelease"), offset, 8);
     try {
       LONG_ATOMIC.setRelease(s, offset, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putLongRelease", 8);
     }
   }
 
@@ -1255,8 +1257,8 @@ public final class Mmap implements AutoCloseable {
     try {
       probe(s, offset);
       return INT_ATOMIC.compareAndSet(s, offset, expected, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "compareAndSetInt", 4);
     }
   }
 
@@ -1276,8 +1278,8 @@ public final class Mmap implements AutoCloseable {
     try {
       probe(s, offset);
       return LONG_ATOMIC.compareAndSet(s, offset, expected, value);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "compareAndSetLong", 8);
     }
   }
 
@@ -1296,8 +1298,8 @@ public final class Mmap implements AutoCloseable {
     try {
       probe(s, offset);
       return (int) INT_ATOMIC.getAndAdd(s, offset, delta);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getAndAddInt", 4);
     }
   }
 
@@ -1316,8 +1318,8 @@ public final class Mmap implements AutoCloseable {
     try {
       probe(s, offset);
       return (long) LONG_ATOMIC.getAndAdd(s, offset, delta);
-    } catch (IllegalStateException | InternalError e) {
-      throw Faults.translate(region, e, offset);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getAndAddLong", 8);
     }
   }
 
@@ -1422,7 +1424,17 @@ public final class Mmap implements AutoCloseable {
    */
   public ByteBuffer asByteBuffer(long offset, int length) {
     MemorySegment s = region.segment();
-    Objects.checkFromIndexSize(offset, length, s.byteSize());
+    if (offset < 0 || length < 0 || offset > s.byteSize() - length) {
+      throw new IndexOutOfBoundsException(
+          "asByteBuffer range out of bounds: offset="
+              + offset
+              + " length="
+              + length
+              + " map length="
+              + s.byteSize()
+              + ": "
+              + region.describe());
+    }
     return s.asSlice(offset, length).asByteBuffer();
   }
 
@@ -1437,7 +1449,7 @@ public final class Mmap implements AutoCloseable {
   private void checkWritable(String op) {
     if (region.mode().readOnly()) {
       throw new ReadOnlyMmapException(
-          "mmap can't modify a readonly memory map.: " + op + " on " + this);
+          "mmap can't modify a readonly memory map (" + op + "): " + this);
     }
   }
 
@@ -1450,33 +1462,5 @@ public final class Mmap implements AutoCloseable {
               + " segment()");
     }
     return (int) n;
-  }
-
-  private static final class Underflow extends BufferUnderflowException {
-    private static final long serialVersionUID = 1L;
-    private final String message;
-
-    Underflow(String message) {
-      this.message = message;
-    }
-
-    @Override
-    public String getMessage() {
-      return message;
-    }
-  }
-
-  private static final class Overflow extends BufferOverflowException {
-    private static final long serialVersionUID = 1L;
-    private final String message;
-
-    Overflow(String message) {
-      this.message = message;
-    }
-
-    @Override
-    public String getMessage() {
-      return message;
-    }
   }
 }

@@ -78,7 +78,7 @@ public record Mode(Kind kind, int flags, int prot) {
       throw new IllegalArgumentException(
           String.format(
               Locale.ROOT,
-              "mmap can't specify both access and flags, prot.: access=%s flags=0x%x prot=0x%x",
+              "mmap can't specify both access and flags, prot: access=%s flags=0x%x prot=0x%x",
               access,
               flags,
               prot));

@@ -409,11 +409,11 @@ public final class Region {
       throw new UnsupportedOperationException("mmap can't resize with trackfd=False: " + who.get());
     }
     if (facts.mode().readOnly()) {
-      throw new ReadOnly("mmap can't resize a readonly or copy-on-write memory map.: " + who.get());
+      throw new ReadOnly("mmap can't resize a readonly or copy-on-write memory map: " + who.get());
     }
     if (facts.mode().copyOnWrite()) {
       throw new UnsupportedOperationException(
-          "mmap can't resize a readonly or copy-on-write memory map.: " + who.get());
+          "mmap can't resize a readonly or copy-on-write memory map: " + who.get());
     }
     if (newSize < 0 || newSize > Long.MAX_VALUE - facts.offset()) {
       throw new IllegalArgumentException("new size out of range: newSize=" + newSize);
