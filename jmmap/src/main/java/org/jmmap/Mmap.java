@@ -874,6 +874,32 @@ public final class Mmap implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the kernel advice about the whole map.
+   *
+   * @param advice the advice
+   * @throws UncheckedIOException if {@code madvise(2)} fails, e.g. for advice this kind of map does
+   *     not take
+   */
+  public void madvise(Advice advice) {
+    madvise(Objects.requireNonNull(advice, "advice").value());
+  }
+
+  /**
+   * Gives the kernel advice about {@code [start, start + length)}, the length clamped to the end;
+   * see {@link #madvise(int, long, long)}.
+   *
+   * @param advice the advice
+   * @param start where the range starts: inside the map, and page-aligned
+   * @param length how many bytes; clamped to the end of the map
+   * @throws IllegalArgumentException if start is outside the map, length is negative, or start +
+   *     length overflows
+   * @throws UncheckedIOException if {@code madvise(2)} fails
+   */
+  public void madvise(Advice advice, long start, long length) {
+    madvise(Objects.requireNonNull(advice, "advice").value(), start, length);
+  }
+
   // ---------------------------------------------------------------- lifetime and views
 
   /**

@@ -1,0 +1,69 @@
+package org.jmmap;
+
+/**
+ * The advice {@link Mmap#madvise(Advice)} passes to {@code madvise(2)}: every {@code MADV_*} value
+ * that jmmap allows, as a type, so that Java callers cannot pass a meaningless number. The {@code
+ * int} constants of {@link Mmap} remain for code ported from Python.
+ */
+public enum Advice {
+  /** No special treatment. ({@link Mmap#MADV_NORMAL}) */
+  NORMAL(Mmap.MADV_NORMAL),
+
+  /** Expect random access: read ahead less. ({@link Mmap#MADV_RANDOM}) */
+  RANDOM(Mmap.MADV_RANDOM),
+
+  /** Expect sequential access: read ahead more. ({@link Mmap#MADV_SEQUENTIAL}) */
+  SEQUENTIAL(Mmap.MADV_SEQUENTIAL),
+
+  /** Expect access soon: read the pages in now. ({@link Mmap#MADV_WILLNEED}) */
+  WILLNEED(Mmap.MADV_WILLNEED),
+
+  /**
+   * Do not expect access soon: drop the pages (a private map's changes are lost, a file map reads
+   * the file again, anonymous memory reads zeros). ({@link Mmap#MADV_DONTNEED})
+   */
+  DONTNEED(Mmap.MADV_DONTNEED),
+
+  /** The pages of private anonymous memory may be freed lazily. ({@link Mmap#MADV_FREE}) */
+  FREE(Mmap.MADV_FREE),
+
+  /**
+   * Free the range and its backing store (shared file and memory maps). ({@link Mmap#MADV_REMOVE})
+   */
+  REMOVE(Mmap.MADV_REMOVE),
+
+  /** Do not make the range available to a child after fork. ({@link Mmap#MADV_DONTFORK}) */
+  DONTFORK(Mmap.MADV_DONTFORK),
+
+  /** Undo {@link #DONTFORK}. ({@link Mmap#MADV_DOFORK}) */
+  DOFORK(Mmap.MADV_DOFORK),
+
+  /** Allow the kernel to merge identical pages. ({@link Mmap#MADV_MERGEABLE}) */
+  MERGEABLE(Mmap.MADV_MERGEABLE),
+
+  /** Undo {@link #MERGEABLE}. ({@link Mmap#MADV_UNMERGEABLE}) */
+  UNMERGEABLE(Mmap.MADV_UNMERGEABLE),
+
+  /** Back the range with huge pages where possible. ({@link Mmap#MADV_HUGEPAGE}) */
+  HUGEPAGE(Mmap.MADV_HUGEPAGE),
+
+  /** Do not back the range with huge pages. ({@link Mmap#MADV_NOHUGEPAGE}) */
+  NOHUGEPAGE(Mmap.MADV_NOHUGEPAGE),
+
+  /** Leave the range out of core dumps. ({@link Mmap#MADV_DONTDUMP}) */
+  DONTDUMP(Mmap.MADV_DONTDUMP),
+
+  /** Undo {@link #DONTDUMP}. ({@link Mmap#MADV_DODUMP}) */
+  DODUMP(Mmap.MADV_DODUMP);
+
+  private final int value;
+
+  Advice(int value) {
+    this.value = value;
+  }
+
+  /** {@return the {@code MADV_*} value passed to the kernel} */
+  public int value() {
+    return value;
+  }
+}
