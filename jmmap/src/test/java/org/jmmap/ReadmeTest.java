@@ -1,0 +1,140 @@
+package org.jmmap;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every Java snippet of the README compiles and runs, and its Python line reads what Java wrote
+ * into shared memory with each CPython this machine has, leaving the memory for Java to unlink.
+ */
+class ReadmeTest {
+  private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern PYTHON_LINE = Pattern.compile("// (python3 -c '.*')");
+
+  @TempDir Path dir;
+
+  private static String readme() throws IOException {
+    Path p = Path.of("..", "README.md"); // surefire runs in the module's directory
+    return Files.readString(Files.exists(p) ? p : Path.of("README.md"));
+  }
+
+  private static List<String> javaBlocks() throws IOException {
+    List<String> blocks = new ArrayList<>();
+    Matcher m = JAVA_BLOCK.matcher(readme());
+    while (m.find()) {
+      blocks.add(m.group(1));
+    }
+    return blocks;
+  }
+
+  /** {@return the test's class path, with the library's classes, as a child JVM takes it} */
+  private static String classPath() {
+    return System.getProperty("java.class.path");
+  }
+
+  private static String shmName() {
+    return "jmmap_readme_" + ProcessHandle.current().pid();
+  }
+
+  /** The snippet in a class of its own; snippets that use {@code m} get a map of data.bin. */
+  private static String source(String name, String block) {
+    String body = block.replace("\"jobs\"", "\"" + shmName() + "\"");
+    if (!body.contains("Mmap m =") && body.contains("m.")) {
+      body = "try (Mmap m = Mmap.map(Path.of(\"data.bin\"), 0, Access.WRITE)) {\n" + body + "}\n";
+    }
+    return "import static java.nio.charset.StandardCharsets.US_ASCII;\n"
+        + "import java.nio.*;\nimport java.nio.channels.*;\nimport java.nio.file.*;\n"
+        + "import java.util.regex.*;\nimport org.jmmap.*;\n"
+        + "public class "
+        + name
+        + " {\n  public static void main(String[] args) throws Exception {\n"
+        + body
+        + "\n  }\n}\n";
+  }
+
+  private static String run(Path cwd, List<String> command) throws Exception {
+    Process p =
+        new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), US_ASCII);
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "timed out: " + command);
+    assertEquals(0, p.exitValue(), command + ":\n" + out);
+    return out;
+  }
+
+  @Test
+  void everyJavaSnippetCompilesAndRuns() throws Exception {
+    List<String> blocks = javaBlocks();
+    assertTrue(blocks.size() >= 5, "README java blocks: " + blocks.size());
+    Files.writeString(dir.resolve("hello.txt"), "Hello Python!\n");
+    byte[] data = new byte[4096];
+    byte[] text = "ERROR disk full\nphone 555-1234\n".getBytes(US_ASCII);
+    System.arraycopy(text, 0, data, 64, text.length);
+    Files.write(dir.resolve("data.bin"), data);
+    String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
+    List<String> names = new ArrayList<>();
+    List<String> compile =
+        new ArrayList<>(List.of(javac, "-d", dir.toString(), "-cp", classPath()));
+    for (int i = 0; i < blocks.size(); i++) {
+      String name = "ReadmeSnippet" + i;
+      Path src = dir.resolve(name + ".java");
+      Files.writeString(src, source(name, blocks.get(i)));
+      compile.add(src.toString());
+      names.add(name);
+    }
+    run(dir, compile);
+    String javaBin = ProcessHandle.current().info().command().orElseThrow();
+    String cp = dir + java.io.File.pathSeparator + classPath();
+    String out = "";
+    for (String name : names) {
+      out +=
+          run(dir, List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", cp, name)) + "\n";
+    }
+    assertEquals("Hello  world!\n", Files.readString(dir.resolve("hello.txt")));
+    assertTrue(out.contains("555-1234") && out.contains("64"), out);
+    assertFalse(Files.exists(Path.of("/dev/shm", shmName())), "the snippet left its memory");
+  }
+
+  @Test
+  void thePythonLineReadsWhatJavaWroteWithEveryCpythonAndLeavesItToJava() throws Exception {
+    Matcher m = PYTHON_LINE.matcher(readme());
+    assertTrue(m.find(), "no python3 line in the README");
+    String line = m.group(1).replace("\"jobs\"", "\"" + shmName() + "\"");
+    String script = line.substring("python3 -c '".length(), line.length() - 1);
+    List<String> pythons = new ArrayList<>(List.of("python3"));
+    if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+      pythons.add("/usr/bin/python3");
+    }
+    Path pyenv = Path.of(System.getProperty("user.home"), ".pyenv", "versions");
+    if (Files.isDirectory(pyenv)) {
+      try (var versions = Files.list(pyenv)) {
+        versions
+            .filter(v -> v.getFileName().toString().matches("3\\.1[1-9].*"))
+            .map(v -> v.resolve("bin/python3"))
+            .filter(Files::isExecutable)
+            .forEach(v -> pythons.add(v.toString()));
+      }
+    }
+    for (String python : pythons) {
+      try (SharedMemory shm = SharedMemory.create(shmName(), 4096)) {
+        shm.mmap().write("Hello world!".getBytes(US_ASCII));
+        String out = run(dir, List.of(python, "-c", script));
+        assertEquals("b'Hello world!'", out.strip(), python);
+        shm.unlink(); // still there: Python did not unlink what it only attached to
+      }
+    }
+  }
+}
