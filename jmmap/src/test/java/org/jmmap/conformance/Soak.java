@@ -66,19 +66,9 @@ public final class Soak {
           }
         };
     try (JavaRunner java = new JavaRunner(work)) {
-      python.runAll(
-          traces,
-          (t, lines) -> {
-            Conformance.Divergence d = Conformance.compare(t, lines, java.run(t));
-            done[0] += t.size();
-            done[1]++;
-            if (d != null && found.size() < 20) {
-              found.add(Conformance.shrink(d, python, work));
-            }
-            if (progress && done[1] % 1000 == 0) {
-              System.out.println("  " + done[0] + " ops, " + found.size() + " divergences");
-            }
-          });
+      runAll(python, java, traces, work, done, found, progress);
+    } finally {
+      deleteTree(work); // nothing of a soak stays in the temporary directory
     }
     for (int i = 0; i < found.size(); i++) {
       Conformance.Divergence d = found.get(i);
@@ -87,5 +77,37 @@ public final class Soak {
       System.out.println("divergence: " + d.describe() + "\n  trace: " + f);
     }
     return new Result(done[0], (int) done[1], found);
+  }
+
+  private static void runAll(
+      PythonRunner python,
+      JavaRunner java,
+      Iterator<List<Op>> traces,
+      Path work,
+      long[] done,
+      List<Conformance.Divergence> found,
+      boolean progress)
+      throws IOException {
+    python.runAll(
+        traces,
+        (t, lines) -> {
+          Conformance.Divergence d = Conformance.compare(t, lines, java.run(t));
+          done[0] += t.size();
+          done[1]++;
+          if (d != null && found.size() < 20) {
+            found.add(Conformance.shrink(d, python, work));
+          }
+          if (progress && done[1] % 1000 == 0) {
+            System.out.println("  " + done[0] + " ops, " + found.size() + " divergences");
+          }
+        });
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

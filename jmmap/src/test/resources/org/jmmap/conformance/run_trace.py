@@ -14,8 +14,11 @@ deliberate differences listed there are normalized here:
   * an unaligned offset is a bad argument (IllegalArgumentException), not an OSError;
   * advice outside jmmap's allow-list is a bad argument (IllegalArgumentException), not the
     kernel's OSError;
-  * an empty needle whose clamped end is before its clamped start is not found (3.11.7, 3.13).
+  * an empty needle whose clamped end is before its clamped start is not found (3.11.7, 3.13);
+  * a shared map that advice on part of it split grows or shrinks by being mapped anew, where
+    CPython's mremap fails with EFAULT.
 """
+import errno
 import json
 import mmap
 import os
@@ -77,6 +80,8 @@ class Trace:
         self.kind = o["kind"]
         length = o.get("length", 0)
         offset = o.get("offset", 0)
+        self.offset = offset
+        self.requested = o.get("access", "DEFAULT")
         if self.kind in ("file", "file_private"):
             fd, self.path = tempfile.mkstemp(dir=self.tmpdir)
             os.write(fd, bytes.fromhex(o.get("content", "")))
@@ -94,6 +99,10 @@ class Trace:
             self.m = mmap.mmap(-1, length, flags=mmap.MAP_PRIVATE, offset=offset)
         self.access = self.resolved()
         return None
+
+    def shared(self):
+        return self.fd >= 0 and (self.kind == "anon" or
+                                 (self.kind == "file" and self.requested != "COPY"))
 
     def resolved(self):
         r = repr(self.m)
@@ -171,7 +180,17 @@ class Trace:
             content = os.pread(self.fd, before, 0) if before else b""
             try:
                 m.resize(o["n"])
-            except OSError:
+            except OSError as e:
+                if e.errno == errno.EFAULT and self.shared():
+                    # advice on part of the map split the kernel's mapping, which mremap moves
+                    # only whole; jmmap maps a shared map anew over its file, and so does this
+                    pos = m.tell()
+                    os.ftruncate(self.fd, self.offset + o["n"])
+                    self.m = mmap.mmap(self.fd, o["n"], access=ACCESS[self.requested],
+                                       offset=self.offset)
+                    m.close()
+                    self.m.seek(min(pos, o["n"]))
+                    return None
                 if before is not None and os.fstat(self.fd).st_size != before:
                     os.ftruncate(self.fd, before)
                     os.pwrite(self.fd, content, 0)
