@@ -109,6 +109,18 @@ class MessagesTest {
   }
 
   @Test
+  void aFileThatCannotBeMappedIsNamed() {
+    for (long length : new long[] {0, 10}) {
+      var e =
+          assertThrows(
+              java.io.IOException.class,
+              () -> Mmap.map(Path.of("/dev/null"), length, Access.READ).close());
+      assertTrue(e.getMessage().contains("/dev/null"), e.getMessage());
+      clean(e);
+    }
+  }
+
+  @Test
   void aBadAdviceIsAnArgumentErrorNamingTheValue() throws Exception {
     try (Mmap m = Mmap.anonymous(4096)) {
       var e = assertThrows(IllegalArgumentException.class, () -> m.madvise(9999));
