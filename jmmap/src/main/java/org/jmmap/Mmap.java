@@ -468,6 +468,72 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
+   * Copies up to {@code len} bytes from the position into {@code dst}, as {@link
+   * java.io.RandomAccessFile#read(byte[], int, int)} does, and moves the position past them: no
+   * array is allocated, so a loop over a large map can reuse one buffer.
+   *
+   * @param dst the array to fill
+   * @param off where in {@code dst} the bytes go
+   * @param len how many bytes at most
+   * @return how many bytes were copied; -1 when {@code len > 0} and the position is at or past the
+   *     end; 0 when {@code len} is 0
+   * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit {@code dst}
+   */
+  public int read(byte[] dst, int off, int len) {
+    MemorySegment s = region.segment();
+    Objects.checkFromIndexSize(off, len, Objects.requireNonNull(dst, "dst").length);
+    if (len == 0) {
+      return 0;
+    }
+    long p = pos();
+    long len0 = s.byteSize();
+    if (p >= len0) {
+      return -1;
+    }
+    int n = (int) Math.min(len, len0 - p);
+    try {
+      MemorySegment.copy(s, JAVA_BYTE, p, dst, off, n);
+    } catch (RuntimeException | InternalError e) {
+      throw Faults.translate(region, e, p);
+    }
+    pos(p + n);
+    return n;
+  }
+
+  /**
+   * Copies bytes from the position into {@code dst}, as many as it has room for or the map has
+   * left, moving both positions past them.
+   *
+   * @param dst the buffer to fill
+   * @return how many bytes were copied; -1 when {@code dst} has room and the position is at or past
+   *     the end; 0 when {@code dst} has no room
+   * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
+   */
+  public int read(ByteBuffer dst) {
+    MemorySegment s = region.segment();
+    if (dst.isReadOnly()) {
+      throw new java.nio.ReadOnlyBufferException();
+    }
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    long p = pos();
+    long len0 = s.byteSize();
+    if (p >= len0) {
+      return -1;
+    }
+    int n = (int) Math.min(dst.remaining(), len0 - p);
+    try {
+      MemorySegment.copy(s, p, MemorySegment.ofBuffer(dst), 0, n);
+    } catch (RuntimeException | InternalError e) {
+      throw Faults.translate(region, e, p);
+    }
+    dst.position(dst.position() + n);
+    pos(p + n);
+    return n;
+  }
+
+  /**
    * {@return up to {@code n} bytes from the position}, fewer at the end (none at or past it); the
    * position moves past them.
    *

@@ -19,6 +19,8 @@ final class ClosedOps {
         () -> m.setSlice(0, 1, 1, one),
         m::read,
         () -> m.read(1),
+        () -> m.read(new byte[1], 0, 1),
+        () -> m.read(java.nio.ByteBuffer.allocate(1)),
         m::readByte,
         m::readLine,
         () -> m.write(one),

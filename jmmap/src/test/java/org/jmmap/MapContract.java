@@ -131,6 +131,48 @@ abstract class MapContract {
   }
 
   @Test
+  void readIntoAnArrayOrABufferCopiesUpToTheEndThenAnswersMinusOne() throws IOException {
+    for (int n : lengths()) {
+      byte[] d = data(n, 12);
+      Mmap m = newMap(d);
+      byte[] got = new byte[n + 9];
+      int at = 0;
+      for (int chunk = 1; ; chunk = chunk * 2 + 1) {
+        int k = m.read(got, 3 + at, Math.min(chunk, got.length - 3 - at));
+        if (k < 0) {
+          break;
+        }
+        at += k;
+        assertEquals(at, m.tell());
+      }
+      assertEquals(n, at);
+      assertArrayEquals(d, java.util.Arrays.copyOfRange(got, 3, 3 + n));
+      assertEquals(0, m.read(got, 0, 0), "len 0 at the end");
+      assertEquals(-1, m.read(java.nio.ByteBuffer.allocate(4)));
+      assertThrows(IndexOutOfBoundsException.class, () -> m.read(got, got.length, 1));
+      assertThrows(IndexOutOfBoundsException.class, () -> m.read(got, -1, 1));
+      m.seek(0);
+      for (java.nio.ByteBuffer b :
+          new java.nio.ByteBuffer[] {
+            java.nio.ByteBuffer.allocate(n + 5), java.nio.ByteBuffer.allocateDirect(n + 5)
+          }) {
+        m.seek(0);
+        b.position(2);
+        assertEquals(n, m.read(b));
+        assertEquals(n + 2, b.position());
+        assertEquals(n, m.tell());
+        byte[] copy = new byte[n];
+        b.get(2, copy);
+        assertArrayEquals(d, copy);
+        assertEquals(0, m.read(b.limit(b.position())), "no room");
+      }
+      assertThrows(
+          java.nio.ReadOnlyBufferException.class,
+          () -> m.read(java.nio.ByteBuffer.allocate(1).asReadOnlyBuffer()));
+    }
+  }
+
+  @Test
   void readByteWalksToTheEndThenUnderflows() throws IOException {
     for (int n : lengths()) {
       byte[] d = data(n, 4);
