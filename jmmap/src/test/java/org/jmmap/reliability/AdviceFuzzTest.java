@@ -40,23 +40,10 @@ class AdviceFuzzTest {
   static final long LENGTH = 3L * PS + 5; // not a page multiple: the last page is partly the map's
 
   /** The advice jmmap accepts; every other int must be refused. */
-  static final int[] ALLOWED = {
-    Mmap.MADV_NORMAL,
-    Mmap.MADV_RANDOM,
-    Mmap.MADV_SEQUENTIAL,
-    Mmap.MADV_WILLNEED,
-    Mmap.MADV_DONTNEED,
-    Mmap.MADV_FREE,
-    Mmap.MADV_REMOVE,
-    Mmap.MADV_DONTFORK,
-    Mmap.MADV_DOFORK,
-    Mmap.MADV_MERGEABLE,
-    Mmap.MADV_UNMERGEABLE,
-    Mmap.MADV_HUGEPAGE,
-    Mmap.MADV_NOHUGEPAGE,
-    Mmap.MADV_DONTDUMP,
-    Mmap.MADV_DODUMP
-  };
+  static final int[] ALLOWED =
+      java.util.Arrays.stream(org.jmmap.Advice.values())
+          .mapToInt(org.jmmap.Advice::value)
+          .toArray();
 
   /** Advice that leaves the bytes of every kind of map as they are. */
   static final int[] KEEPS_BYTES = {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -45,22 +44,13 @@ class ChannelMapTest {
 
   /** Mounts a 1 MiB tmpfs (needs root, as CI has; elsewhere the test is skipped). */
   private Path mountSmallTmpfs() throws Exception {
-    mount = dir.resolve("fs");
-    Files.createDirectories(mount);
-    Process p =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here (needs root): " + out);
+    mount = Tmpfs.mount(dir, "size=1m");
     return mount;
   }
 
   @AfterEach
   void unmount() throws Exception {
-    if (mount != null) {
-      new ProcessBuilder("umount", mount.toString()).start().waitFor();
-    }
+    Tmpfs.unmount(mount);
   }
 
   @Test

@@ -27,22 +27,13 @@ class FileSystemTest {
   private Path mount;
 
   private Path mount(String options) throws Exception {
-    mount = dir.resolve("fs");
-    Files.createDirectories(mount);
-    Process p =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", mount.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here (needs root): " + out);
+    mount = Tmpfs.mount(dir, options);
     return mount;
   }
 
   @AfterEach
   void unmount() throws Exception {
-    if (mount != null) {
-      new ProcessBuilder("umount", mount.toString()).start().waitFor();
-    }
+    Tmpfs.unmount(mount);
   }
 
   @Test

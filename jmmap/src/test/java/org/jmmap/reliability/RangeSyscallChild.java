@@ -32,23 +32,10 @@ public final class RangeSyscallChild {
   static final int ADVISORS = 2;
 
   /** Every advice but {@code MADV_HWPOISON}, which poisons the pages for real when run as root. */
-  static final int[] ADVICE = {
-    Mmap.MADV_NORMAL,
-    Mmap.MADV_RANDOM,
-    Mmap.MADV_SEQUENTIAL,
-    Mmap.MADV_WILLNEED,
-    Mmap.MADV_DONTNEED,
-    Mmap.MADV_FREE,
-    Mmap.MADV_REMOVE,
-    Mmap.MADV_DONTFORK,
-    Mmap.MADV_DOFORK,
-    Mmap.MADV_MERGEABLE,
-    Mmap.MADV_UNMERGEABLE,
-    Mmap.MADV_HUGEPAGE,
-    Mmap.MADV_NOHUGEPAGE,
-    Mmap.MADV_DONTDUMP,
-    Mmap.MADV_DODUMP
-  };
+  static final int[] ADVICE =
+      java.util.Arrays.stream(org.jmmap.Advice.values())
+          .mapToInt(org.jmmap.Advice::value)
+          .toArray();
 
   private RangeSyscallChild() {}
 
