@@ -17,6 +17,8 @@ deliberate differences listed there are normalized here:
   * an empty needle whose clamped end is before its clamped start is not found (3.11.7, 3.13);
   * a shared map that advice on part of it split grows or shrinks by being mapped anew, where
     CPython's mremap fails with EFAULT.
+On a CPython before 3.11.7, whose mmap.find can read past the mapping and crash, find and rfind
+run on a copy of the map's bytes.
 """
 import errno
 import json
@@ -26,6 +28,11 @@ import sys
 import tempfile
 
 PS = mmap.PAGESIZE
+# CPython before 3.11.7 (Debian 12's 3.11.2) can read past the end of a mapping in mmap.find and
+# mmap.rfind and die of SIGSEGV; on those, searches run on a copy of the bytes, which bytes.find
+# answers the same way
+FIND_READS_PAST_THE_MAP = sys.version_info < (3, 11, 7)
+
 # the advice values jmmap passes to the kernel (Mmap.madvise); the others it refuses
 ALLOWED_ADVICE = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}
 ACCESS = {"DEFAULT": mmap.ACCESS_DEFAULT, "READ": mmap.ACCESS_READ,
@@ -159,7 +166,16 @@ class Trace:
         if op in ("find", "rfind"):
             sub = bytes.fromhex(o["sub"])
             args = [o[k] for k in ("start", "end") if k in o]
-            r = getattr(m, op)(sub, *args)
+            if FIND_READS_PAST_THE_MAP:
+                # the same search on a copy of the bytes, where this CPython cannot crash
+                data = m[:]
+                n = len(data)
+                bound = lambda v: max(0, v + n) if v < 0 else min(v, n)  # as mmap clamps
+                start = bound(args[0] if args else m.tell())
+                end = bound(args[1]) if len(args) > 1 else n
+                r = getattr(data, op)(sub, start, end)
+            else:
+                r = getattr(m, op)(sub, *args)
             if not sub and len(args) == 2 and r != -1:
                 n = len(m)
                 clamp = lambda v: max(0, v + n) if v < 0 else min(v, n)
