@@ -49,10 +49,27 @@ class LeakTest {
     throw new IOException("no VmRSS");
   }
 
+  /**
+   * Allocates garbage until every page of the committed heap has been written: a page of the heap
+   * that the collector first uses during the cycles would otherwise count as memory outside it.
+   */
+  private static void touchTheHeap() {
+    long sink = 0;
+    for (long done = 0; done < 3 * Runtime.getRuntime().maxMemory(); done += 1 << 20) {
+      byte[] garbage = new byte[1 << 20];
+      garbage[garbage.length - 1] = 1;
+      sink += garbage.length;
+    }
+    if (sink == 0) {
+      throw new AssertionError();
+    }
+  }
+
   private void noLeak(String what, int cycles, Cycle cycle) throws IOException {
     for (int i = 0; i < 1000; i++) {
       cycle.run(i); // warm up, so the JIT's own memory is in the baseline
     }
+    touchTheHeap();
     System.gc();
     long fds = count("/proc/self/fd");
     long maps = mappings();
