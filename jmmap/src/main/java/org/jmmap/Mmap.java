@@ -482,22 +482,7 @@ public final class Mmap implements AutoCloseable {
   public int read(byte[] dst, int off, int len) {
     MemorySegment s = region.segment();
     Objects.checkFromIndexSize(off, len, Objects.requireNonNull(dst, "dst").length);
-    if (len == 0) {
-      return 0;
-    }
-    long p = pos();
-    long len0 = s.byteSize();
-    if (p >= len0) {
-      return -1;
-    }
-    int n = (int) Math.min(len, len0 - p);
-    try {
-      MemorySegment.copy(s, JAVA_BYTE, p, dst, off, n);
-    } catch (RuntimeException | InternalError e) {
-      throw Faults.translate(region, e, p);
-    }
-    pos(p + n);
-    return n;
+    return readInto(s, MemorySegment.ofArray(dst).asSlice(off, len));
   }
 
   /**
@@ -514,21 +499,29 @@ public final class Mmap implements AutoCloseable {
     if (dst.isReadOnly()) {
       throw new java.nio.ReadOnlyBufferException();
     }
-    if (!dst.hasRemaining()) {
+    int n = readInto(s, MemorySegment.ofBuffer(dst));
+    if (n > 0) {
+      dst.position(dst.position() + n);
+    }
+    return n;
+  }
+
+  /** Copies from the position into {@code dst}: the count, 0 for no room, -1 at the end. */
+  private int readInto(MemorySegment s, MemorySegment dst) {
+    if (dst.byteSize() == 0) {
       return 0;
     }
     long p = pos();
-    long len0 = s.byteSize();
-    if (p >= len0) {
+    long end = s.byteSize();
+    if (p >= end) {
       return -1;
     }
-    int n = (int) Math.min(dst.remaining(), len0 - p);
+    int n = (int) Math.min(dst.byteSize(), end - p);
     try {
-      MemorySegment.copy(s, p, MemorySegment.ofBuffer(dst), 0, n);
+      MemorySegment.copy(s, p, dst, 0, n);
     } catch (RuntimeException | InternalError e) {
       throw Faults.translate(region, e, p);
     }
-    dst.position(dst.position() + n);
     pos(p + n);
     return n;
   }
@@ -857,7 +850,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IOException if the write-back fails
    */
   public void flush() throws IOException {
-    flush(0, region.length());
+    region.flushAll();
   }
 
   /**

@@ -3,6 +3,7 @@ package org.jmmap.internal.map;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.jmmap.internal.ffi.NativeOs;
 
 /**
  * What a mapping is made from: a file descriptor that jmmap owns (files opened by path, memory
@@ -19,12 +20,30 @@ interface Backing {
 
   /**
    * Unmaps a range made here whose arena was never closed and became unreachable, with every
-   * segment over it: nobody can touch it any more.
+   * segment over it: nobody can touch it any more. The arena that would have unmapped it (for a
+   * {@code FileChannel} mapping, the JDK's own cleanup) is gone unclosed, so this unmaps it.
    */
-  void unmapUnreachable(long address, long length);
+  default void unmapUnreachable(long address, long length) {
+    os().munmap(address, length);
+  }
 
   /** Calls {@code madvise(2)} on {@code [offset, offset + length)} of {@code segment}. */
-  void advise(MemorySegment segment, long offset, long length, int advice) throws IOException;
+  default void advise(MemorySegment segment, long offset, long length, int advice)
+      throws IOException {
+    os().madvise(segment.address() + offset, length, advice);
+  }
+
+  /** {@return the OS layer this backing calls} */
+  NativeOs os();
+
+  /** Closes {@code b}, ignoring a failure: another one is being reported. */
+  static void closeQuietly(Backing b) {
+    try {
+      b.close();
+    } catch (IOException | RuntimeException ignored) {
+      // the mapping failed already; that failure is the one to report
+    }
+  }
 
   /**
    * {@return whether {@link #remap} moves the mapping itself}: if so the caller must close the old

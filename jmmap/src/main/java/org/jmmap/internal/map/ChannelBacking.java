@@ -89,17 +89,6 @@ final class ChannelBacking implements Backing {
   }
 
   @Override
-  public void unmapUnreachable(long address, long length) {
-    // the arena that would have unmapped it is gone unclosed: unmap the JDK's mapping ourselves
-    os.munmap(address, length);
-  }
-
-  @Override
-  public void advise(MemorySegment segment, long from, long length, int advice) throws IOException {
-    os.madvise(segment.address() + from, length, advice);
-  }
-
-  @Override
   public void checkResizable() {
     if (mode == FileChannel.MapMode.PRIVATE) {
       throw new UnsupportedOperationException(
@@ -108,6 +97,11 @@ final class ChannelBacking implements Backing {
               + " map: "
               + describe());
     }
+  }
+
+  @Override
+  public NativeOs os() {
+    return os;
   }
 
   @Override

@@ -65,13 +65,8 @@ final class FdBacking implements Backing {
   }
 
   @Override
-  public void unmapUnreachable(long address, long length) {
-    os.munmap(address, length);
-  }
-
-  @Override
-  public void advise(MemorySegment segment, long from, long length, int advice) throws IOException {
-    os.madvise(segment.address() + from, length, advice);
+  public NativeOs os() {
+    return os;
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.jmmap.internal.map;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
@@ -38,14 +37,6 @@ final class Generation {
     cleanable.clean();
   }
 
-  static void closeQuietly(Backing b) {
-    try {
-      b.close();
-    } catch (IOException | RuntimeException ignored) {
-      // the mapping failed already; that failure is the one to report
-    }
-  }
-
   /**
    * Unmaps a generation that became unreachable, with every segment and buffer over it, without
    * being closed; it must not reach the arena, or the generation would never become unreachable.
@@ -79,7 +70,7 @@ final class Generation {
       }
       Reclaim.mapped(-length);
       backing.unmapUnreachable(address, length);
-      closeQuietly(backing);
+      Backing.closeQuietly(backing);
     }
   }
 }

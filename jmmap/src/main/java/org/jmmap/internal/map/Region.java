@@ -114,7 +114,7 @@ public final class Region {
     } finally {
       if (!success) {
         arena.close();
-        Generation.closeQuietly(backing);
+        Backing.closeQuietly(backing);
       }
     }
   }
@@ -321,27 +321,42 @@ public final class Region {
   public void flush(long offset, long size) throws IOException {
     lock.readLock().lock();
     try {
-      long len = segment().byteSize();
-      if (size < 0 || offset < 0 || len - offset < size) {
-        throw new IllegalArgumentException(
-            "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
-      }
-      if (facts.mode().neverWritesBack()) {
-        return;
-      }
-      if (offset % facts.pageSize() != 0) {
-        throw new IOException(
-            "msync failed: EINVAL (Invalid argument): flush offset "
-                + offset
-                + " is not a multiple of PAGESIZE "
-                + facts.pageSize()
-                + ": "
-                + backing.describe());
-      }
-      backing.sync(live.raw, offset, size);
+      sync(offset, size, segment().byteSize());
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** Writes the whole map back synchronously, at the length that is live under the lock. */
+  public void flushAll() throws IOException {
+    lock.readLock().lock();
+    try {
+      long len = segment().byteSize();
+      sync(0, len, len);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Checks {@code [offset, offset + size)} against {@code len}, then {@code msync}s it. */
+  private void sync(long offset, long size, long len) throws IOException {
+    if (size < 0 || offset < 0 || len - offset < size) {
+      throw new IllegalArgumentException(
+          "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
+    }
+    if (facts.mode().neverWritesBack()) {
+      return;
+    }
+    if (offset % facts.pageSize() != 0) {
+      throw new IOException(
+          "msync failed: EINVAL (Invalid argument): flush offset "
+              + offset
+              + " is not a multiple of PAGESIZE "
+              + facts.pageSize()
+              + ": "
+              + backing.describe());
+    }
+    backing.sync(live.raw, offset, size);
   }
 
   /**
