@@ -44,14 +44,13 @@ public final class Child {
           }
         }
       }
-      case "huge" -> huge(Path.of(args[1]));
+      case "huge" -> huge(Path.of(args[1]), Long.parseLong(args[2]));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
 
-  /** Plants matches around every window edge of a sparse 6 GiB file and finds them all. */
-  static void huge(Path dir) throws Exception {
-    long size = 6L << 30;
+  /** Plants matches around every window edge of a sparse file and finds them all. */
+  static void huge(Path dir, long size) throws Exception {
     long window = 256L << 20;
     Path f = dir.resolve("huge.bin");
     List<Long> planted = new ArrayList<>();
