@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * assertions, with Python's exceptions read through the table in {@code docs/python-to-java.md}.
  * Each test names the Python method it ports; the methods that cannot apply are listed, with the
  * reason, in that document. Where the Python test compares with {@code bytes} or {@code list}
- * slicing, the expected answers come from CPython itself ({@link PythonOracle}).
+ * slicing, the expected answers come from CPython itself ({@link PortOracle}).
  */
 class CpythonTestMmapTest {
   @TempDir Path dir;
@@ -287,7 +287,7 @@ class CpythonTestMmapTest {
       assertEquals(-1, m.find(b("one"), 1, -2));
 
       List<String> expected =
-          PythonOracle.run(
+          PortOracle.run(
               dir,
               """
               data = b'one two ones'
@@ -542,7 +542,7 @@ class CpythonTestMmapTest {
     byte[] s = reversedRange256();
     Map<String, String> expected =
         byKey(
-            PythonOracle.run(
+            PortOracle.run(
                 dir,
                 """
                 import sys
@@ -580,7 +580,7 @@ class CpythonTestMmapTest {
     byte[] s = reversedRange256();
     Map<String, String> expected =
         byKey(
-            PythonOracle.run(
+            PortOracle.run(
                 dir,
                 """
                 import sys

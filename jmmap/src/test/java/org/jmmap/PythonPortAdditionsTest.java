@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What porting Python code needs beyond the rest of the API, each checked against CPython itself
- * ({@link PythonOracle}): {@code seekable()}, {@code madvise(option, start)}, the whole map as a
+ * ({@link PortOracle}): {@code seekable()}, {@code madvise(option, start)}, the whole map as a
  * slice and Python's {@code None} as a slice bound, {@code size()} of anonymous memory without a
  * descriptor, and the two byte conventions of {@code get} and {@code readByte}.
  */
@@ -32,8 +32,8 @@ class PythonPortAdditionsTest {
   private static final int PAGESIZE = Mmap.PAGESIZE;
 
   private void assumeCpython313() throws Exception {
-    int v = PythonOracle.version(dir);
-    assumeTrue(v >= 313, PythonOracle.python() + " is " + v + "; these answers need 3.13");
+    int v = PortOracle.version(dir);
+    assumeTrue(v >= 313, PortOracle.python() + " is " + v + "; these answers need 3.13");
   }
 
   @Test
@@ -45,7 +45,7 @@ class PythonPortAdditionsTest {
     assertEquals(List.of("True", "True"), List.of(open, closed));
     assumeCpython313(); // older releases have no seekable()
     List<String> py =
-        PythonOracle.run(
+        PortOracle.run(
             dir,
             """
             import mmap
@@ -54,7 +54,7 @@ class PythonPortAdditionsTest {
             m.close()
             print(m.seekable())
             """);
-    assertEquals(py, List.of(open, closed), PythonOracle.python());
+    assertEquals(py, List.of(open, closed), PortOracle.python());
   }
 
   /** What a call did, in Python's words. */
@@ -82,7 +82,7 @@ class PythonPortAdditionsTest {
   @Test
   void madviseWithAStartAcceptsAndRefusesTheStartsCpythonDoes() throws Exception {
     List<String> py =
-        PythonOracle.run(
+        PortOracle.run(
             dir,
             """
             import mmap, sys
@@ -120,7 +120,7 @@ class PythonPortAdditionsTest {
   @Test
   void madviseWithAStartAdvisesEveryPageFromThereToTheEnd() throws Exception {
     List<String> py =
-        PythonOracle.run(
+        PortOracle.run(
             dir,
             """
             import mmap
@@ -164,7 +164,7 @@ class PythonPortAdditionsTest {
   @Test
   void noneAsEitherSliceBoundIsTheDocumentedSentinelForEveryStepSign() throws Exception {
     List<String> py =
-        PythonOracle.run(
+        PortOracle.run(
             dir,
             """
             import sys
@@ -214,7 +214,7 @@ class PythonPortAdditionsTest {
   @Test
   void theWholeMapSliceAndItsAssignmentAreMColonAndMColonAssignment() throws Exception {
     List<String> py =
-        PythonOracle.run(
+        PortOracle.run(
             dir,
             """
             m = bytearray(b'abcdefg')
@@ -256,7 +256,7 @@ class PythonPortAdditionsTest {
     }
     assumeCpython313(); // older releases have no trackfd
     List<String> py =
-        PythonOracle.run(
+        PortOracle.run(
             dir,
             """
             import mmap
@@ -270,14 +270,14 @@ class PythonPortAdditionsTest {
             """);
     // the rule jmmap follows: CPython, too, answers the same for all four (3.13: OSError; 3.15:
     // the length)
-    assertEquals(1, py.stream().distinct().count(), PythonOracle.python() + ": " + py);
+    assertEquals(1, py.stream().distinct().count(), PortOracle.python() + ": " + py);
   }
 
   @Test
   void getIsTheSignedByteOfByteBufferGetAndReadByteIsTheUnsignedValueOfPythonAndInputStream()
       throws Exception {
     List<String> py =
-        PythonOracle.run(
+        PortOracle.run(
             dir,
             """
             import mmap

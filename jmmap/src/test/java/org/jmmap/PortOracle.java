@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * {@code ~/.pyenv/versions/3.*}/bin/python3} of 3.13 or later, else {@code python3}) and returns
  * its output lines.
  */
-final class PythonOracle {
-  private PythonOracle() {}
+final class PortOracle {
+  private PortOracle() {}
 
   private static String chosen;
 
