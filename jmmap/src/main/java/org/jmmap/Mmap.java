@@ -53,21 +53,25 @@ import org.jmmap.internal.search.Search;
  * <h2>Indexes, positions and lengths</h2>
  *
  * All offsets are {@code long}, so a map can be far larger than 2 GiB. Negative indexes count from
- * the end, as in Python. In the slice methods {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE}
- * stand for Python's {@code None}: {@code slice(Long.MAX_VALUE, Long.MIN_VALUE, -1)} is {@code
- * m[::-1]}. Methods that return a {@code byte[]} cannot return more than {@link Integer#MAX_VALUE}
- * - 8 bytes; reach larger ranges through {@link #segment()}.
+ * the end, as in Python. In the slice methods {@link Long#MIN_VALUE} stands for Python's {@code
+ * None} at the low end of the map and {@link Long#MAX_VALUE} at the high end: the bound a walk
+ * starts from is the low end for a positive step and the high end for a negative one, so {@code
+ * m[::2]} is {@code slice(Long.MIN_VALUE, Long.MAX_VALUE, 2)} and {@code m[::-1]} is {@code
+ * slice(Long.MAX_VALUE, Long.MIN_VALUE, -1)}; {@link #slice()} is {@code m[:]}. Methods that return
+ * a {@code byte[]} cannot return more than {@link Integer#MAX_VALUE} - 8 bytes; reach larger ranges
+ * through {@link #segment()}.
  *
  * <h2>Errors</h2>
  *
- * Every method but {@link #close()}, {@link #isClosed()} and {@link #toString()} throws {@link
- * IllegalStateException} once the map is closed, before it checks anything else. The other
- * exceptions follow CPython's checks, in CPython's order, mapped to Java's standard types: {@code
- * ValueError} for a bad argument is {@link IllegalArgumentException}, reading or writing past the
- * end {@link BufferUnderflowException} or {@link BufferOverflowException}, {@code IndexError}
- * {@link IndexOutOfBoundsException}, modifying a read-only map {@link ReadOnlyMmapException}, other
- * refusals {@link UnsupportedOperationException}, and {@code OSError} {@link IOException} (or
- * {@link UncheckedIOException} where a method declares none).
+ * Every method but {@link #close()}, {@link #isClosed()}, {@link #seekable()} and {@link
+ * #toString()} throws {@link IllegalStateException} once the map is closed, before it checks
+ * anything else. The other exceptions follow CPython's checks, in CPython's order, mapped to Java's
+ * standard types: {@code ValueError} for a bad argument is {@link IllegalArgumentException},
+ * reading or writing past the end {@link BufferUnderflowException} or {@link
+ * BufferOverflowException}, {@code IndexError} {@link IndexOutOfBoundsException}, modifying a
+ * read-only map {@link ReadOnlyMmapException}, other refusals {@link
+ * UnsupportedOperationException}, and {@code OSError} {@link IOException} (or {@link
+ * UncheckedIOException} where a method declares none).
  *
  * <h2>Threads</h2>
  *
@@ -330,6 +334,12 @@ public final class Mmap implements AutoCloseable {
    * {@return the byte at an index: Python's {@code m[index]}}, which Python gives as an int; mask
    * with {@code 0xFF} for the same value.
    *
+   * <p>The byte is signed, as {@link ByteBuffer#get(int)} and {@link MemorySegment#get} give it, so
+   * that {@code set(i, get(i))} needs no cast and the indexed methods read like the buffer methods
+   * Java code already uses. {@link #readByte()} instead gives 0 to 255, as Python's {@code
+   * read_byte()} and {@link InputStream#read()} do, the stream-like method following the stream
+   * convention.
+   *
    * @param index the index; negative counts from the end
    * @throws IndexOutOfBoundsException if the index is not in {@code [-length, length)}
    */
@@ -374,6 +384,11 @@ public final class Mmap implements AutoCloseable {
     return i;
   }
 
+  /** {@return a copy of the whole map: Python's {@code m[:]}} */
+  public byte[] slice() {
+    return slice(Long.MIN_VALUE, Long.MAX_VALUE, 1);
+  }
+
   /**
    * {@return a copy of {@code m[start:stop]}}, clamped as Python clamps.
    *
@@ -386,6 +401,13 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return a copy of {@code m[start:stop:step]}}, clamped as Python clamps, in step order.
+   *
+   * <p>Python's {@code None} is {@link Long#MIN_VALUE} at the low end and {@link Long#MAX_VALUE} at
+   * the high end: {@code m[:b:c]} is {@code slice(Long.MIN_VALUE, b, c)} and {@code m[a::c]} is
+   * {@code slice(a, Long.MAX_VALUE, c)} for a positive step; for a negative step the ends swap,
+   * {@code m[:b:-c]} is {@code slice(Long.MAX_VALUE, b, -c)} and {@code m[a::-c]} is {@code
+   * slice(a, Long.MIN_VALUE, -c)}. (Any bound at or past the end it stands for clamps the same way;
+   * these two are the ones that work for every length.)
    *
    * @param start the first index; negative counts from the end
    * @param stop the index at which to stop, not included; negative counts from the end
@@ -411,6 +433,18 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
+   * Replaces the whole map with {@code data}, which must have exactly the map's length: Python's
+   * {@code m[:] = data}. The position does not change.
+   *
+   * @param data the new bytes
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if {@code data.length} is not the map's length
+   */
+  public void setSlice(byte[] data) {
+    setSlice(Long.MIN_VALUE, Long.MAX_VALUE, 1, data);
+  }
+
+  /**
    * Replaces {@code m[start:stop]} with {@code data}, which must have exactly the slice's length (a
    * map never changes length this way).
    *
@@ -426,7 +460,10 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * Replaces {@code m[start:stop:step]} with {@code data}, which must have exactly the slice's
-   * length. The position does not change.
+   * length. The position does not change. Python's {@code None} as a bound is written as for {@link
+   * #slice(long, long, long)}: {@link Long#MIN_VALUE} at the low end, {@link Long#MAX_VALUE} at the
+   * high end, so that the start is the low end for a positive step and the high end for a negative
+   * one.
    *
    * @param start the first index; negative counts from the end
    * @param stop the index at which to stop, not included; negative counts from the end
@@ -552,7 +589,12 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return the byte at the position, as 0 to 255}, moving the position past it.
+   * {@return the byte at the position, as 0 to 255}, moving the position past it: Python's {@code
+   * read_byte()}.
+   *
+   * <p>Unlike {@link #get(long)}, which gives a signed {@code byte} as {@link ByteBuffer#get(int)}
+   * does, this gives an {@code int} from 0 to 255, as Python's {@code read_byte()} and {@link
+   * InputStream#read()} do; the end is an exception, never -1.
    *
    * @throws BufferUnderflowException if the position is at or past the end
    */
@@ -692,13 +734,25 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
+   * {@return true: every map can seek}, Python 3.13's {@code m.seekable()}. Like CPython's, it
+   * answers for the type, so it answers true after {@link #close()} as well.
+   */
+  public boolean seekable() {
+    return true;
+  }
+
+  /**
    * {@return the size of the whole file}, which may differ from the map's length (for anonymous
    * memory, the length).
    *
-   * @apiNote Python 3.11 to 3.14 raise {@code OSError} here for anonymous memory; jmmap gives the
-   *     length, as Python 3.15 does.
+   * <p>Anonymous memory has no file to measure, so its size is its length whether or not the map
+   * keeps a descriptor: {@code trackFd(false)} makes {@code size()} fail only for maps of files.
+   *
+   * @apiNote Python 3.11 to 3.14 raise {@code OSError} here for anonymous memory, with or without
+   *     {@code trackfd}; jmmap gives the length, as Python 3.15 does.
    * @throws IOException if the file's size cannot be read (e.g. a channel closed since)
-   * @throws UnsupportedOperationException if the map was made with {@code trackFd(false)}
+   * @throws UnsupportedOperationException if the map is of a file and was made with {@code
+   *     trackFd(false)}
    */
   public long size() throws IOException {
     return region.size();
@@ -910,6 +964,24 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
+   * Gives the kernel advice about the map from {@code start} to its end: Python's {@code
+   * m.madvise(option, start)}, whose length defaults to the map's length and is then clamped to the
+   * end.
+   *
+   * @param option one of the {@code MADV_*} constants but {@link #MADV_HWPOISON}
+   * @param start where the range starts: in {@code [0, length)}, and page-aligned
+   * @throws IllegalArgumentException if start is outside the map, or the option is not one that
+   *     jmmap allows (see {@link #madvise(int, long, long)})
+   * @throws UncheckedIOException if {@code madvise(2)} fails ({@code EINVAL} for an unaligned
+   *     start, or advice this kind of map does not take)
+   */
+  public void madvise(int option, long start) {
+    // any length that reaches the end will do; this one cannot overflow start + length, and a
+    // negative start is refused before the length is looked at
+    madvise(option, start, Long.MAX_VALUE - Math.max(start, 0));
+  }
+
+  /**
    * Gives the kernel advice about {@code [start, start + length)}, the length clamped to the end.
    *
    * <p>Only the advice values that jmmap exports and knows to leave the memory readable and
@@ -942,6 +1014,20 @@ public final class Mmap implements AutoCloseable {
    */
   public void madvise(Advice advice) {
     madvise(Objects.requireNonNull(advice, "advice").value());
+  }
+
+  /**
+   * Gives the kernel advice about the map from {@code start} to its end; see {@link #madvise(int,
+   * long)}.
+   *
+   * @param advice the advice
+   * @param start where the range starts: in {@code [0, length)}, and page-aligned
+   * @throws IllegalArgumentException if start is outside the map
+   * @throws UncheckedIOException if {@code madvise(2)} fails ({@code EINVAL} for an unaligned
+   *     start, or advice this kind of map does not take)
+   */
+  public void madvise(Advice advice, long start) {
+    madvise(Objects.requireNonNull(advice, "advice").value(), start);
   }
 
   /**

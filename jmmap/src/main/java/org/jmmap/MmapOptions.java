@@ -95,8 +95,9 @@ public final class MmapOptions {
 
   /**
    * Sets whether the map keeps its file descriptor (default true). Without it the map holds no
-   * descriptor, and {@link Mmap#size()} and {@link Mmap#resize(long)} throw {@link
-   * UnsupportedOperationException}: Python's {@code trackfd=False}.
+   * descriptor, and {@link Mmap#resize(long)} and, for a map of a file, {@link Mmap#size()} throw
+   * {@link UnsupportedOperationException}: Python's {@code trackfd=False}. Anonymous memory's size
+   * is its length either way.
    *
    * @param trackFd whether to keep the descriptor
    * @return this
