@@ -23,9 +23,9 @@ import org.jmmap.Mmap;
  * <p>{@code ColdStart [FILE] [RUNS]} starts {@code RUNS} (default 11) fresh JVMs of each kind,
  * alternating, with no flag but {@code --enable-native-access=ALL-UNNAMED}, and prints the median
  * of each and their ratio, in {@code compare.sh}'s {@code workload value unit} lines. Without a
- * FILE, or with {@code -}, it writes a small text file of its own. The time is measured inside each child from the
- * entry of its {@code main} (JVM start-up itself, the same for both, is left out) to the moment the
- * line or byte is in hand, the map still open.
+ * FILE, or with {@code -}, it writes a small text file of its own. The time is measured inside each
+ * child from the entry of its {@code main} (JVM start-up itself, the same for both, is left out) to
+ * the moment the line or byte is in hand, the map still open.
  */
 public final class ColdStart {
   private ColdStart() {}
