@@ -172,19 +172,12 @@ public final class Region {
    * {@link #resize} close its arena first, so using it throws {@link IllegalStateException}.
    */
   public MemorySegment segment() {
-    if (owner != null && owner != Thread.currentThread()) {
-      throw wrongThread();
-    }
+    checkOwner();
     MemorySegment s = (MemorySegment) SEGMENT.get(this);
     if (s == null) {
       throw closed();
     }
     return s;
-  }
-
-  /** {@return whether the map belongs to the thread that made it} */
-  public boolean confined() {
-    return owner != null;
   }
 
   /** {@return whether {@link #close} has run} */
