@@ -23,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /** {@link NativeOs} on Linux (glibc or musl), x86_64 and aarch64, through the FFM linker. */
@@ -84,7 +86,7 @@ final class LinuxNativeOs implements NativeOs {
     MSYNC("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
     MADVISE("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
     PWRITE("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1),
-    /** Neither sets errno worth capturing: bound without the capture. */
+    // neither of these two sets an errno jmmap reports: bound without the capture
     STRERROR("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), -1),
     SYSCONF("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT), -1);
 
@@ -111,7 +113,8 @@ final class LinuxNativeOs implements NativeOs {
   // after every other static field, which the constructor reads
   static final LinuxNativeOs INSTANCE = new LinuxNativeOs();
 
-  private final MethodHandle[] bound = new MethodHandle[FNS.length]; // guarded by this for writes
+  // written under this lock, read without it: the volatile read publishes a handle whole
+  private final AtomicReferenceArray<MethodHandle> bound = new AtomicReferenceArray<>(FNS.length);
   private final boolean[] missing = new boolean[FNS.length]; // guarded by this
   private volatile Core core;
   private volatile String unavailable;
@@ -167,13 +170,13 @@ final class LinuxNativeOs implements NativeOs {
    *     enabled, for example) or a required function is missing
    */
   private MethodHandle handle(Fn f) {
-    MethodHandle h = bound[f.ordinal()];
+    MethodHandle h = bound.get(f.ordinal());
     return h != null ? h : bind(f);
   }
 
   /** {@return the handle of an optional function}, or null when the C library lacks it */
   private MethodHandle optional(Fn f) {
-    MethodHandle h = bound[f.ordinal()];
+    MethodHandle h = bound.get(f.ordinal());
     if (h != null) {
       return h;
     }
@@ -186,43 +189,44 @@ final class LinuxNativeOs implements NativeOs {
   }
 
   private synchronized MethodHandle bind(Fn f) {
-    MethodHandle h = bound[f.ordinal()];
+    MethodHandle h = bound.get(f.ordinal());
     if (h != null || missing[f.ordinal()]) {
       return h;
     }
     checkAvailable();
-    try {
-      Core c = core();
-      java.util.Optional<MemorySegment> symbol = c.libc().find(f.symbol);
-      if (symbol.isEmpty()) {
-        if (f == Fn.FALLOCATE || f == Fn.MEMFD_CREATE || f == Fn.MREMAP) {
-          missing[f.ordinal()] = true;
-          return null;
-        }
-        throw new UnsupportedOperationException("no " + f.symbol + " in the C library");
+    Core c = core();
+    Optional<MemorySegment> symbol = c.libc().find(f.symbol);
+    if (symbol.isEmpty()) {
+      if (f == Fn.FALLOCATE || f == Fn.MEMFD_CREATE || f == Fn.MREMAP) {
+        missing[f.ordinal()] = true;
+        return null;
       }
-      Linker.Option[] options =
-          !f.capturesErrno()
-              ? new Linker.Option[0]
-              : f.firstVariadic < 0
-                  ? new Linker.Option[] {Linker.Option.captureCallState("errno")}
-                  : new Linker.Option[] {
-                    Linker.Option.captureCallState("errno"),
-                    Linker.Option.firstVariadicArg(f.firstVariadic)
-                  };
-      h = c.linker().downcallHandle(symbol.get(), f.descriptor, options);
-    } catch (RuntimeException | Error t) {
-      unavailable =
-          t instanceof IllegalCallerException
-              ? "native access is not enabled for jmmap: run java with"
-                  + " --enable-native-access=org.jmmap (module path) or"
-                  + " --enable-native-access=ALL-UNNAMED (class path) ("
-                  + t.getMessage()
-                  + ")"
-              : "the OS layer could not be set up: " + t;
-      throw new UnsupportedOperationException(unavailable, t);
+      unavailable = "the OS layer could not be set up: no " + f.symbol + " in the C library";
+      throw new UnsupportedOperationException(unavailable);
     }
-    bound[f.ordinal()] = h;
+    Linker.Option[] options =
+        !f.capturesErrno()
+            ? new Linker.Option[0]
+            : f.firstVariadic < 0
+                ? new Linker.Option[] {Linker.Option.captureCallState("errno")}
+                : new Linker.Option[] {
+                  Linker.Option.captureCallState("errno"),
+                  Linker.Option.firstVariadicArg(f.firstVariadic)
+                };
+    try {
+      h = c.linker().downcallHandle(symbol.get(), f.descriptor, options);
+    } catch (IllegalCallerException e) {
+      // for good: native access is decided when the JVM starts; any other failure (no memory
+      // for the stub, say) is thrown as it is and the next call tries again
+      unavailable =
+          "native access is not enabled for jmmap: run java with"
+              + " --enable-native-access=org.jmmap (module path) or"
+              + " --enable-native-access=ALL-UNNAMED (class path) ("
+              + e.getMessage()
+              + ")";
+      throw new UnsupportedOperationException(unavailable, e);
+    }
+    bound.set(f.ordinal(), h);
     return h;
   }
 
