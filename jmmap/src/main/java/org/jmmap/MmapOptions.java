@@ -142,6 +142,11 @@ public final class MmapOptions {
    *   <li><b>Reclaiming.</b> A confined map that is never closed is released, like any other, once
    *       neither it nor any view of it is reachable: the garbage collector's cleaner unmaps the
    *       range and closes the descriptor without touching the memory.
+   *   <li><b>{@link FileChannel} maps</b> are made by a thread of jmmap's (see {@link
+   *       #map(FileChannel)}) into a shared arena that is never closed, since closing it would cost
+   *       the handshake; jmmap unmaps the range itself when the map is closed. The JDK's {@code
+   *       "mapped"} {@code java.lang.management.BufferPoolMXBean} therefore still counts each such
+   *       map after it is closed, though its memory is unmapped.
    *   <li><b>{@link SharedMemory}</b> always makes maps that any thread may use. To use named
    *       shared memory confined to a thread, map its file, {@code /dev/shm/<name>}, with these
    *       options.
