@@ -160,6 +160,30 @@ public final class ContractChild {
         s.mmap().set(i % size, v);
       }
       case "shm-open" -> SharedMemory.open(shmName).mmap().set(i % size, v);
+      case "file-confined" -> Mmap.options().confined().map(file).set(i % size, v);
+      case "anonymous-confined" -> Mmap.options().confined().anonymous(size).set(i % size, v);
+      case "file-confined-owner-ended" -> {
+        // the owner thread ends with the map open: nobody can close it, the collector must
+        Throwable[] failed = new Throwable[1];
+        Thread owner =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        Mmap.options().confined().map(file).set(i % size, v);
+                      } catch (Throwable e) {
+                        failed[0] = e;
+                      }
+                    });
+        try {
+          owner.join();
+        } catch (InterruptedException e) {
+          throw new IOException(e);
+        }
+        if (failed[0] != null) {
+          throw new IOException("in the owner thread: " + failed[0], failed[0]);
+        }
+      }
       default -> throw new IllegalArgumentException("no such kind: " + kind);
     }
   }

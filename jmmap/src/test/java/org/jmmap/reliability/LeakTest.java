@@ -3,11 +3,14 @@ package org.jmmap.reliability;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.jmmap.Access;
 import org.jmmap.Mmap;
+import org.jmmap.MmapOptions;
 import org.jmmap.SharedMemory;
 import org.jmmap.interop.ProcessRunner;
 import org.junit.jupiter.api.Tag;
@@ -144,6 +147,42 @@ class LeakTest {
   @Test
   void twentyThousandCyclesOfEveryKindLeakNothing() throws IOException {
     allKinds(20_000);
+  }
+
+  /**
+   * Confined maps unmap through jmmap's own calls (a channel's too, whose JDK mapping is never
+   * closed): every cycle must give back its mapping and descriptor.
+   */
+  @Test
+  void tenThousandConfinedCyclesOfFilesChannelsAndAnonymousMemoryLeakNothing() throws IOException {
+    Path f = Files.write(dir.resolve("confined.bin"), new byte[8192]);
+    MmapOptions confined = Mmap.options().confined();
+    noLeak(
+        "confined file map",
+        10_000,
+        i -> {
+          try (Mmap m = confined.map(f)) {
+            m.set(i % 8192, (byte) i);
+          }
+        });
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      noLeak(
+          "confined channel map",
+          10_000,
+          i -> {
+            try (Mmap m = confined.map(ch)) {
+              m.set(i % 8192, (byte) i);
+            }
+          });
+    }
+    noLeak(
+        "confined anonymous map",
+        10_000,
+        i -> {
+          try (Mmap m = confined.anonymous(8192)) {
+            m.set(i % 8192, (byte) i);
+          }
+        });
   }
 
   @Test

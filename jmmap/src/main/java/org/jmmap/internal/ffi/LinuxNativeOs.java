@@ -15,17 +15,21 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /** {@link NativeOs} on Linux (glibc or musl), x86_64 and aarch64, through the FFM linker. */
 @SuppressWarnings("restricted") // this package is the one place allowed to make restricted calls
 final class LinuxNativeOs implements NativeOs {
-
-  static final LinuxNativeOs INSTANCE = new LinuxNativeOs();
 
   // <fcntl.h>, identical on x86_64 and aarch64 but for O_NOFOLLOW
   private static final boolean AARCH64_ARCH = "aarch64".equals(System.getProperty("os.arch"));
@@ -56,123 +60,201 @@ final class LinuxNativeOs implements NativeOs {
   private static final long ST_INO_OFFSET = 8;
   private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
 
-  private final String unavailable;
-  private final StructLayout captureLayout;
-  private final VarHandle errnoHandle;
-  private final MethodHandle open;
-  private final MethodHandle close;
-  private final MethodHandle fstat;
-  private final MethodHandle ftruncate;
-  private final MethodHandle fallocate;
-  private final MethodHandle memfd_create;
-  private final MethodHandle mmap;
-  private final MethodHandle munmap;
-  private final MethodHandle mremap;
-  private final MethodHandle msync;
-  private final MethodHandle madvise;
-  private final MethodHandle strerror;
-  private final MethodHandle pwrite;
+  private static final int AT_PAGESZ = 6; // <elf.h>: the auxiliary vector's page size entry
+
+  /**
+   * The C library functions jmmap calls, each bound to a downcall handle the first time it is used:
+   * binding one costs milliseconds in a fresh JVM (the linker generates and loads classes for it),
+   * and a short program that maps a file and reads it needs only a few of them.
+   */
+  private enum Fn {
+    OPEN("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2),
+    CLOSE("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1),
+    FSTAT("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1),
+    FTRUNCATE("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1),
+    FALLOCATE(
+        "fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), -1),
+    MEMFD_CREATE("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1),
+    MMAP(
+        "mmap",
+        FunctionDescriptor.of(
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+        -1),
+    MUNMAP("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1),
+    MREMAP(
+        "mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
+    MSYNC("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
+    MADVISE("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
+    PWRITE("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1),
+    // neither of these two sets an errno jmmap reports: bound without the capture
+    STRERROR("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), -1),
+    SYSCONF("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT), -1);
+
+    final String symbol;
+    final FunctionDescriptor descriptor;
+    final int firstVariadic; // -1 if the function is not variadic
+
+    Fn(String symbol, FunctionDescriptor descriptor, int firstVariadic) {
+      this.symbol = symbol;
+      this.descriptor = descriptor;
+      this.firstVariadic = firstVariadic;
+    }
+
+    boolean capturesErrno() {
+      return this != STRERROR && this != SYSCONF;
+    }
+  }
+
+  /** What every binding needs, made once on the first binding. */
+  private record Core(Linker linker, SymbolLookup libc, StructLayout capture, VarHandle errno) {}
+
+  private static final Fn[] FNS = Fn.values();
+
+  // after every other static field, which the constructor reads
+  static final LinuxNativeOs INSTANCE = new LinuxNativeOs();
+
+  // written under this lock, read without it: the volatile read publishes a handle whole
+  private final AtomicReferenceArray<MethodHandle> bound = new AtomicReferenceArray<>(FNS.length);
+  private final boolean[] missing = new boolean[FNS.length]; // guarded by this
+  private volatile Core core;
+  private volatile String unavailable;
   private final long pageSize;
 
   private LinuxNativeOs() {
-    String reason = null;
-    StructLayout layout = null;
-    VarHandle errno = null;
-    MethodHandle[] h = new MethodHandle[13];
-    MethodHandle pw = null;
-    long page = 4096;
-    try {
-      Linker linker = Linker.nativeLinker();
-      SymbolLookup libc = linker.defaultLookup();
-      layout = Linker.Option.captureStateLayout();
-      errno = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-      Linker.Option err = Linker.Option.captureCallState("errno");
-      Binder b = new Binder(linker, libc, err);
-      h[0] = b.bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
-      h[1] = b.bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1);
-      h[2] = b.bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1);
-      h[3] = b.bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1);
-      h[4] =
-          b.bindOptional(
-              "fallocate",
-              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-      h[5] = b.bindOptional("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-      h[6] =
-          b.bind(
-              "mmap",
-              FunctionDescriptor.of(
-                  JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-              -1);
-      h[7] = b.bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
-      h[8] =
-          b.bindOptional(
-              "mremap",
-              FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT));
-      h[9] = b.bind("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
-      h[10] =
-          b.bind("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1);
-      pw =
-          b.bind(
-              "pwrite",
-              FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
-              -1);
-      h[11] =
-          linker.downcallHandle(
-              libc.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-      MethodHandle sysconf =
-          linker.downcallHandle(
-              libc.find("sysconf").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-      page = (long) sysconf.invokeExact(SC_PAGESIZE);
-    } catch (Throwable t) {
-      reason =
-          t instanceof IllegalCallerException
-              ? "native access is not enabled for jmmap: run java with"
-                  + " --enable-native-access=org.jmmap (module path) or"
-                  + " --enable-native-access=ALL-UNNAMED (class path) ("
-                  + t.getMessage()
-                  + ")"
-              : "the OS layer could not be set up: " + t;
-    }
     // load what a failure needs now: when descriptors run out, loading a class from a directory
     // on the class path fails too, and the failure must reach Reclaim intact
     Errno.name(0);
     new OsException(null, "", 0).about("").isResourceShortage();
-    unavailable = reason;
-    captureLayout = layout;
-    errnoHandle = errno;
-    open = h[0];
-    close = h[1];
-    fstat = h[2];
-    ftruncate = h[3];
-    fallocate = h[4];
-    memfd_create = h[5];
-    mmap = h[6];
-    munmap = h[7];
-    mremap = h[8];
-    msync = h[9];
-    madvise = h[10];
-    strerror = h[11];
-    pwrite = pw;
+    long page = auxvPageSize();
+    if (page <= 0) {
+      page = 4096;
+      try {
+        MethodHandle sysconf = handle(Fn.SYSCONF);
+        page = (long) sysconf.invokeExact(SC_PAGESIZE);
+      } catch (Throwable t) {
+        // the layer is unavailable and says why on its first call; the usual page size will do
+      }
+    }
     pageSize = page;
   }
 
-  /** Looks symbols up; a missing required one fails the whole layer, an optional one is null. */
-  private record Binder(Linker linker, SymbolLookup libc, Linker.Option errno) {
-    MethodHandle bind(String name, FunctionDescriptor fd, int firstVariadic) {
-      MemorySegment symbol =
-          libc.find(name).orElseThrow(() -> new UnsupportedOperationException("no " + name));
-      return firstVariadic < 0
-          ? linker.downcallHandle(symbol, fd, errno)
-          : linker.downcallHandle(symbol, fd, errno, Linker.Option.firstVariadicArg(firstVariadic));
+  /**
+   * {@return the page size from the auxiliary vector the kernel gave the process, or -1}: reading
+   * it costs no native binding, which the first map in a fresh JVM would otherwise wait for
+   */
+  private static long auxvPageSize() {
+    try {
+      ByteBuffer auxv =
+          ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv")))
+              .order(ByteOrder.nativeOrder());
+      while (auxv.remaining() >= 16) {
+        long type = auxv.getLong();
+        long value = auxv.getLong();
+        if (type == AT_PAGESZ) {
+          return value > 0 && Long.bitCount(value) == 1 ? value : -1;
+        }
+        if (type == 0) {
+          break;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no /proc: ask the C library instead
     }
+    return -1;
+  }
 
-    MethodHandle bindOptional(String name, FunctionDescriptor fd) {
-      return libc.find(name).map(s -> linker.downcallHandle(s, fd, errno)).orElse(null);
+  /**
+   * {@return the downcall handle of {@code f}}, bound now if it is the first use
+   *
+   * @throws UnsupportedOperationException if the OS layer cannot be set up (native access is not
+   *     enabled, for example) or a required function is missing
+   */
+  private MethodHandle handle(Fn f) {
+    MethodHandle h = bound.get(f.ordinal());
+    return h != null ? h : bind(f);
+  }
+
+  /** {@return the handle of an optional function}, or null when the C library lacks it */
+  private MethodHandle optional(Fn f) {
+    MethodHandle h = bound.get(f.ordinal());
+    if (h != null) {
+      return h;
     }
+    synchronized (this) {
+      if (missing[f.ordinal()]) {
+        return null;
+      }
+    }
+    return bind(f);
+  }
+
+  private synchronized MethodHandle bind(Fn f) {
+    MethodHandle h = bound.get(f.ordinal());
+    if (h != null || missing[f.ordinal()]) {
+      return h;
+    }
+    checkAvailable();
+    Core c = core();
+    Optional<MemorySegment> symbol = c.libc().find(f.symbol);
+    if (symbol.isEmpty()) {
+      if (f == Fn.FALLOCATE || f == Fn.MEMFD_CREATE || f == Fn.MREMAP) {
+        missing[f.ordinal()] = true;
+        return null;
+      }
+      unavailable = "the OS layer could not be set up: no " + f.symbol + " in the C library";
+      throw new UnsupportedOperationException(unavailable);
+    }
+    Linker.Option[] options =
+        !f.capturesErrno()
+            ? new Linker.Option[0]
+            : f.firstVariadic < 0
+                ? new Linker.Option[] {Linker.Option.captureCallState("errno")}
+                : new Linker.Option[] {
+                  Linker.Option.captureCallState("errno"),
+                  Linker.Option.firstVariadicArg(f.firstVariadic)
+                };
+    try {
+      h = c.linker().downcallHandle(symbol.get(), f.descriptor, options);
+    } catch (IllegalCallerException e) {
+      // for good: native access is decided when the JVM starts; any other failure (no memory
+      // for the stub, say) is thrown as it is and the next call tries again
+      unavailable =
+          "native access is not enabled for jmmap: run java with"
+              + " --enable-native-access=org.jmmap (module path) or"
+              + " --enable-native-access=ALL-UNNAMED (class path) ("
+              + e.getMessage()
+              + ")";
+      throw new UnsupportedOperationException(unavailable, e);
+    }
+    bound.set(f.ordinal(), h);
+    return h;
+  }
+
+  private Core core() {
+    Core c = core;
+    if (c == null) {
+      Linker linker = Linker.nativeLinker();
+      StructLayout layout = Linker.Option.captureStateLayout();
+      c =
+          new Core(
+              linker,
+              linker.defaultLookup(),
+              layout,
+              layout.varHandle(MemoryLayout.PathElement.groupElement("errno")));
+      core = c;
+    }
+    return c;
   }
 
   @Override
   public String unavailableReason() {
+    if (unavailable == null) {
+      try {
+        handle(Fn.CLOSE);
+      } catch (UnsupportedOperationException e) {
+        // unavailable now says why
+      }
+    }
     return unavailable;
   }
 
@@ -183,17 +265,27 @@ final class LinuxNativeOs implements NativeOs {
 
   @Override
   public boolean supportsRemap() {
-    return unavailable == null && mremap != null;
+    return available() && optional(Fn.MREMAP) != null;
   }
 
   @Override
   public boolean supportsMemfd() {
-    return unavailable == null && memfd_create != null;
+    return available() && optional(Fn.MEMFD_CREATE) != null;
+  }
+
+  private boolean available() {
+    try {
+      handle(Fn.CLOSE);
+      return true;
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
   }
 
   private void checkAvailable() {
-    if (unavailable != null) {
-      throw new UnsupportedOperationException(unavailable);
+    String reason = unavailable;
+    if (reason != null) {
+      throw new UnsupportedOperationException(reason);
     }
   }
 
@@ -212,7 +304,7 @@ final class LinuxNativeOs implements NativeOs {
   private long syscall(String path, Supplier<String> what, Downcall call) throws IOException {
     checkAvailable();
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(captureLayout);
+      MemorySegment state = a.allocate(core().capture());
       long r;
       do {
         r = call.invoke(a, state);
@@ -243,7 +335,7 @@ final class LinuxNativeOs implements NativeOs {
                     + (writable ? "O_RDWR" : "O_RDONLY")
                     + (followLinks ? "" : "|O_NOFOLLOW")
                     + ")",
-            (a, state) -> (int) open.invokeExact(state, cString(a, path), flags, 0));
+            (a, state) -> (int) handle(Fn.OPEN).invokeExact(state, cString(a, path), flags, 0));
   }
 
   @Override
@@ -255,7 +347,7 @@ final class LinuxNativeOs implements NativeOs {
             () ->
                 String.format(
                     Locale.ROOT, "open(%s, O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW, 0%o)", shown, mode),
-            (a, state) -> (int) open.invokeExact(state, cString(a, path), flags, mode));
+            (a, state) -> (int) handle(Fn.OPEN).invokeExact(state, cString(a, path), flags, mode));
   }
 
   /** {@return a NUL-terminated copy of {@code path}} @throws IllegalArgumentException on a NUL */
@@ -276,7 +368,7 @@ final class LinuxNativeOs implements NativeOs {
         null,
         () -> "close(" + fd + ")",
         (a, state) -> {
-          int r = (int) close.invokeExact(state, fd);
+          int r = (int) handle(Fn.CLOSE).invokeExact(state, fd);
           // close(2) must not be retried on Linux: after EINTR the descriptor is gone anyway
           return r < 0 && errno(state) == EINTR ? 0 : r;
         });
@@ -290,7 +382,7 @@ final class LinuxNativeOs implements NativeOs {
         () -> "fstat(" + fd + ")",
         (a, state) -> {
           MemorySegment buf = a.allocate(STAT_SIZE, 8);
-          int r = (int) fstat.invokeExact(state, fd, buf);
+          int r = (int) handle(Fn.FSTAT).invokeExact(state, fd, buf);
           modeAndSize[0] = buf.get(JAVA_INT, ST_MODE_OFFSET);
           modeAndSize[1] = buf.get(JAVA_LONG, ST_SIZE_OFFSET);
           modeAndSize[2] = buf.get(JAVA_LONG, ST_DEV_OFFSET);
@@ -306,11 +398,12 @@ final class LinuxNativeOs implements NativeOs {
     syscall(
         null,
         () -> "ftruncate(" + fd + ", " + size + ")",
-        (a, state) -> (int) ftruncate.invokeExact(state, fd, size));
+        (a, state) -> (int) handle(Fn.FTRUNCATE).invokeExact(state, fd, size));
   }
 
   @Override
   public boolean allocate(int fd, long offset, long length) throws IOException {
+    MethodHandle fallocate = optional(Fn.FALLOCATE);
     if (fallocate == null || length <= 0) {
       return fallocate != null;
     }
@@ -341,21 +434,23 @@ final class LinuxNativeOs implements NativeOs {
             syscall(
                 null,
                 () -> "pwrite(" + fd + ", " + n + " zero bytes, offset " + at + ")",
-                (b, state) -> (long) pwrite.invokeExact(state, fd, zeros, n, at));
+                (b, state) -> (long) handle(Fn.PWRITE).invokeExact(state, fd, zeros, n, at));
       }
     }
   }
 
   @Override
   public int memfdCreate(String name) throws IOException {
-    if (memfd_create == null) {
+    if (optional(Fn.MEMFD_CREATE) == null) {
       throw new UnsupportedOperationException("memfd_create is not available in this C library");
     }
     return (int)
         syscall(
             null,
             () -> "memfd_create(" + name + ", MFD_CLOEXEC)",
-            (a, state) -> (int) memfd_create.invokeExact(state, a.allocateFrom(name), MFD_CLOEXEC));
+            (a, state) ->
+                (int)
+                    handle(Fn.MEMFD_CREATE).invokeExact(state, a.allocateFrom(name), MFD_CLOEXEC));
   }
 
   @Override
@@ -371,7 +466,8 @@ final class LinuxNativeOs implements NativeOs {
                 flags,
                 fd,
                 offset),
-        (a, state) -> (long) mmap.invokeExact(state, 0L, length, prot, flags, fd, offset));
+        (a, state) ->
+            (long) handle(Fn.MMAP).invokeExact(state, 0L, length, prot, flags, fd, offset));
   }
 
   @Override
@@ -380,7 +476,7 @@ final class LinuxNativeOs implements NativeOs {
       syscall(
           null,
           () -> "munmap(" + length + " bytes)",
-          (a, state) -> (int) munmap.invokeExact(state, address, length));
+          (a, state) -> (int) handle(Fn.MUNMAP).invokeExact(state, address, length));
     } catch (IOException impossible) {
       // munmap only fails for ranges that mmap did not return
     }
@@ -388,7 +484,7 @@ final class LinuxNativeOs implements NativeOs {
 
   @Override
   public long mremap(long address, long oldLength, long newLength) throws IOException {
-    if (mremap == null) {
+    if (optional(Fn.MREMAP) == null) {
       throw new UnsupportedOperationException("mremap is not available in this C library");
     }
     return syscall(
@@ -397,7 +493,9 @@ final class LinuxNativeOs implements NativeOs {
             String.format(
                 Locale.ROOT, "mremap(%d bytes to %d bytes, MREMAP_MAYMOVE)", oldLength, newLength),
         (a, state) ->
-            (long) mremap.invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE));
+            (long)
+                handle(Fn.MREMAP)
+                    .invokeExact(state, address, oldLength, newLength, MREMAP_MAYMOVE));
   }
 
   @Override
@@ -405,7 +503,7 @@ final class LinuxNativeOs implements NativeOs {
     syscall(
         null,
         () -> String.format(Locale.ROOT, "msync(%d bytes, flags=%d)", length, flags),
-        (a, state) -> (int) msync.invokeExact(state, address, length, flags));
+        (a, state) -> (int) handle(Fn.MSYNC).invokeExact(state, address, length, flags));
   }
 
   @Override
@@ -413,7 +511,7 @@ final class LinuxNativeOs implements NativeOs {
     syscall(
         null,
         () -> String.format(Locale.ROOT, "madvise(%d bytes, advice=%d)", length, advice),
-        (a, state) -> (int) madvise.invokeExact(state, address, length, advice));
+        (a, state) -> (int) handle(Fn.MADVISE).invokeExact(state, address, length, advice));
   }
 
   @Override
@@ -423,7 +521,7 @@ final class LinuxNativeOs implements NativeOs {
   }
 
   private int errno(MemorySegment state) {
-    return (int) errnoHandle.get(state, 0L);
+    return (int) core().errno().get(state, 0L);
   }
 
   private IOException failure(String path, String call, int errno) {
@@ -443,7 +541,7 @@ final class LinuxNativeOs implements NativeOs {
   private String describe(int errno) {
     String text;
     try {
-      MemorySegment s = (MemorySegment) strerror.invokeExact(errno);
+      MemorySegment s = (MemorySegment) handle(Fn.STRERROR).invokeExact(errno);
       text = s.reinterpret(1024).getString(0);
     } catch (Throwable t) {
       text = "errno " + errno;

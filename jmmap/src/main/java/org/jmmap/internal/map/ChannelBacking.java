@@ -15,6 +15,12 @@ import org.jmmap.internal.ffi.NativeOs;
  * interrupt of the caller's thread can neither close the caller's channel nor stop a resize
  * half-way, every call on the channel runs in a thread of its own that nobody interrupts, and the
  * caller waits for it; an interrupt that arrives meanwhile is kept for the caller.
+ *
+ * <p>A confined map cannot let that thread map into the caller's confined arena, which only the
+ * caller may use. There the thread maps into a shared arena that is never closed (closing it would
+ * cost the handshake a confined map avoids), and the caller makes a segment of its own arena over
+ * the same range; jmmap then unmaps and writes back the range itself, as it does for a map of a
+ * descriptor.
  */
 final class ChannelBacking implements Backing {
   private static final int ZEROS = 64 << 10;
@@ -23,12 +29,28 @@ final class ChannelBacking implements Backing {
   private final FileChannel channel;
   private final FileChannel.MapMode mode;
   private final long offset;
+  private final boolean confined;
+  private final boolean populate;
 
-  ChannelBacking(NativeOs os, FileChannel channel, FileChannel.MapMode mode, long offset) {
+  /**
+   * @param confined whether the segments live in a confined arena, which the channel's own thread
+   *     cannot map into
+   * @param populate whether a confined map faults its pages in where it is mapped (a shared map's
+   *     caller loads its segment itself)
+   */
+  ChannelBacking(
+      NativeOs os,
+      FileChannel channel,
+      FileChannel.MapMode mode,
+      long offset,
+      boolean confined,
+      boolean populate) {
     this.os = os;
     this.channel = channel;
     this.mode = mode;
     this.offset = offset;
+    this.confined = confined;
+    this.populate = populate;
   }
 
   /**
@@ -80,12 +102,28 @@ final class ChannelBacking implements Backing {
 
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
-    return shielded(() -> channel.map(mode, offset, length, arena));
+    if (!confined) {
+      return shielded(() -> channel.map(mode, offset, length, arena));
+    }
+    MemorySegment mapped =
+        shielded(
+            () -> {
+              MemorySegment s = channel.map(mode, offset, length, Arena.ofShared());
+              if (populate) {
+                s.load();
+              }
+              return s;
+            });
+    MemorySegment s = os.segment(mapped.address(), mapped.byteSize(), arena);
+    return mode == FileChannel.MapMode.READ_ONLY ? s.asReadOnly() : s;
   }
 
   @Override
   public void unmap(MemorySegment segment) {
-    // the arena unmapped it when it closed
+    if (confined) {
+      os.munmap(segment.address(), segment.byteSize());
+    }
+    // otherwise the arena unmapped it when it closed
   }
 
   @Override
@@ -175,8 +213,12 @@ final class ChannelBacking implements Backing {
   }
 
   @Override
-  public void sync(MemorySegment segment, long from, long length) {
-    segment.asSlice(from, length).force();
+  public void sync(MemorySegment segment, long from, long length) throws IOException {
+    if (confined) {
+      os.msync(segment.address() + from, length, Mman.MS_SYNC);
+    } else {
+      segment.asSlice(from, length).force();
+    }
   }
 
   @Override

@@ -148,7 +148,8 @@ public final class Opener {
     // from here the backing owns the descriptor, and Region.open closes it on failure
     FdBacking b = new FdBacking(os, fd, true, true, mode.prot(), flags, r.offset(), path);
     Region.Facts facts =
-        new Region.Facts(mode, r.offset(), false, r.trackFd(), true, file, os.pageSize());
+        new Region.Facts(
+            mode, r.offset(), false, r.trackFd(), true, file, os.pageSize(), r.confined());
     return untracked(Region.open(b, length, facts, createdAt()), b, r.trackFd());
   }
 
@@ -187,17 +188,19 @@ public final class Opener {
                 : FileChannel.MapMode.READ_ONLY;
     long length = checkSize(r.length(), r.offset(), ChannelBacking.shielded(channel::size));
     checkAlignment(r.offset());
-    ChannelBacking b = new ChannelBacking(os, channel, mapMode, r.offset());
+    boolean populate = (flags & MAP_POPULATE) != 0;
+    ChannelBacking b = new ChannelBacking(os, channel, mapMode, r.offset(), r.confined(), populate);
     Region.Facts facts =
-        new Region.Facts(mode, r.offset(), false, r.trackFd(), true, null, os.pageSize());
+        new Region.Facts(
+            mode, r.offset(), false, r.trackFd(), true, null, os.pageSize(), r.confined());
     Region region;
     try {
       region = Region.open(b, length, facts, createdAt());
     } catch (NonReadableChannelException | NonWritableChannelException e) {
       throw denied(e, mapMode);
     }
-    if ((flags & MAP_POPULATE) != 0) {
-      region.segment().load();
+    if (populate && !r.confined()) {
+      region.segment().load(); // a confined map was loaded by the backing, where it was mapped
     }
     return region;
   }
@@ -243,12 +246,14 @@ public final class Opener {
                   "/proc", Long.toString(ProcessHandle.current().pid()), "fd", Integer.toString(fd))
               : null;
       Region.Facts facts =
-          new Region.Facts(mode, r.offset(), true, r.trackFd(), true, attach, pageSize());
+          new Region.Facts(
+              mode, r.offset(), true, r.trackFd(), true, attach, pageSize(), r.confined());
       return untracked(Region.open(b, r.length(), facts, createdAt()), b, r.trackFd());
     }
     FdBacking b = new FdBacking(os, -1, false, false, mode.prot(), flags | MAP_ANONYMOUS, 0, what);
     Region.Facts facts =
-        new Region.Facts(mode, r.offset(), true, r.trackFd(), !mode.shared(), null, pageSize());
+        new Region.Facts(
+            mode, r.offset(), true, r.trackFd(), !mode.shared(), null, pageSize(), r.confined());
     return Region.open(b, r.length(), facts, createdAt());
   }
 

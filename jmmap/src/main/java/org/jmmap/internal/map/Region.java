@@ -21,6 +21,11 @@ import java.util.function.Supplier;
  * lock and takes the address and length of the generation that is live under it, so that the range
  * cannot go away, and its address be reused by another mapping, during the call. The arguments of
  * those calls are checked against that same live length.
+ *
+ * <p>A confined region puts every generation in a confined arena of the thread that made it: its
+ * close needs no handshake with the other threads, because none of them can be inside an access.
+ * Every use from another thread throws {@link WrongThreadException}, from the arena for an access
+ * and from this class for everything else, so that such a region answers only to its owner.
  */
 public final class Region {
   private static final VarHandle SEGMENT;
@@ -43,6 +48,7 @@ public final class Region {
    * @param canGrow false for shared anonymous memory without a memory file (Linux cannot grow it)
    * @param attachPath a path another process can map to share this memory, or null
    * @param pageSize the OS's page size
+   * @param confined whether the map belongs to the thread that made it
    */
   record Facts(
       Mode mode,
@@ -51,7 +57,8 @@ public final class Region {
       boolean trackFd,
       boolean canGrow,
       Path attachPath,
-      long pageSize) {}
+      long pageSize,
+      boolean confined) {}
 
   /**
    * What a fault on a truncated file is known to be.
@@ -80,6 +87,7 @@ public final class Region {
   private final Backing backing;
   private final Facts facts;
   private final Throwable createdAt;
+  private final Thread owner; // the only thread that may use a confined region; null if shared
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private Generation live; // guarded by lock; null once closed
   private volatile MemorySegment segment; // the live generation's segment; null once closed
@@ -89,6 +97,37 @@ public final class Region {
     this.backing = backing;
     this.facts = facts;
     this.createdAt = createdAt;
+    this.owner = facts.confined() ? Thread.currentThread() : null;
+  }
+
+  /** {@return a new arena for a generation}: confined to the owner, or shared */
+  private Arena newArena() {
+    return owner != null ? Arena.ofConfined() : Arena.ofShared();
+  }
+
+  /**
+   * Refuses a call from a thread other than a confined region's owner.
+   *
+   * @throws WrongThreadException if the region is confined to another thread
+   */
+  private void checkOwner() {
+    if (owner != null && owner != Thread.currentThread()) {
+      throw wrongThread();
+    }
+  }
+
+  private WrongThreadException wrongThread() {
+    return new WrongThreadException(
+        "mmap is confined to thread "
+            + owner.getName()
+            + " (#"
+            + owner.threadId()
+            + ") and cannot be used from thread "
+            + Thread.currentThread().getName()
+            + " (#"
+            + Thread.currentThread().threadId()
+            + "): "
+            + backing.describe());
   }
 
   /**
@@ -99,7 +138,7 @@ public final class Region {
   static Region open(Backing backing, long length, Facts facts, Throwable createdAt)
       throws IOException {
     Region r = new Region(backing, facts, createdAt);
-    Arena arena = Arena.ofShared();
+    Arena arena = r.newArena();
     boolean success = false;
     try {
       MemorySegment s = Reclaim.retrying(length, () -> backing.map(length, arena));
@@ -133,6 +172,7 @@ public final class Region {
    * {@link #resize} close its arena first, so using it throws {@link IllegalStateException}.
    */
   public MemorySegment segment() {
+    checkOwner();
     MemorySegment s = (MemorySegment) SEGMENT.get(this);
     if (s == null) {
       throw closed();
@@ -260,8 +300,11 @@ public final class Region {
    *
    * @throws IllegalStateException if a native I/O operation on a view holds the memory; then
    *     nothing is changed and the map stays open
+   * @throws WrongThreadException if the region is confined to another thread; then nothing is
+   *     changed
    */
   public void close() throws IOException {
+    checkOwner();
     lock.writeLock().lock();
     try {
       Generation g = live;
@@ -485,7 +528,7 @@ public final class Region {
   /** Replaces the live generation by one of {@code newLength}; on failure keeps the old one. */
   private void remap(long newLength) throws IOException {
     Generation old = live;
-    Arena next = Arena.ofShared();
+    Arena next = newArena();
     if (backing.remapsInPlace()) {
       try {
         old.arena.close(); // from here no thread can touch the old range, which mremap may move

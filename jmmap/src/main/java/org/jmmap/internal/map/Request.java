@@ -11,6 +11,7 @@ package org.jmmap.internal.map;
  * @param offset the file offset
  * @param trackFd whether to keep the descriptor for {@code size()} and {@code resize()}
  * @param populate whether to prefault the pages
+ * @param confined whether the map belongs to the thread that makes it
  */
 public record Request(
     Source source,
@@ -20,7 +21,32 @@ public record Request(
     int prot,
     long offset,
     boolean trackFd,
-    boolean populate) {
+    boolean populate,
+    boolean confined) {
+
+  /**
+   * A request for a map that any thread may use.
+   *
+   * @param source what to map
+   * @param length bytes, 0 for the rest of the file
+   * @param access the requested access
+   * @param flags {@code MAP_*}
+   * @param prot {@code PROT_*}
+   * @param offset the file offset
+   * @param trackFd whether to keep the descriptor for {@code size()} and {@code resize()}
+   * @param populate whether to prefault the pages
+   */
+  public Request(
+      Source source,
+      long length,
+      Mode.Kind access,
+      int flags,
+      int prot,
+      long offset,
+      boolean trackFd,
+      boolean populate) {
+    this(source, length, access, flags, prot, offset, trackFd, populate, false);
+  }
 
   /**
    * {@return a request for a shared, writable map of all of {@code source} from offset 0} (how
