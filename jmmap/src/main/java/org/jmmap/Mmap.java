@@ -75,18 +75,20 @@ import org.jmmap.internal.search.Search;
  *
  * <h2>Threads</h2>
  *
- * A map can be used from any thread. Byte access is not synchronized. The position (used by {@code
- * read}, {@code readByte}, {@code readLine}, {@code write}, {@code writeByte}, {@code seek}, {@code
- * tell} and the one-argument {@code find}/{@code rfind}) belongs to one thread at a time, as a
- * {@link ByteBuffer}'s does: calls that race on it may lose a move of the position or copy the same
- * bytes twice, but each call still throws only the exceptions documented here and leaves the
- * position within {@code [0, length()]} (unless a {@link #resize} shrank the map past it). Give
- * each thread its own view ({@link #channel()}, {@link #inputStream()}) to read with a position of
- * its own. No use of a map, from any thread and at any time, can crash the JVM: closing or resizing
- * a map while other threads use it makes their accesses throw {@link IllegalStateException}. If the
- * file is truncated under the map, an access to the part that no longer has a file behind it throws
- * {@link MmapFaultException}; the JVM may report such a fault a little after the access that caused
- * it. Views that are the JDK's own objects ({@link #segment()}, {@link #asByteBuffer(long, int)})
+ * A map can be used from any thread, except a map made with {@link MmapOptions#confined()}, which
+ * answers only to the thread that made it (every other thread gets {@link WrongThreadException}).
+ * Byte access is not synchronized. The position (used by {@code read}, {@code readByte}, {@code
+ * readLine}, {@code write}, {@code writeByte}, {@code seek}, {@code tell} and the one-argument
+ * {@code find}/{@code rfind}) belongs to one thread at a time, as a {@link ByteBuffer}'s does:
+ * calls that race on it may lose a move of the position or copy the same bytes twice, but each call
+ * still throws only the exceptions documented here and leaves the position within {@code [0,
+ * length()]} (unless a {@link #resize} shrank the map past it). Give each thread its own view
+ * ({@link #channel()}, {@link #inputStream()}) to read with a position of its own. No use of a map,
+ * from any thread and at any time, can crash the JVM: closing or resizing a map while other threads
+ * use it makes their accesses throw {@link IllegalStateException}. If the file is truncated under
+ * the map, an access to the part that no longer has a file behind it throws {@link
+ * MmapFaultException}; the JVM may report such a fault a little after the access that caused it.
+ * Views that are the JDK's own objects ({@link #segment()}, {@link #asByteBuffer(long, int)})
  * report it as the JDK does, with an {@link InternalError}.
  *
  * <h2>Atomic updates</h2>
