@@ -35,6 +35,7 @@ import org.jmmap.internal.map.Mode;
 import org.jmmap.internal.map.Opener;
 import org.jmmap.internal.map.Region;
 import org.jmmap.internal.map.Request;
+import org.jmmap.internal.search.Lines;
 import org.jmmap.internal.search.Search;
 
 /**
@@ -587,15 +588,45 @@ public final class Mmap implements AutoCloseable {
     }
     byte[] out;
     try {
-      long nl = Search.indexOf(s, p, len, (byte) '\n');
-      long end = nl < 0 ? len : nl + 1;
-      out = new byte[arraySize(end - p)];
+      out = new byte[arraySize(Lines.lineEnd(s, p, len) - p)];
       MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
       throw Faults.translate(region, e, p);
     }
     pos(p + out.length);
     return out;
+  }
+
+  /**
+   * {@return the next line as a slice of the map, without copying}: the bytes from the position up
+   * to and including the next {@code '\n'}, or to the end if there is none; an empty segment at or
+   * past the end. The position moves past the bytes returned. The slice is read-only when the map
+   * is.
+   *
+   * <p>The slice reads and writes the map itself, so it shows later changes to the map and is valid
+   * only while the map is: once the map is closed or resized, any access through the slice throws
+   * the JDK's {@link IllegalStateException} for a closed arena. A fault on a file truncated under
+   * the map while the caller reads the slice surfaces as the JDK's {@link InternalError}, not as
+   * {@link MmapFaultException}: only jmmap's own methods translate it. This method itself reads the
+   * map to find the line end and throws {@link MmapFaultException} for a fault there.
+   *
+   * @throws IllegalStateException if the map is closed
+   */
+  public MemorySegment readLineSegment() {
+    MemorySegment s = region.segment();
+    long p = pos();
+    long len = s.byteSize();
+    if (p >= len) {
+      return s.asSlice(len, 0);
+    }
+    long end;
+    try {
+      end = Lines.lineEnd(s, p, len);
+    } catch (RuntimeException | InternalError e) {
+      throw Faults.translate(region, e, p);
+    }
+    pos(end);
+    return s.asSlice(p, end - p);
   }
 
   /**
