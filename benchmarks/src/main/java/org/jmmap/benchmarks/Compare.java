@@ -124,17 +124,6 @@ public final class Compare {
    * @param args the text file, the binary file and the number of random operations
    * @throws Exception if a workload fails
    */
-  /**
-   * {@return which search kernel jmmap picks, as far as the public API lets one tell}: the Vector
-   * API one when its module is present and not turned off, the word-at-a-time one otherwise
-   */
-  private static String searchKernel() {
-    boolean vector =
-        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"swar".equals(System.getProperty("jmmap.search"));
-    return vector ? "vector (jdk.incubator.vector present)" : "SWAR (64-bit)";
-  }
-
   public static void main(String[] args) throws Exception {
     Path text = Path.of(args[0]);
     Path bin = Path.of(args[1]);
@@ -142,7 +131,7 @@ public final class Compare {
     int runs = 5;
     System.out.println(
         "# search kernel: "
-            + searchKernel()
+            + org.jmmap.internal.search.Search.kernel()
             + ", max heap "
             + (Runtime.getRuntime().maxMemory() >> 20)
             + " MiB");
@@ -176,6 +165,21 @@ public final class Compare {
             return size;
           });
       report(
+          "readline_segment",
+          "GB/s",
+          runs,
+          () -> {
+            m.seek(0);
+            long lines = 0;
+            while (m.readLineSegment().byteSize() > 0) {
+              lines++;
+            }
+            if (lines == 0) {
+              throw new AssertionError();
+            }
+            return size;
+          });
+      report(
           "read_64k",
           "GB/s",
           runs,
@@ -183,6 +187,18 @@ public final class Compare {
             m.seek(0);
             while (m.read(65536).length > 0) {
               // every block
+            }
+            return size;
+          });
+      byte[] block = new byte[65536];
+      report(
+          "read_into_64k",
+          "GB/s",
+          runs,
+          () -> {
+            m.seek(0);
+            while (m.read(block, 0, block.length) > 0) {
+              // every block, into the same array
             }
             return size;
           });
