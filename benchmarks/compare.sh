@@ -2,6 +2,8 @@
 # Side by side: jmmap, CPython's mmap and C (glibc memmem/memchr/memcpy) over the same files,
 # page cache warm, in one run. Prints each peer's median and the ratio jmmap / peer.
 #   benchmarks/compare.sh [DIR]   (DIR holds the data files; default /tmp/jmmap-compare)
+#   COMPARE_CLOCK=cpu benchmarks/compare.sh   times every peer by its process's CPU time instead
+#                                             of the wall clock, on a machine that others share
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-/tmp/jmmap-compare}"

@@ -35,7 +35,6 @@ import org.jmmap.internal.map.Mode;
 import org.jmmap.internal.map.Opener;
 import org.jmmap.internal.map.Region;
 import org.jmmap.internal.map.Request;
-import org.jmmap.internal.search.Lines;
 import org.jmmap.internal.search.Search;
 
 /**
@@ -588,7 +587,9 @@ public final class Mmap implements AutoCloseable {
     }
     byte[] out;
     try {
-      out = new byte[arraySize(Lines.lineEnd(s, p, len) - p)];
+      long nl = Search.indexOf(s, p, len, (byte) '\n');
+      long end = nl < 0 ? len : nl + 1;
+      out = new byte[arraySize(end - p)];
       MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
     } catch (RuntimeException | InternalError e) {
       throw Faults.translate(region, e, p);
@@ -621,7 +622,8 @@ public final class Mmap implements AutoCloseable {
     }
     long end;
     try {
-      end = Lines.lineEnd(s, p, len);
+      long nl = Search.indexOf(s, p, len, (byte) '\n');
+      end = nl < 0 ? len : nl + 1;
     } catch (RuntimeException | InternalError e) {
       throw Faults.translate(region, e, p);
     }
