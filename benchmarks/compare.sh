@@ -2,6 +2,8 @@
 # Side by side: jmmap, CPython's mmap and C (glibc memmem/memchr/memcpy) over the same files,
 # page cache warm, in one run. Prints each peer's median and the ratio jmmap / peer.
 #   benchmarks/compare.sh [DIR]   (DIR holds the data files; default /tmp/jmmap-compare)
+#   COMPARE_CLOCK=cpu benchmarks/compare.sh   times every peer by its process's CPU time instead
+#                                             of the wall clock, on a machine that others share
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-/tmp/jmmap-compare}"
@@ -44,11 +46,15 @@ gcc -O2 -o "$dir/compare_ref" benchmarks/compare_ref.c
 
 source <(sed -n '/^find_jdk()/,/^}/p; /^java_major()/,/^}/p' build)
 jdk=$(find_jdk)
-# the Vector API module makes jmmap's search use the vector kernel; -Xmx64m shows that no
-# workload needs heap in proportion to the 1 GiB file
-"$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx64m \
+# jmmap runs twice: with no JVM flag but native access, which gets the portable search kernel,
+# and with the Vector API module, which gets the vector kernel (-Xmx64m there shows that no
+# workload needs heap in proportion to the 1 GiB file)
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED \
   -cp "$cp" org.jmmap.benchmarks.Compare \
   "$text" "$bin" 10000000 > "$dir/java.txt"
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx64m \
+  -cp "$cp" org.jmmap.benchmarks.Compare \
+  "$text" "$bin" 10000000 > "$dir/java-vector.txt" 2> >(grep -v 'incubator modules' >&2)
 "$dir/compare_ref" "$text" "$bin" 10000000 > "$dir/c.txt"
 
 # CPython before 3.11.7 can read past the end of a mapping in mmap.find and die of SIGSEGV in the
@@ -81,20 +87,41 @@ def load(name):
         k, v, unit = line.split()
         out[k] = (float(v), unit)
     return out
-j, c, p = load("java"), load("c"), load("python")
-print(f"{'workload':<24}{'jmmap':>10}{'C':>10}{'CPython':>10}{'jmmap/C':>10}{'jmmap/Py':>10}  unit")
-for k, (v, unit) in j.items():
-    cv = c.get(k, (None,))[0]
-    pv = p.get(k, (None,))[0]
-    f = lambda x: f"{x:10.3f}" if x is not None else f"{'-':>10}"
-    r = lambda x: f"{v / x:10.2f}" if x else f"{'-':>10}"
-    print(f"{k:<24}{f(v)}{f(cv)}{f(pv)}{r(cv)}{r(pv)}  {unit}")
+def load_java(name, label):
+    out = {}
+    for line in open(f"{d}/{name}.txt"):
+        if line.startswith("#"):
+            print(f"# jmmap {label}:{line[1:].rstrip()}")
+            continue
+        if len(line.split()) == 3:
+            k, v, unit = line.split()
+            out[k] = (float(v), unit)
+    return out
+j = load_java("java", "(no JVM flags)")
+v = load_java("java-vector", "(--add-modules jdk.incubator.vector)")
+c, p = load("c"), load("python")
+print("jmmap: no JVM flags but --enable-native-access; jmmap+vec: with jdk.incubator.vector")
+print(f"{'workload':<36}{'jmmap':>9}{'jmmap+vec':>10}{'C':>9}{'CPython':>9}"
+      f"{'jmmap/C':>9}{'jmmap/Py':>9}{'+vec/C':>9}{'+vec/Py':>9}  unit")
+f = lambda x: f"{x:9.3f}" if x is not None else f"{'-':>9}"
+r = lambda a, b: f"{a / b:9.2f}" if a is not None and b else f"{'-':>9}"
+for k in list(j) + [k for k in v if k not in j]:
+    jv, vv = j.get(k, (None,))[0], v.get(k, (None,))[0]
+    unit = (j.get(k) or v.get(k))[1]
+    cv, pv = c.get(k, (None,))[0], p.get(k, (None,))[0]
+    print(f"{k:<36}{f(jv)}{f(vv):>10}{f(cv)}{f(pv)}{r(jv, cv)}{r(jv, pv)}{r(vv, cv)}{r(vv, pv)}  {unit}")
 print()
-print(f"readLine vs BufferedReader.readLine: {j['readline'][0] / j['bufferedreader_readline'][0]:.2f}x")
+print("readline_segment's C column is a memchr loop; readline's is memchr + memcpy of each line;")
+print("read_64k and read_into_64k's C column is a memcpy loop into one 64 KiB buffer.")
+for label, t in (("no flags", j), ("vector", v)):
+    if "readline" in t and "bufferedreader_readline" in t:
+        print(f"readLine vs BufferedReader.readLine ({label}): "
+              f"{t['readline'][0] / t['bufferedreader_readline'][0]:.2f}x")
 for s in ("_noflush", ""):
-    print(f"random getLong/putLong{' (with flush)' if not s else ' (access only)'}: "
-          f"{j['random_rw' + s][0] / j['random_rw_raw_segment' + s][0]:.2f}x a raw segment, "
-          f"{j['random_rw' + s][0] / j['random_rw_mappedbytebuffer' + s][0]:.2f}x a MappedByteBuffer")
+    if "random_rw" + s in j:
+        print(f"random getLong/putLong{' (with flush)' if not s else ' (access only)'}: "
+              f"{j['random_rw' + s][0] / j['random_rw_raw_segment' + s][0]:.2f}x a raw segment, "
+              f"{j['random_rw' + s][0] / j['random_rw_mappedbytebuffer' + s][0]:.2f}x a MappedByteBuffer")
 if "map_close_4k" in j:
     print(f"map+close vs RandomAccessFile open+read+close: "
           f"{j['raf_open_read_close_4k'][0] / j['map_close_4k'][0]:.1f}x the time")

@@ -32,12 +32,27 @@ public final class Compare {
     double run() throws Exception;
   }
 
+  /**
+   * Whether to time by the CPU time of the whole process (JIT and GC threads included) instead of
+   * the wall clock: {@code COMPARE_CLOCK=cpu}, for a machine that other work shares.
+   */
+  static final boolean CPU_CLOCK = "cpu".equals(System.getenv("COMPARE_CLOCK"));
+
+  static long now() {
+    if (CPU_CLOCK) {
+      return ((com.sun.management.OperatingSystemMXBean)
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
+    return System.nanoTime();
+  }
+
   static void report(String name, String unit, int runs, Work w) throws Exception {
     double[] rates = new double[runs];
     for (int i = 0; i < runs; i++) {
-      long t0 = System.nanoTime();
+      long t0 = now();
       double amount = w.run();
-      rates[i] = amount / ((System.nanoTime() - t0) / 1e9);
+      rates[i] = amount / ((now() - t0) / 1e9);
     }
     Arrays.sort(rates);
     System.out.printf(
@@ -124,17 +139,6 @@ public final class Compare {
    * @param args the text file, the binary file and the number of random operations
    * @throws Exception if a workload fails
    */
-  /**
-   * {@return which search kernel jmmap picks, as far as the public API lets one tell}: the Vector
-   * API one when its module is present and not turned off, the word-at-a-time one otherwise
-   */
-  private static String searchKernel() {
-    boolean vector =
-        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"swar".equals(System.getProperty("jmmap.search"));
-    return vector ? "vector (jdk.incubator.vector present)" : "SWAR (64-bit)";
-  }
-
   public static void main(String[] args) throws Exception {
     Path text = Path.of(args[0]);
     Path bin = Path.of(args[1]);
@@ -142,10 +146,11 @@ public final class Compare {
     int runs = 5;
     System.out.println(
         "# search kernel: "
-            + searchKernel()
+            + org.jmmap.internal.search.Search.kernel()
             + ", max heap "
             + (Runtime.getRuntime().maxMemory() >> 20)
-            + " MiB");
+            + " MiB, "
+            + (CPU_CLOCK ? "process CPU time" : "wall clock"));
     try (Mmap m = Mmap.map(text, 0, Access.READ)) {
       long size = m.length();
       report("find_rare", "GB/s", runs, () -> m.find(RARE, 0) + RARE.length);
@@ -176,6 +181,21 @@ public final class Compare {
             return size;
           });
       report(
+          "readline_segment",
+          "GB/s",
+          runs,
+          () -> {
+            m.seek(0);
+            long lines = 0;
+            while (m.readLineSegment().byteSize() > 0) {
+              lines++;
+            }
+            if (lines == 0) {
+              throw new AssertionError();
+            }
+            return size;
+          });
+      report(
           "read_64k",
           "GB/s",
           runs,
@@ -183,6 +203,18 @@ public final class Compare {
             m.seek(0);
             while (m.read(65536).length > 0) {
               // every block
+            }
+            return size;
+          });
+      byte[] block = new byte[65536];
+      report(
+          "read_into_64k",
+          "GB/s",
+          runs,
+          () -> {
+            m.seek(0);
+            while (m.read(block, 0, block.length) > 0) {
+              // every block, into the same array
             }
             return size;
           });

@@ -263,6 +263,14 @@ public final class HotTruncationChild {
             }));
     p.add(
         p(
+            "readLineSegment",
+            lens(1),
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.readLineSegment().byteSize();
+            }));
+    p.add(
+        p(
             "write",
             lens(8, big),
             (m, at, len, k) -> {
