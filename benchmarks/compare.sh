@@ -55,6 +55,12 @@ jdk=$(find_jdk)
 "$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx64m \
   -cp "$cp" org.jmmap.benchmarks.Compare \
   "$text" "$bin" 10000000 > "$dir/java-vector.txt" 2> >(grep -v 'incubator modules' >&2)
+# a short-lived program: the first map + readLine in fresh JVMs against a first FileChannel.map +
+# get (medians of 11 JVMs each), and map + read + close of a 4 KiB file, confined and shared,
+# against RandomAccessFile open + read + close
+"$jdk/bin/java" -cp "$cp" org.jmmap.benchmarks.ColdStart - 11 >> "$dir/java.txt"
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.jmmap.benchmarks.MapClose 7 \
+  >> "$dir/java.txt"
 "$dir/compare_ref" "$text" "$bin" 10000000 > "$dir/c.txt"
 
 # CPython before 3.11.7 can read past the end of a mapping in mmap.find and die of SIGSEGV in the
@@ -122,7 +128,11 @@ for s in ("_noflush", ""):
         print(f"random getLong/putLong{' (with flush)' if not s else ' (access only)'}: "
               f"{j['random_rw' + s][0] / j['random_rw_raw_segment' + s][0]:.2f}x a raw segment, "
               f"{j['random_rw' + s][0] / j['random_rw_mappedbytebuffer' + s][0]:.2f}x a MappedByteBuffer")
-if "map_close_4k" in j:
-    print(f"map+close vs RandomAccessFile open+read+close: "
-          f"{j['raf_open_read_close_4k'][0] / j['map_close_4k'][0]:.1f}x the time")
+for row, what in (("map_read_close_confined_4k", "confined"), ("map_read_close_shared_4k", "shared")):
+    if row in j and "raf_open_read_close_4k_same_run" in j:
+        print(f"map+read+close ({what}) vs RandomAccessFile open+read+close: "
+              f"{j['raf_open_read_close_4k_same_run'][0] / j[row][0]:.1f}x the time")
+if "cold_map_readline" in j and "cold_filechannel_map_get" in j:
+    print(f"cold start, first map + readLine vs first FileChannel.map + get: "
+          f"{j['cold_map_readline'][0] / j['cold_filechannel_map_get'][0]:.1f}x the time")
 PY

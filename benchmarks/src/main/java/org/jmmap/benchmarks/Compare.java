@@ -249,35 +249,6 @@ public final class Compare {
           return bytes;
         });
     randomAccess(bin, randomOps, runs);
-    Path small = Files.write(Files.createTempFile("jmmap-small", ".bin"), new byte[4096]);
-    try {
-      report(
-          "map_close_4k",
-          "Mops/s",
-          runs,
-          () -> {
-            for (int i = 0; i < 20_000; i++) {
-              try (Mmap m = Mmap.map(small, 0, Access.READ)) {
-                m.get(4095);
-              }
-            }
-            return 20_000;
-          });
-      byte[] buf = new byte[4096];
-      report(
-          "raf_open_read_close_4k",
-          "Mops/s",
-          runs,
-          () -> {
-            for (int i = 0; i < 20_000; i++) {
-              try (RandomAccessFile raf = new RandomAccessFile(small.toFile(), "r")) {
-                raf.readFully(buf);
-              }
-            }
-            return 20_000;
-          });
-    } finally {
-      Files.delete(small);
-    }
+    // map + close of a small file: MapClose, which uses the byte it reads
   }
 }
