@@ -73,7 +73,7 @@ final class LiteralPrefix {
           }
           at = end + 2;
           if (quantified()) {
-            drop();
+            endAtQuantifier();
             return;
           }
           continue;
@@ -95,7 +95,7 @@ final class LiteralPrefix {
         }
       }
       if (quantified()) {
-        drop();
+        endAtQuantifier();
         return;
       }
     }
@@ -166,7 +166,31 @@ final class LiteralPrefix {
     return at < source.length() && QUANTIFIERS.indexOf(source.charAt(at)) >= 0;
   }
 
-  /** Removes the last literal, which a quantifier makes optional or repeats. */
+  /**
+   * Ends the prefix at the quantifier at {@code at}: the literal before it stays if the quantifier
+   * requires it at least once ({@code +}, {@code {n}} or {@code {n,...}} with n &gt; 0, greedy,
+   * lazy or possessive), since a match still starts with one; otherwise it goes.
+   */
+  private void endAtQuantifier() {
+    char q = source.charAt(at);
+    if (q == '+') {
+      return;
+    }
+    if (q == '{') {
+      int i = at + 1;
+      int min = 0;
+      while (i < source.length() && i < at + 10 && Character.isDigit(source.charAt(i))) {
+        min = min * 10 + (source.charAt(i) - '0');
+        i++;
+      }
+      if (min > 0) {
+        return;
+      }
+    }
+    drop();
+  }
+
+  /** Removes the last literal, which a quantifier makes optional. */
   private void drop() {
     if (bytes.size() == 0) {
       return;

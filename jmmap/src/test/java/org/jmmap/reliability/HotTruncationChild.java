@@ -110,6 +110,10 @@ public final class HotTruncationChild {
   static final byte[] BUF = new byte[64 << 10];
   static final ByteBuffer DIRECT = ByteBuffer.allocateDirect(64 << 10);
   static final Pattern LINE_END = Pattern.compile("a\n");
+
+  /** {@link #LINE_END} as a pattern that does not start with a literal. */
+  static final Pattern LINE_END_NO_PREFIX = Pattern.compile("[a]\n");
+
   static final int[] NEEDLE_LENGTHS = {1, 2, 3, 8, 33, 300};
 
   /**
@@ -433,6 +437,18 @@ public final class HotTruncationChild {
             false,
             Warm.END,
             List.of("java.util.regex.Pattern$Start.match(", "org.jmmap.MappedCharSequence.charAt("),
+            1,
+            (m, at, len, k) -> m.matches(LINE_END_NO_PREFIX).count()));
+    // a pattern with a literal prefix: the search kernel finds its candidates in the map, and the
+    // matcher reads only there
+    p.add(
+        new PathSpec(
+            "matches(Pattern).count(), literal prefix",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of(),
             1,
             (m, at, len, k) -> m.matches(LINE_END).count()));
     p.add(
