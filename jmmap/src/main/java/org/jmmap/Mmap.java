@@ -1453,11 +1453,13 @@ public final class Mmap implements AutoCloseable {
    * window. Each {@link MmapMatch} gives its offsets in the map as {@code long}s.
    *
    * <p>When every match must start with literal bytes (as {@code ERROR +\[worker-(\d+)\]} must
-   * start with {@code "ERROR"}), the bytes are found with the same search as {@link #find(byte[])}
-   * and the matcher runs only where they occur; the matches are the same. A prefix is used for a
-   * pattern that begins with plain chars, escaped punctuation or a {@code \Q..\E} quote, or has the
-   * {@code LITERAL} flag; not with {@code COMMENTS}, {@code CANON_EQ} or a {@code |} outside a
-   * quote, and with {@code CASE_INSENSITIVE} only up to the first letter.
+   * start with {@code "ERROR "}), the matcher runs only where they occur; the matches are the same.
+   * The bytes are then read in blocks of 64 KiB, copied to the heap, up to a block ahead of the
+   * matches the stream has returned: a close, a resize, a change to the map or a truncation of the
+   * file after a block was read is seen from the next block on. A prefix is used for a pattern that
+   * begins with plain chars, escaped punctuation or a {@code \Q..\E} quote, or has the {@code
+   * LITERAL} flag; not with {@code COMMENTS}, {@code CANON_EQ}, inline flags or a {@code |} outside
+   * a quote, and with {@code CASE_INSENSITIVE} only up to the first letter.
    *
    * @param pattern the pattern
    * @throws IllegalStateException if the map is closed or resized while the stream is consumed
@@ -1472,8 +1474,14 @@ public final class Mmap implements AutoCloseable {
   }
 
   Stream<MmapMatch> matches(Pattern pattern, long window, long overlap, boolean prefilter) {
+    return matches(pattern, window, overlap, prefilter, WindowedMatches.BLOCK);
+  }
+
+  Stream<MmapMatch> matches(
+      Pattern pattern, long window, long overlap, boolean prefilter, int block) {
     Objects.requireNonNull(pattern, "pattern");
-    Iterator<MmapMatch> it = new WindowedMatches(region, pattern, window, overlap, prefilter);
+    Iterator<MmapMatch> it =
+        new WindowedMatches(region, pattern, window, overlap, prefilter, block);
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
   }

@@ -1,5 +1,8 @@
 package org.jmmap;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.regex.Matcher;
@@ -22,13 +25,31 @@ import org.jmmap.internal.search.Search;
  * matches; the kernel is many times faster than the matcher at skipping the bytes between.
  */
 final class WindowedMatches implements Iterator<MmapMatch> {
+  /** Candidates per heap copy: the copy stays in the second-level cache. */
+  static final int BLOCK = 64 << 10;
+
+  /** Bytes of context either side of a heap copy's candidates, at most. */
+  static final int CONTEXT = 4096;
+
   private final Region map;
   private final Pattern pattern;
   private final long window;
   private final long overlap;
-  private final java.lang.foreign.MemorySegment segment;
+  private final MemorySegment segment;
   private final long length;
   private final byte[] prefix; // null: try every start
+  private final String needle; // the prefix as text
+  private final boolean lookbehind;
+  private final int block;
+  private final int context;
+  private byte[] buffer;
+  // a heap copy of [textBase, textEnd), for the candidates in [blockStart, blockEnd)
+  private String text;
+  private Matcher textMatcher;
+  private long textBase;
+  private long textEnd;
+  private long blockStart;
+  private long blockEnd;
   private long windowStart;
   private long searchFrom;
   private long lastEmptyAt = -1;
@@ -38,9 +59,16 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   private MmapMatch next;
   private boolean done;
 
-  WindowedMatches(Region map, Pattern pattern, long window, long overlap, boolean prefilter) {
+  WindowedMatches(
+      Region map, Pattern pattern, long window, long overlap, boolean prefilter, int block) {
     this.map = map;
     this.prefix = prefilter ? LiteralPrefix.of(pattern) : null;
+    this.needle = prefix == null ? null : new String(prefix, StandardCharsets.ISO_8859_1);
+    // lookbehind may look back as far as a window does, a grapheme boundary a few chars; anything
+    // else reads at most two chars before a match
+    this.lookbehind = pattern.pattern().contains("(?<") || pattern.pattern().contains("\\b{");
+    this.block = block;
+    this.context = Math.min(CONTEXT, Math.max(8, block));
     this.pattern = pattern;
     this.window = window;
     this.overlap = overlap;
@@ -61,7 +89,10 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   @Override
   public boolean hasNext() {
     try {
-      return prefix != null ? hasNextCandidate() : hasNextAnywhere();
+      if (prefix == null) {
+        return hasNextAnywhere();
+      }
+      return lookbehind ? hasNextCandidateInMap() : hasNextCandidate();
     } catch (InternalError e) {
       // HotSpot may raise a fault's InternalError after the access, once the read in charAt has
       // returned, so that charAt cannot catch it: the matcher's frame is where it surfaces
@@ -94,8 +125,11 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     return next != null;
   }
 
-  /** {@link #hasNext()} when matches start with {@link #prefix}; they are never empty. */
-  private boolean hasNextCandidate() {
+  /**
+   * {@link #hasNext()} when matches start with {@link #prefix}, for patterns with lookbehind, which
+   * may look back as far as a window: the kernel finds candidates in the map itself.
+   */
+  private boolean hasNextCandidateInMap() {
     while (next == null && !done) {
       boolean last = windowEnd == length;
       // a candidate must start inside the window, and the prefix end inside the view
@@ -127,12 +161,88 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     return next != null;
   }
 
+  /**
+   * {@link #hasNext()} when matches start with {@link #prefix}. The bytes are copied to the heap a
+   * block of candidates at a time, with {@link #CONTEXT} bytes either side, where {@link
+   * String#indexOf(String, int)} finds the candidates and a matcher over the copy tries them: both
+   * cost less per candidate than a search of the map and a matcher over the view. A match that
+   * reads to the end of the copy is tried again over the window's view.
+   */
+  private boolean hasNextCandidate() {
+    while (next == null && !done) {
+      long candidatesEnd = windowEnd == length ? windowEnd : windowStart + window;
+      if (searchFrom >= candidatesEnd) {
+        if (windowEnd == length) {
+          done = true;
+        } else {
+          advance();
+        }
+        continue;
+      }
+      if (text == null || searchFrom < blockStart || searchFrom >= blockEnd) {
+        load(candidatesEnd);
+      }
+      int i = text.indexOf(needle, (int) (searchFrom - textBase));
+      long at = i < 0 ? -1 : textBase + i;
+      if (at < 0 || at >= blockEnd) {
+        searchFrom = blockEnd;
+        continue;
+      }
+      textMatcher.region(i, text.length());
+      boolean found = textMatcher.lookingAt();
+      if (textMatcher.hitEnd() && textEnd < windowEnd) {
+        matcher.region((int) (at - base), (int) (windowEnd - base));
+        if (matcher.lookingAt()) {
+          next = capture(matcher, base);
+        }
+      } else if (found) {
+        next = capture(textMatcher, textBase);
+      }
+      searchFrom = next == null ? at + 1 : next.endOffset();
+    }
+    return next != null;
+  }
+
+  /**
+   * Copies the candidates {@code [searchFrom, min(candidatesEnd, searchFrom + block))} to the heap,
+   * with up to {@link #context} bytes of the window either side.
+   */
+  private void load(long candidatesEnd) {
+    blockStart = searchFrom;
+    blockEnd = Math.min(candidatesEnd, searchFrom + block);
+    textBase = Math.max(base, blockStart - context);
+    textEnd = Math.min(windowEnd, blockEnd + Math.max(context, prefix.length));
+    int n = (int) (textEnd - textBase);
+    if (buffer == null || buffer.length < n) {
+      buffer = new byte[n];
+    }
+    try {
+      MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, textBase, buffer, 0, n);
+    } catch (IllegalStateException | InternalError e) {
+      throw Faults.translate(map, e, textBase);
+    }
+    text = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+    if (textMatcher == null) {
+      textMatcher = pattern.matcher(text);
+      textMatcher.useTransparentBounds(true).useAnchoringBounds(false);
+    } else {
+      textMatcher.reset(text);
+    }
+  }
+
   private void advance() {
     windowStart += window;
     open();
   }
 
   private MmapMatch capture() {
+    return capture(matcher, base);
+  }
+
+  /**
+   * {@return the current match of {@code matcher}, whose input starts at {@code base} in the map}
+   */
+  private static MmapMatch capture(Matcher matcher, long base) {
     int groups = matcher.groupCount() + 1;
     long[] starts = new long[groups];
     long[] ends = new long[groups];

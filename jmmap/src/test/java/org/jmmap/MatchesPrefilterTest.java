@@ -137,7 +137,13 @@ class MatchesPrefilterTest {
           Pattern.compile("(?=ERROR)"),
           Pattern.compile("ERROR()"),
           Pattern.compile("E(R)\\1OR"),
-          Pattern.compile("\\bK\\b"));
+          Pattern.compile("\\bK\\b"),
+          Pattern.compile("K\\b"),
+          Pattern.compile("ERROR[^\n]{0,30}"),
+          Pattern.compile("ERROR[^\n]{0,30}?\\|"),
+          Pattern.compile("ERROR(?=[^|]{0,30}\\|)"),
+          Pattern.compile("ERROR(?![^|]{0,30}\\|)"),
+          Pattern.compile("a.b(?<=\\|.{0,20})"));
 
   /** {@return every match as text: offsets and text of the whole match and each group} */
   private static List<String> plain(Pattern p, CharSequence s) {
@@ -194,6 +200,10 @@ class MatchesPrefilterTest {
    * whole view, for every pattern over {@code m}.
    */
   private static void compareAll(Mmap m, long window, long overlap, String context) {
+    compareAll(m, window, overlap, WindowedMatches.BLOCK, context);
+  }
+
+  private static void compareAll(Mmap m, long window, long overlap, int block, String context) {
     for (Pattern p : PATTERNS) {
       String what =
           context
@@ -204,9 +214,11 @@ class MatchesPrefilterTest {
               + ", window "
               + window
               + ", overlap "
-              + overlap;
+              + overlap
+              + ", block "
+              + block;
       List<String> expected = plain(p, m.asCharSequence());
-      assertEquals(expected, describe(m.matches(p, window, overlap, true)), what);
+      assertEquals(expected, describe(m.matches(p, window, overlap, true, block)), what);
       assertEquals(expected, describe(m.matches(p, window, overlap, false)), what);
     }
   }
@@ -287,7 +299,8 @@ class MatchesPrefilterTest {
       try (Mmap m = Mmap.map(file(d), 0, Access.READ)) {
         long overlap = 48 + r.nextInt(80);
         long window = 1 + r.nextInt(round < 3 ? 64 : 600);
-        compareAll(m, window, overlap, "seed " + seed + ", round " + round);
+        int block = 1 + r.nextInt(round % 2 == 0 ? 16 : 400);
+        compareAll(m, window, overlap, block, "seed " + seed + ", round " + round);
       }
     }
   }
@@ -338,7 +351,7 @@ class MatchesPrefilterTest {
     byte[] d = data(r, 3000);
     for (Mmap m : everyKind(d)) {
       try (m) {
-        compareAll(m, 1 + r.nextInt(200), 64, "seed " + seed + ", " + m);
+        compareAll(m, 1 + r.nextInt(200), 64, 1 + r.nextInt(100), "seed " + seed + ", " + m);
       }
     }
     try (SharedMemory s = SharedMemory.create(null, d.length)) {
@@ -390,6 +403,30 @@ class MatchesPrefilterTest {
     }
   }
 
+  /** Matches of a block already read may still come; the next block throws. */
+  @Test
+  void closingTheMapWhileIteratingThrowsBeforeTheNextBlock() throws IOException {
+    byte[] d =
+        ("ERROR " + ".".repeat(94)).repeat(3 * WindowedMatches.BLOCK / 100).getBytes(ISO_8859_1);
+    for (boolean prefilter : new boolean[] {true, false}) {
+      Mmap m = Mmap.map(file(d), 0, Access.READ);
+      Iterator<MmapMatch> it = m.matches(Pattern.compile("ERROR ")).iterator();
+      assertEquals(0, it.next().startOffset(), "prefilter " + prefilter);
+      m.close();
+      int[] more = {0};
+      assertThrows(
+          IllegalStateException.class,
+          () -> {
+            while (it.hasNext()) {
+              it.next();
+              more[0]++;
+            }
+          },
+          "prefilter " + prefilter);
+      assertTrue(more[0] <= WindowedMatches.BLOCK / 100, more[0] + " matches after close");
+    }
+  }
+
   @Test
   void resizingTheMapWhileIteratingThrowsIllegalStateException() throws IOException {
     byte[] d = "ERROR a ERROR b ERROR c".getBytes(ISO_8859_1);
@@ -403,6 +440,7 @@ class MatchesPrefilterTest {
     }
   }
 
+  /** The prefilter reads a block ahead (here a page), so the truncation must lie past it. */
   @Test
   void aFileTruncatedWhileMatchingGivesMmapFaultException() throws IOException {
     int ps = Mmap.PAGESIZE;
@@ -415,7 +453,7 @@ class MatchesPrefilterTest {
       Path f = file(d);
       try (Mmap m = Mmap.map(f, 0, Access.READ)) {
         Iterator<MmapMatch> it =
-            m.matches(Pattern.compile("ERROR"), Mmap.MATCH_OVERLAP, 64, prefilter).iterator();
+            m.matches(Pattern.compile("ERROR"), Mmap.MATCH_OVERLAP, 64, prefilter, ps).iterator();
         assertEquals(10, it.next().startOffset(), "prefilter " + prefilter);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
           ch.truncate(ps);

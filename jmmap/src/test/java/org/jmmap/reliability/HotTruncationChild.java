@@ -111,6 +111,9 @@ public final class HotTruncationChild {
   static final ByteBuffer DIRECT = ByteBuffer.allocateDirect(64 << 10);
   static final Pattern LINE_END = Pattern.compile("a\n");
 
+  /** {@link #LINE_END} with a lookbehind, which {@code matches} searches in the map itself. */
+  static final Pattern LINE_END_LOOKBEHIND = Pattern.compile("a\n(?<=a\n)");
+
   /** {@link #LINE_END} as a pattern that does not start with a literal. */
   static final Pattern LINE_END_NO_PREFIX = Pattern.compile("[a]\n");
 
@@ -439,8 +442,8 @@ public final class HotTruncationChild {
             List.of("java.util.regex.Pattern$Start.match(", "org.jmmap.MappedCharSequence.charAt("),
             1,
             (m, at, len, k) -> m.matches(LINE_END_NO_PREFIX).count()));
-    // a pattern with a literal prefix: the search kernel finds its candidates in the map, and the
-    // matcher reads only there
+    // a pattern with a literal prefix: a block of the map is copied to the heap, the candidates
+    // are found and tried there, and a match that reaches the copy's end is tried on the map
     p.add(
         new PathSpec(
             "matches(Pattern).count(), literal prefix",
@@ -451,6 +454,17 @@ public final class HotTruncationChild {
             List.of(),
             1,
             (m, at, len, k) -> m.matches(LINE_END).count()));
+    // with lookbehind: the search kernel finds the candidates in the map itself
+    p.add(
+        new PathSpec(
+            "matches(Pattern).count(), literal prefix and lookbehind",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of(),
+            1,
+            (m, at, len, k) -> m.matches(LINE_END_LOOKBEHIND).count()));
     p.add(
         p(
             "inputStream read",
