@@ -18,11 +18,14 @@ import org.jmmap.internal.search.Search;
  * inside the window that reports it, and is found whole and at the same offset as a search of the
  * whole map would find it.
  *
- * <p>When every match must start with known bytes ({@link LiteralPrefix}), the search kernel finds
- * them and the matcher tries only there, with {@link Matcher#lookingAt()} on a region that starts
- * at the candidate and transparent, non-anchoring bounds. A {@link Matcher#find()} tries the same
- * match at each start in turn, and could succeed only at a candidate, so both report the same
- * matches; the kernel is many times faster than the matcher at skipping the bytes between.
+ * <p>When every match must start with known bytes ({@link LiteralPrefix}), the matcher tries only
+ * where they occur, with {@link Matcher#lookingAt()} on a region that starts at the candidate and
+ * transparent, non-anchoring bounds. A {@link Matcher#find()} tries the same match at each start in
+ * turn, and could succeed only at a candidate, so both report the same matches. The candidates are
+ * found and tried in heap copies of a block of the window with a few bytes of context, which costs
+ * less per candidate than the map's view; a match that reads to the copy's end is tried again on
+ * the view. A pattern with lookbehind, which may look back as far as the window, is searched in the
+ * map itself with the search kernel.
  */
 final class WindowedMatches implements Iterator<MmapMatch> {
   /** Candidates per heap copy: the copy stays in the second-level cache. */
