@@ -26,7 +26,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -1579,18 +1578,38 @@ public final class Mmap implements AutoCloseable {
    * with the map. A match of at most {@link #MATCH_OVERLAP} bytes (1 MiB) is found whole, and at
    * the same offset, as a search of the whole map would find it; a longer match that crosses a
    * window edge may be cut short there. Lookbehind sees up to {@link #MATCH_OVERLAP} bytes before a
-   * window. The elements are {@link MmapMatch}es, whose {@code startOffset()} and {@code
-   * endOffset()} are offsets in the map.
+   * window. Each {@link MmapMatch} gives its offsets in the map as {@code long}s.
+   *
+   * <p>When every match must start with literal bytes (as {@code ERROR +\[worker-(\d+)\]} must
+   * start with {@code "ERROR "}), the matcher runs only where they occur; the matches are the same.
+   * The bytes are then read in blocks of 64 KiB, copied to the heap, up to a block ahead of the
+   * matches the stream has returned: a close, a resize, a change to the map or a truncation of the
+   * file after a block was read is seen from the next block on. A prefix is used for a pattern that
+   * begins with plain chars, escaped punctuation or a {@code \Q..\E} quote, or has the {@code
+   * LITERAL} flag; not with {@code COMMENTS}, {@code CANON_EQ}, inline flags or a {@code |} outside
+   * a quote, and with {@code CASE_INSENSITIVE} only up to the first letter.
    *
    * @param pattern the pattern
+   * @throws IllegalStateException if the map is closed or resized while the stream is consumed
+   * @throws MmapFaultException if the file is truncated under the map while the stream is consumed
    */
-  public Stream<MatchResult> matches(Pattern pattern) {
-    return matches(pattern, MATCH_WINDOW, MATCH_OVERLAP);
+  public Stream<MmapMatch> matches(Pattern pattern) {
+    return matches(pattern, MATCH_WINDOW, MATCH_OVERLAP, true);
   }
 
-  Stream<MatchResult> matches(Pattern pattern, long window, long overlap) {
+  Stream<MmapMatch> matches(Pattern pattern, long window, long overlap) {
+    return matches(pattern, window, overlap, true);
+  }
+
+  Stream<MmapMatch> matches(Pattern pattern, long window, long overlap, boolean prefilter) {
+    return matches(pattern, window, overlap, prefilter, WindowedMatches.BLOCK);
+  }
+
+  Stream<MmapMatch> matches(
+      Pattern pattern, long window, long overlap, boolean prefilter, int block) {
     Objects.requireNonNull(pattern, "pattern");
-    Iterator<MmapMatch> it = new WindowedMatches(region, pattern, window, overlap);
+    Iterator<MmapMatch> it =
+        new WindowedMatches(region, pattern, window, overlap, prefilter, block);
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
   }

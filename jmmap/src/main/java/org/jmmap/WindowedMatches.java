@@ -1,10 +1,14 @@
 package org.jmmap;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jmmap.internal.map.Region;
+import org.jmmap.internal.search.Search;
 
 /**
  * The matches of a pattern over a whole map, however large, found window by window. Each window is
@@ -13,14 +17,42 @@ import org.jmmap.internal.map.Region;
  * reports the matches that start inside it; a match no longer than {@code overlap} therefore ends
  * inside the window that reports it, and is found whole and at the same offset as a search of the
  * whole map would find it.
+ *
+ * <p>When every match must start with known bytes ({@link LiteralPrefix}), the matcher tries only
+ * where they occur, with {@link Matcher#lookingAt()} on a region that starts at the candidate and
+ * transparent, non-anchoring bounds. A {@link Matcher#find()} tries the same match at each start in
+ * turn, and could succeed only at a candidate, so both report the same matches. The candidates are
+ * found and tried in heap copies of a block of the window with a few bytes of context, which costs
+ * less per candidate than the map's view; a match that reads to the copy's end is tried again on
+ * the view. A pattern with lookbehind, which may look back as far as the window, is searched in the
+ * map itself with the search kernel.
  */
 final class WindowedMatches implements Iterator<MmapMatch> {
+  /** Candidates per heap copy: the copy stays in the second-level cache. */
+  static final int BLOCK = 64 << 10;
+
+  /** Bytes of context either side of a heap copy's candidates, at most. */
+  static final int CONTEXT = 4096;
+
   private final Region map;
   private final Pattern pattern;
   private final long window;
   private final long overlap;
-  private final java.lang.foreign.MemorySegment segment;
+  private final MemorySegment segment;
   private final long length;
+  private final byte[] prefix; // null: try every start
+  private final String needle; // the prefix as text
+  private final boolean lookbehind;
+  private final int block;
+  private final int context;
+  private byte[] buffer;
+  // a heap copy of [textBase, textEnd), for the candidates in [blockStart, blockEnd)
+  private String text;
+  private Matcher textMatcher;
+  private long textBase;
+  private long textEnd;
+  private long blockStart;
+  private long blockEnd;
   private long windowStart;
   private long searchFrom;
   private long lastEmptyAt = -1;
@@ -30,8 +62,16 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   private MmapMatch next;
   private boolean done;
 
-  WindowedMatches(Region map, Pattern pattern, long window, long overlap) {
+  WindowedMatches(
+      Region map, Pattern pattern, long window, long overlap, boolean prefilter, int block) {
     this.map = map;
+    this.prefix = prefilter ? LiteralPrefix.of(pattern) : null;
+    this.needle = prefix == null ? null : new String(prefix, StandardCharsets.ISO_8859_1);
+    // lookbehind may look back as far as a window does, a grapheme boundary a few chars; anything
+    // else reads at most two chars before a match
+    this.lookbehind = pattern.pattern().contains("(?<") || pattern.pattern().contains("\\b{");
+    this.block = block;
+    this.context = Math.min(CONTEXT, Math.max(8, block));
     this.pattern = pattern;
     this.window = window;
     this.overlap = overlap;
@@ -51,6 +91,20 @@ final class WindowedMatches implements Iterator<MmapMatch> {
 
   @Override
   public boolean hasNext() {
+    try {
+      if (prefix == null) {
+        return hasNextAnywhere();
+      }
+      return lookbehind ? hasNextCandidateInMap() : hasNextCandidate();
+    } catch (InternalError e) {
+      // HotSpot may raise a fault's InternalError after the access, once the read in charAt has
+      // returned, so that charAt cannot catch it: the matcher's frame is where it surfaces
+      throw Faults.translate(map, e, searchFrom);
+    }
+  }
+
+  /** {@link #hasNext()} when any position may start a match. */
+  private boolean hasNextAnywhere() {
     while (next == null && !done) {
       if (matcher.find()) {
         long start = base + matcher.start();
@@ -74,12 +128,124 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     return next != null;
   }
 
+  /**
+   * {@link #hasNext()} when matches start with {@link #prefix}, for patterns with lookbehind, which
+   * may look back as far as a window: the kernel finds candidates in the map itself.
+   */
+  private boolean hasNextCandidateInMap() {
+    while (next == null && !done) {
+      boolean last = windowEnd == length;
+      // a candidate must start inside the window, and the prefix end inside the view
+      long to = last ? windowEnd : Math.min(windowEnd, windowStart + window - 1 + prefix.length);
+      long at = -1;
+      if (to - searchFrom >= prefix.length) {
+        try {
+          at = Search.find(segment, searchFrom, to, prefix);
+        } catch (RuntimeException | InternalError e) {
+          throw Faults.translate(map, e, searchFrom);
+        }
+      }
+      if (at < 0) {
+        if (last) {
+          done = true;
+        } else {
+          advance();
+        }
+      } else {
+        matcher.region((int) (at - base), (int) (windowEnd - base));
+        if (matcher.lookingAt()) {
+          next = capture();
+          searchFrom = next.endOffset();
+        } else {
+          searchFrom = at + 1;
+        }
+      }
+    }
+    return next != null;
+  }
+
+  /**
+   * {@link #hasNext()} when matches start with {@link #prefix}. The bytes are copied to the heap a
+   * block of candidates at a time, with {@link #CONTEXT} bytes either side, where {@link
+   * String#indexOf(String, int)} finds the candidates and a matcher over the copy tries them: both
+   * cost less per candidate than a search of the map and a matcher over the view. A match that
+   * reads to the end of the copy is tried again over the window's view.
+   */
+  private boolean hasNextCandidate() {
+    while (next == null && !done) {
+      long candidatesEnd = windowEnd == length ? windowEnd : windowStart + window;
+      if (searchFrom >= candidatesEnd) {
+        if (windowEnd == length) {
+          done = true;
+        } else {
+          advance();
+        }
+        continue;
+      }
+      if (text == null || searchFrom < blockStart || searchFrom >= blockEnd) {
+        load(candidatesEnd);
+      }
+      int i = text.indexOf(needle, (int) (searchFrom - textBase));
+      long at = i < 0 ? -1 : textBase + i;
+      if (at < 0 || at >= blockEnd) {
+        searchFrom = blockEnd;
+        continue;
+      }
+      textMatcher.region(i, text.length());
+      boolean found = textMatcher.lookingAt();
+      if (textMatcher.hitEnd() && textEnd < windowEnd) {
+        matcher.region((int) (at - base), (int) (windowEnd - base));
+        if (matcher.lookingAt()) {
+          next = capture(matcher, base);
+        }
+      } else if (found) {
+        next = capture(textMatcher, textBase);
+      }
+      searchFrom = next == null ? at + 1 : next.endOffset();
+    }
+    return next != null;
+  }
+
+  /**
+   * Copies the candidates {@code [searchFrom, min(candidatesEnd, searchFrom + block))} to the heap,
+   * with up to {@link #context} bytes of the window either side.
+   */
+  private void load(long candidatesEnd) {
+    blockStart = searchFrom;
+    blockEnd = Math.min(candidatesEnd, searchFrom + block);
+    textBase = Math.max(base, blockStart - context);
+    textEnd = Math.min(windowEnd, blockEnd + Math.max(context, prefix.length));
+    int n = (int) (textEnd - textBase);
+    if (buffer == null || buffer.length < n) {
+      buffer = new byte[n];
+    }
+    try {
+      MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, textBase, buffer, 0, n);
+    } catch (IllegalStateException | InternalError e) {
+      throw Faults.translate(map, e, textBase);
+    }
+    text = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+    if (textMatcher == null) {
+      textMatcher = pattern.matcher(text);
+      textMatcher.useTransparentBounds(true).useAnchoringBounds(false);
+    } else {
+      textMatcher.reset(text);
+    }
+  }
+
   private void advance() {
     windowStart += window;
     open();
   }
 
   private MmapMatch capture() {
+    return capture(matcher, base);
+  }
+
+  /**
+   * {@return the current match of {@code matcher}, whose input starts at {@code base} in the map}
+   */
+  private static MmapMatch capture(Matcher matcher, long base) {
     int groups = matcher.groupCount() + 1;
     long[] starts = new long[groups];
     long[] ends = new long[groups];

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import org.jmmap.Access;
 import org.jmmap.Mmap;
@@ -71,8 +70,7 @@ public final class Child {
     List<Long> found = new ArrayList<>();
     try (Mmap m = Mmap.map(f, 0, Access.READ)) {
       Pattern p = Pattern.compile("jmmap-(\\d+);");
-      for (MatchResult r : (Iterable<MatchResult>) m.matches(p)::iterator) {
-        MmapMatch mm = (MmapMatch) r;
+      for (MmapMatch mm : (Iterable<MmapMatch>) m.matches(p)::iterator) {
         if (Long.parseLong(mm.group(1)) != mm.startOffset()) {
           throw new AssertionError("match text and offset disagree: " + mm);
         }

@@ -110,6 +110,13 @@ public final class HotTruncationChild {
   static final byte[] BUF = new byte[64 << 10];
   static final ByteBuffer DIRECT = ByteBuffer.allocateDirect(64 << 10);
   static final Pattern LINE_END = Pattern.compile("a\n");
+
+  /** {@link #LINE_END} with a lookbehind, which {@code matches} searches in the map itself. */
+  static final Pattern LINE_END_LOOKBEHIND = Pattern.compile("a\n(?<=a\n)");
+
+  /** {@link #LINE_END} as a pattern that does not start with a literal. */
+  static final Pattern LINE_END_NO_PREFIX = Pattern.compile("[a]\n");
+
   static final int[] NEEDLE_LENGTHS = {1, 2, 3, 8, 33, 300};
 
   /**
@@ -442,7 +449,33 @@ public final class HotTruncationChild {
             Warm.END,
             List.of("java.util.regex.Pattern$Start.match(", "org.jmmap.MappedCharSequence.charAt("),
             1,
+            (m, at, len, k) -> m.matches(LINE_END_NO_PREFIX).count()));
+    // a pattern with a literal prefix: a block of the map is copied to the heap, the candidates
+    // are found and tried there, and a match that reaches the copy's end is tried on the map; the
+    // copy is made in load(), which the test keeps out of line (a call scans the whole map, so
+    // the op's own body would take C2 too long to compile)
+    p.add(
+        new PathSpec(
+            "matches(Pattern).count(), literal prefix",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("org.jmmap.WindowedMatches.load("),
+            1,
             (m, at, len, k) -> m.matches(LINE_END).count()));
+    // with lookbehind: the search kernel finds the candidates in the map itself, and the matcher
+    // tries them on the map's view, in hasNextCandidateInMap(), which the test keeps out of line
+    p.add(
+        new PathSpec(
+            "matches(Pattern).count(), literal prefix and lookbehind",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("org.jmmap.WindowedMatches.hasNextCandidateInMap("),
+            1,
+            (m, at, len, k) -> m.matches(LINE_END_LOOKBEHIND).count()));
     p.add(
         p(
             "inputStream read",

@@ -137,7 +137,11 @@ class HotTruncationTest {
                 "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
                 // each path's body gets C2 code of its own, which the child finds in the code list
                 "-XX:CompileCommand=quiet",
-                "-XX:CompileCommand=dontinline,org.jmmap.reliability.HotTruncationChild::lambda$*"));
+                "-XX:CompileCommand=dontinline,org.jmmap.reliability.HotTruncationChild::lambda$*",
+                // where matches() copies the map to the heap, and where it searches the map: the
+                // child waits for their C2 code
+                "-XX:CompileCommand=dontinline,org.jmmap.WindowedMatches::load",
+                "-XX:CompileCommand=dontinline,org.jmmap.WindowedMatches::hasNextCandidateInMap"));
     if (vector) {
       options.add("--add-modules=jdk.incubator.vector");
       // C2 sometimes compiles the Vector API's load as code of its own, which HotSpot does not
