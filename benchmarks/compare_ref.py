@@ -52,6 +52,11 @@ def main():
                 pass
             return n
         report("read_64k", "GB/s", 5, blocks)
+        errors = re.compile(rb"ERROR +worker-(\d+) request id=(\d{6}) status=500")
+        found = []
+        report("regex_matches_all", "GB/s", 3,
+               lambda: found.append(sum(1 for _ in errors.finditer(m))) or n)
+        print(f"# regex_matches_all: {found[-1]} matches")
         report("regex", "GB/s", 3, lambda: sum(1 for _ in re.finditer(rb"NEEDLE-[0-9a-f]+", m)) and n)
     with open(binary, "r+b") as f, mmap.mmap(f.fileno(), 0) as m:
         words = len(m) // 8

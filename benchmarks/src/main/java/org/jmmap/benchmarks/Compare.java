@@ -218,6 +218,21 @@ public final class Compare {
             }
             return size;
           });
+      // every match of a pattern that starts with a literal found on a quarter of the lines
+      Pattern errors = Pattern.compile("ERROR +worker-(\\d+) request id=(\\d{6}) status=500");
+      long[] found = new long[1];
+      report(
+          "regex_matches_all",
+          "GB/s",
+          3,
+          () -> {
+            found[0] = m.matches(errors).count();
+            if (found[0] == 0) {
+              throw new AssertionError();
+            }
+            return size;
+          });
+      System.out.println("# regex_matches_all: " + found[0] + " matches of " + errors);
       Pattern p = Pattern.compile("NEEDLE-[0-9a-f]+");
       report(
           "regex",
