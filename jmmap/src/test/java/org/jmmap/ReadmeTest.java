@@ -57,7 +57,7 @@ class ReadmeTest {
     }
     return "import static java.nio.charset.StandardCharsets.US_ASCII;\n"
         + "import java.nio.*;\nimport java.nio.channels.*;\nimport java.nio.file.*;\n"
-        + "import java.util.regex.*;\nimport org.jmmap.*;\n"
+        + "import java.lang.foreign.*;\nimport java.util.regex.*;\nimport org.jmmap.*;\n"
         + "public class "
         + name
         + " {\n  public static void main(String[] args) throws Exception {\n"
