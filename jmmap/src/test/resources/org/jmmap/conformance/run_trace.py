@@ -7,19 +7,22 @@ prints "ok VALUE" or "err JAVA_EXCEPTION_CLASS"; after each trace it prints "---
 Values: ints in decimal, bytes in hex ("-" when empty), None as "none". Python's exceptions are
 mapped to the Java exceptions that jmmap documents for them (docs/python-to-java.md), and the
 deliberate differences listed there are normalized here:
-  * seek returns the new position (3.13) rather than None (3.11);
+  * seek returns the new position (3.13) rather than None (3.11, 3.12);
   * shared anonymous memory is a memory file, as in jmmap, so size() is the length and growing
     works; private anonymous memory answers size() with its length;
   * a resize that fails leaves the file and the map as they were;
   * an unaligned offset is a bad argument (IllegalArgumentException), not an OSError;
   * advice outside jmmap's allow-list is a bad argument (IllegalArgumentException), not the
     kernel's OSError;
-  * an empty needle whose clamped end is before its clamped start is not found (3.11.7, 3.13);
   * a shared map that advice on part of it split grows or shrinks by being mapped anew, where
     CPython's mremap fails with EFAULT;
   * a move onto itself writes nothing, where glibc's memmove rewrites a short block.
 On a CPython before 3.11.7, whose mmap.find can read past the mapping and crash, find and rfind
-run on a copy of the map's bytes.
+run on a copy of the map's bytes (which also answers -1 for an empty needle whose clamped end is
+before its clamped start, as 3.11.7 and later do and 3.11.2 does not).
+
+JMMAP_NORMALIZE_OFF=seek,size,resize,offset,advice,efault,selfmove turns normalizations off, to
+check which ones a CPython release still needs (docs/conformance.md).
 """
 import errno
 import json
@@ -33,6 +36,8 @@ PS = mmap.PAGESIZE
 # mmap.rfind and die of SIGSEGV; on those, searches run on a copy of the bytes, which bytes.find
 # answers the same way
 FIND_READS_PAST_THE_MAP = sys.version_info < (3, 11, 7)
+
+OFF = set(os.environ.get("JMMAP_NORMALIZE_OFF", "").split(","))
 
 # the advice values jmmap passes to the kernel (Mmap.madvise); the others it refuses
 ALLOWED_ADVICE = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}
@@ -157,11 +162,11 @@ class Trace:
             return None
         if op == "seek":
             r = m.seek(o["pos"], o.get("whence", 0))
-            return m.tell() if r is None else r
+            return m.tell() if r is None and "seek" not in OFF else r
         if op == "tell":
             return m.tell()
         if op == "size":
-            if self.kind == "anon_private":
+            if self.kind == "anon_private" and "size" not in OFF:
                 return len(m)
             return m.size()
         if op in ("find", "rfind"):
@@ -177,15 +182,10 @@ class Trace:
                 r = getattr(data, op)(sub, start, end)
             else:
                 r = getattr(m, op)(sub, *args)
-            if not sub and len(args) == 2 and r != -1:
-                n = len(m)
-                clamp = lambda v: max(0, v + n) if v < 0 else min(v, n)
-                if clamp(args[1]) < clamp(args[0]):
-                    r = -1
             return r
         if op == "move":
             dest, src, count = o["dest"], o["src"], o["count"]
-            if dest == src and count > 0:
+            if dest == src and count > 0 and "selfmove" not in OFF:
                 # glibc's memmove copies a short block onto itself (up to 256 bytes on this
                 # project's AVX-512 machines) and returns at once for a longer one; jmmap writes
                 # nothing. The write matters to a private map: it takes a copy of the page, which
@@ -208,7 +208,7 @@ class Trace:
             try:
                 m.resize(o["n"])
             except OSError as e:
-                if e.errno == errno.EFAULT and self.shared():
+                if e.errno == errno.EFAULT and self.shared() and "efault" not in OFF:
                     # advice on part of the map split the kernel's mapping, which mremap moves
                     # only whole; jmmap maps a shared map anew over its file, and so does this
                     pos = m.tell()
@@ -218,7 +218,8 @@ class Trace:
                     m.close()
                     self.m.seek(min(pos, o["n"]))
                     return None
-                if before is not None and os.fstat(self.fd).st_size != before:
+                if (before is not None and os.fstat(self.fd).st_size != before
+                        and "resize" not in OFF):
                     os.ftruncate(self.fd, before)
                     os.pwrite(self.fd, content, 0)
                 raise
@@ -228,7 +229,7 @@ class Trace:
             try:
                 return m.madvise(o["option"], *args)
             except OSError:
-                if o["option"] not in ALLOWED_ADVICE:
+                if o["option"] not in ALLOWED_ADVICE and "advice" not in OFF:
                     # jmmap refuses advice it does not know to be safe before the kernel sees it
                     raise ValueError("madvise option not allowed")
                 raise
@@ -250,7 +251,8 @@ class Trace:
                 self.m = None
                 # an unaligned offset: OSError EINVAL from mmap(2) in CPython, refused as a bad
                 # argument by jmmap
-                if isinstance(e, OSError) and o.get("offset", 0) % mmap.ALLOCATIONGRANULARITY:
+                if (isinstance(e, OSError) and o.get("offset", 0) % mmap.ALLOCATIONGRANULARITY
+                        and "offset" not in OFF):
                     return "err IllegalArgumentException"
             return "err " + self.norm(o["op"], e)
 
