@@ -14,8 +14,9 @@ deliberate differences listed there are normalized here:
   * an unaligned offset is a bad argument (IllegalArgumentException), not an OSError;
   * advice outside jmmap's allow-list is a bad argument (IllegalArgumentException), not the
     kernel's OSError;
-  * a shared map that advice on part of it split grows or shrinks by being mapped anew, where
-    CPython's mremap fails with EFAULT;
+  * a shared map that advice on part of it split grows or shrinks by being mapped anew, and
+    private anonymous memory by being copied into a new mapping, where CPython's mremap fails
+    with EFAULT (for private anonymous memory, only when the kernel has not merged the pieces);
   * a move onto itself writes nothing, where glibc's memmove rewrites a short block.
 On a CPython before 3.11.7, whose mmap.find can read past the mapping and crash, find and rfind
 run on a copy of the map's bytes (which also answers -1 for an empty needle whose clamped end is
@@ -217,6 +218,18 @@ class Trace:
                                        offset=self.offset)
                     m.close()
                     self.m.seek(min(pos, o["n"]))
+                    return None
+                if (e.errno == errno.EFAULT and self.kind == "anon_private"
+                        and "efault" not in OFF):
+                    # the same for private anonymous memory, whose pieces the kernel merges again
+                    # or not as its bookkeeping of their pages goes: jmmap copies the bytes into
+                    # a new mapping, and so does this
+                    pos, n = m.tell(), o["n"]
+                    self.m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE)
+                    k = min(len(m), n)
+                    self.m[:k] = m[:k]
+                    m.close()
+                    self.m.seek(min(pos, n))
                     return None
                 if (before is not None and os.fstat(self.fd).st_size != before
                         and "resize" not in OFF):
