@@ -15,13 +15,14 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
+import org.jmmap.conformance.Cpython;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Grids of arguments run through CPython's mmap ({@code python3}) and through jmmap: every result,
- * exception class included, must be the same. Python's exceptions are mapped to Java's by the table
- * in {@code docs/python-to-java.md}.
+ * Grids of arguments run through CPython's mmap (the {@link Cpython} oracle) and through jmmap:
+ * every result, exception class included, must be the same. Python's exceptions are mapped to
+ * Java's by the table in {@code docs/python-to-java.md}.
  */
 class CpythonGridTest {
   @TempDir Path dir;
@@ -32,9 +33,15 @@ class CpythonGridTest {
       Files.copy(in, script);
     }
     Process p =
-        new ProcessBuilder("python3", script.toString(), grid).redirectErrorStream(true).start();
+        new ProcessBuilder(Cpython.oracle().command(script.toString(), grid))
+            .redirectErrorStream(true)
+            .start();
     byte[] out = p.getInputStream().readAllBytes();
-    assertEquals(0, p.waitFor(), new String(out, StandardCharsets.UTF_8));
+    int status = p.waitFor();
+    assertEquals(
+        0,
+        status,
+        () -> Cpython.oracle().death(status) + ": " + new String(out, StandardCharsets.UTF_8));
     return new String(out, StandardCharsets.UTF_8).lines().toList();
   }
 

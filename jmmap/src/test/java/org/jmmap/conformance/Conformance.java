@@ -71,6 +71,22 @@ final class Conformance {
     return best;
   }
 
+  /**
+   * {@return a short trace on which the oracle still dies}: without every op but the first whose
+   * removal keeps it dying (each try runs in a fresh Python process)
+   */
+  static List<Op> shrinkDeath(List<Op> trace, PythonRunner python) {
+    List<Op> t = new ArrayList<>(trace);
+    for (int i = t.size() - 1; i >= 1; i--) {
+      List<Op> candidate = new ArrayList<>(t);
+      candidate.remove(i);
+      if (python.dies(candidate)) {
+        t = candidate;
+      }
+    }
+    return t;
+  }
+
   static Divergence run(List<Op> trace, PythonRunner python, Path dir) {
     try (JavaRunner java = new JavaRunner(dir)) {
       return compare(trace, python.run(trace), java.run(trace));

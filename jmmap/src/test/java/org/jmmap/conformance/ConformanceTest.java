@@ -65,7 +65,9 @@ class ConformanceTest {
     if (!r.divergences().isEmpty()) {
       Conformance.Divergence d = r.divergences().getFirst();
       fail(
-          "jmmap diverges from CPython (seed "
+          "jmmap diverges from "
+              + Cpython.oracle()
+              + " (seed "
               + seed
               + ", replay with -Djmmap.conformance.seed="
               + seed

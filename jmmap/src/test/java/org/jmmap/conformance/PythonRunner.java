@@ -14,17 +14,50 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BiConsumer;
 
-/** Runs traces on CPython's mmap through {@code run_trace.py} in one {@code python3} process. */
+/** Runs traces on CPython's mmap through {@code run_trace.py}, on the {@link Cpython} oracle. */
 final class PythonRunner {
+  /**
+   * The oracle ended before it answered a trace: killed by a signal (a crash in CPython's mmap) or
+   * exited.
+   */
+  static final class OracleDied extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    /** The trace it was running. */
+    final transient List<Op> trace;
+
+    /** How it ended, e.g. "CPython 3.11.2 died of SIGSEGV". */
+    final String death;
+
+    OracleDied(String death, List<Op> trace, Throwable cause) {
+      super(death + " running a trace of " + trace.size() + " ops", cause);
+      this.death = death;
+      this.trace = trace;
+    }
+  }
+
   private final Path script;
+  private final Cpython python;
 
   PythonRunner(Path dir) throws IOException {
+    this(dir, Cpython.oracle());
+  }
+
+  PythonRunner(Path dir, Cpython python) throws IOException {
+    this.python = python;
     script = dir.resolve("run_trace.py");
     try (InputStream in = PythonRunner.class.getResourceAsStream("run_trace.py")) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  /** {@return the CPython it runs} */
+  Cpython python() {
+    return python;
   }
 
   /** {@return the result lines of one trace} */
@@ -43,14 +76,13 @@ final class PythonRunner {
     Process p;
     try {
       p =
-          new ProcessBuilder("python3", script.toString())
+          new ProcessBuilder(python.command(script.toString()))
               .redirectError(ProcessBuilder.Redirect.INHERIT)
               .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("python3 is needed to run the conformance traces", e);
+      throw new UncheckedIOException(python + " is needed to run the conformance traces", e);
     }
-    java.util.concurrent.BlockingQueue<List<Op>> sent =
-        new java.util.concurrent.LinkedBlockingQueue<>();
+    BlockingQueue<List<Op>> sent = new LinkedBlockingQueue<>();
     Thread writer =
         Thread.ofPlatform()
             .daemon()
@@ -70,7 +102,7 @@ final class PythonRunner {
                       w.newLine();
                     }
                   } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    // the pipe broke: Python has ended, and the reader reports how
                   } finally {
                     sent.add(List.of()); // the end
                   }
@@ -85,7 +117,7 @@ final class PythonRunner {
         List<String> lines = new ArrayList<>(t.size());
         for (String line = r.readLine(); !"---".equals(line); line = r.readLine()) {
           if (line == null) {
-            throw new IllegalStateException("python3 stopped early on trace " + t);
+            throw new OracleDied(python.death(p.waitFor()), t, null);
           }
           lines.add(line);
         }
@@ -93,7 +125,8 @@ final class PythonRunner {
       }
       writer.join();
       if (p.waitFor() != 0) {
-        throw new IllegalStateException("run_trace.py failed with status " + p.exitValue());
+        throw new IllegalStateException(
+            python.death(p.exitValue()) + " after it answered every trace of " + script);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -102,6 +135,18 @@ final class PythonRunner {
       throw new IllegalStateException(e);
     } finally {
       p.destroy();
+    }
+  }
+
+  /**
+   * {@return whether the oracle still dies on {@code trace}}: a fresh Python process runs it alone.
+   */
+  boolean dies(List<Op> trace) {
+    try {
+      run(trace);
+      return false;
+    } catch (OracleDied e) {
+      return true;
     }
   }
 }

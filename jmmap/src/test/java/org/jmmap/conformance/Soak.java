@@ -28,8 +28,15 @@ public final class Soak {
   public static void main(String[] args) throws IOException {
     long ops = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
     long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
-    System.out.println("soak: " + ops + " ops, seed " + seed);
-    Result r = run(ops, seed, Path.of("target", "conformance"), true);
+    System.out.println("soak: " + ops + " ops, seed " + seed + ", oracle " + Cpython.oracle());
+    Result r;
+    try {
+      r = run(ops, seed, Path.of("target", "conformance"), true);
+    } catch (IllegalStateException e) {
+      System.out.println("soak: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     System.out.println(
         r.ops()
             + " ops, "
@@ -67,6 +74,25 @@ public final class Soak {
         };
     try (JavaRunner java = new JavaRunner(work)) {
       runAll(python, java, traces, work, done, found, progress);
+    } catch (PythonRunner.OracleDied e) {
+      List<Op> shortest = Conformance.shrinkDeath(e.trace, python);
+      Path f = out.resolve("death-" + seed + ".jsonl");
+      Files.writeString(f, "# " + e.death + "\n" + Conformance.render(shortest));
+      throw new IllegalStateException(
+          e.death
+              + " ("
+              + python.python().executable()
+              + ") on seed "
+              + seed
+              + " after "
+              + done[0]
+              + " ops; the shortest trace that kills it ("
+              + shortest.size()
+              + " ops) is in "
+              + f
+              + ":\n"
+              + Conformance.render(shortest),
+          e);
     } finally {
       deleteTree(work); // nothing of a soak stays in the temporary directory
     }

@@ -29,6 +29,7 @@ import org.jmmap.Access;
 import org.jmmap.Mmap;
 import org.jmmap.MmapMatch;
 import org.jmmap.ReadOnlyMmapException;
+import org.jmmap.conformance.Cpython;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +74,7 @@ class InteropTest {
                 for x in re.finditer(p.encode(), m):
                     print(p, x.start(), x.end(), x.group().hex())
         """);
-    List<String> cmd = new ArrayList<>(List.of("python3", script.toString(), f.toString()));
+    List<String> cmd = new ArrayList<>(Cpython.oracle().command(script.toString(), f.toString()));
     cmd.addAll(List.of(patterns));
     List<String> python = ProcessRunner.run(cmd).lines().toList();
     List<String> jmmap = new ArrayList<>();

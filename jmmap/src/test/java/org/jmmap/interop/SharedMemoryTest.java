@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jmmap.SharedMemory;
+import org.jmmap.conformance.Cpython;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,7 +132,7 @@ class SharedMemoryTest {
         """);
     try (SharedMemory shm = SharedMemory.create(n, 4096)) {
       shm.mmap().write("Hello world!".getBytes(US_ASCII));
-      String out = ProcessRunner.run(List.of("python3", script.toString(), n));
+      String out = ProcessRunner.run(Cpython.oracle().command(script.toString(), n));
       assertEquals("Hello world! 4096\n", out);
       assertArrayEquals("python".getBytes(US_ASCII), shm.mmap().slice(0, 6));
       shm.unlink();
@@ -155,7 +156,7 @@ class SharedMemoryTest {
         shm.unlink()
         """);
     Process p =
-        new ProcessBuilder("python3", script.toString())
+        new ProcessBuilder(Cpython.oracle().command(script.toString()))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     try (BufferedReader out =

@@ -7,18 +7,23 @@ prints "ok VALUE" or "err JAVA_EXCEPTION_CLASS"; after each trace it prints "---
 Values: ints in decimal, bytes in hex ("-" when empty), None as "none". Python's exceptions are
 mapped to the Java exceptions that jmmap documents for them (docs/python-to-java.md), and the
 deliberate differences listed there are normalized here:
-  * seek returns the new position (3.13) rather than None (3.11);
+  * seek returns the new position (3.13) rather than None (3.11, 3.12);
   * shared anonymous memory is a memory file, as in jmmap, so size() is the length and growing
     works; private anonymous memory answers size() with its length;
   * a resize that fails leaves the file and the map as they were;
   * an unaligned offset is a bad argument (IllegalArgumentException), not an OSError;
   * advice outside jmmap's allow-list is a bad argument (IllegalArgumentException), not the
     kernel's OSError;
-  * an empty needle whose clamped end is before its clamped start is not found (3.11.7, 3.13);
-  * a shared map that advice on part of it split grows or shrinks by being mapped anew, where
-    CPython's mremap fails with EFAULT.
+  * a shared map that advice on part of it split grows or shrinks by being mapped anew, and
+    private anonymous memory by being copied into a new mapping, where CPython's mremap fails
+    with EFAULT (for private anonymous memory, only when the kernel has not merged the pieces);
+  * a move onto itself writes nothing, where glibc's memmove rewrites a short block.
 On a CPython before 3.11.7, whose mmap.find can read past the mapping and crash, find and rfind
-run on a copy of the map's bytes.
+run on a copy of the map's bytes (which also answers -1 for an empty needle whose clamped end is
+before its clamped start, as 3.11.7 and later do and 3.11.2 does not).
+
+JMMAP_NORMALIZE_OFF=seek,size,resize,offset,advice,efault,selfmove turns normalizations off, to
+check which ones a CPython release still needs (docs/conformance.md).
 """
 import errno
 import json
@@ -32,6 +37,8 @@ PS = mmap.PAGESIZE
 # mmap.rfind and die of SIGSEGV; on those, searches run on a copy of the bytes, which bytes.find
 # answers the same way
 FIND_READS_PAST_THE_MAP = sys.version_info < (3, 11, 7)
+
+OFF = set(os.environ.get("JMMAP_NORMALIZE_OFF", "").split(","))
 
 # the advice values jmmap passes to the kernel (Mmap.madvise); the others it refuses
 ALLOWED_ADVICE = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}
@@ -156,11 +163,11 @@ class Trace:
             return None
         if op == "seek":
             r = m.seek(o["pos"], o.get("whence", 0))
-            return m.tell() if r is None else r
+            return m.tell() if r is None and "seek" not in OFF else r
         if op == "tell":
             return m.tell()
         if op == "size":
-            if self.kind == "anon_private":
+            if self.kind == "anon_private" and "size" not in OFF:
                 return len(m)
             return m.size()
         if op in ("find", "rfind"):
@@ -176,14 +183,19 @@ class Trace:
                 r = getattr(data, op)(sub, start, end)
             else:
                 r = getattr(m, op)(sub, *args)
-            if not sub and len(args) == 2 and r != -1:
-                n = len(m)
-                clamp = lambda v: max(0, v + n) if v < 0 else min(v, n)
-                if clamp(args[1]) < clamp(args[0]):
-                    r = -1
             return r
         if op == "move":
-            m.move(o["dest"], o["src"], o["count"])
+            dest, src, count = o["dest"], o["src"], o["count"]
+            if dest == src and count > 0 and "selfmove" not in OFF:
+                # glibc's memmove copies a short block onto itself (up to 256 bytes on this
+                # project's AVX-512 machines) and returns at once for a longer one; jmmap writes
+                # nothing. The write matters to a private map: it takes a copy of the page, which
+                # a later truncation of the file does not reach. The checks without the write:
+                m.move(dest, src, 0)
+                if count > len(m) - dest:
+                    raise ValueError("source, destination, or count out of range")
+                return None
+            m.move(dest, src, count)
             return None
         if op == "flush":
             return m.flush(o["offset"], o["size"]) if "offset" in o else m.flush()
@@ -197,7 +209,7 @@ class Trace:
             try:
                 m.resize(o["n"])
             except OSError as e:
-                if e.errno == errno.EFAULT and self.shared():
+                if e.errno == errno.EFAULT and self.shared() and "efault" not in OFF:
                     # advice on part of the map split the kernel's mapping, which mremap moves
                     # only whole; jmmap maps a shared map anew over its file, and so does this
                     pos = m.tell()
@@ -207,7 +219,20 @@ class Trace:
                     m.close()
                     self.m.seek(min(pos, o["n"]))
                     return None
-                if before is not None and os.fstat(self.fd).st_size != before:
+                if (e.errno == errno.EFAULT and self.kind == "anon_private"
+                        and "efault" not in OFF):
+                    # the same for private anonymous memory, whose pieces the kernel merges again
+                    # or not as its bookkeeping of their pages goes: jmmap copies the bytes into
+                    # a new mapping, and so does this
+                    pos, n = m.tell(), o["n"]
+                    self.m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE)
+                    k = min(len(m), n)
+                    self.m[:k] = m[:k]
+                    m.close()
+                    self.m.seek(min(pos, n))
+                    return None
+                if (before is not None and os.fstat(self.fd).st_size != before
+                        and "resize" not in OFF):
                     os.ftruncate(self.fd, before)
                     os.pwrite(self.fd, content, 0)
                 raise
@@ -217,7 +242,7 @@ class Trace:
             try:
                 return m.madvise(o["option"], *args)
             except OSError:
-                if o["option"] not in ALLOWED_ADVICE:
+                if o["option"] not in ALLOWED_ADVICE and "advice" not in OFF:
                     # jmmap refuses advice it does not know to be safe before the kernel sees it
                     raise ValueError("madvise option not allowed")
                 raise
@@ -239,7 +264,8 @@ class Trace:
                 self.m = None
                 # an unaligned offset: OSError EINVAL from mmap(2) in CPython, refused as a bad
                 # argument by jmmap
-                if isinstance(e, OSError) and o.get("offset", 0) % mmap.ALLOCATIONGRANULARITY:
+                if (isinstance(e, OSError) and o.get("offset", 0) % mmap.ALLOCATIONGRANULARITY
+                        and "offset" not in OFF):
                     return "err IllegalArgumentException"
             return "err " + self.norm(o["op"], e)
 

@@ -14,6 +14,7 @@ final class FdBacking implements Backing {
   private static final int MS_SYNC = Mman.MS_SYNC;
   private static final int MAP_TYPE = Mman.MAP_TYPE;
   private static final int MAP_SHARED = Mman.MAP_SHARED;
+  private static final int MAP_PRIVATE = Mman.MAP_PRIVATE;
 
   private final NativeOs os;
   private int fd;
@@ -83,18 +84,36 @@ final class FdBacking implements Backing {
     try {
       address = os.mremap(old.address(), old.byteSize(), newLength);
     } catch (OsException e) {
-      if (e.errno() != OsException.EFAULT || fd < 0 || (flags & MAP_TYPE) != MAP_SHARED) {
+      if (e.errno() != OsException.EFAULT) {
         throw e.about(description);
       }
       // advice on part of the range (MADV_RANDOM, MADV_DONTFORK, ...) split the kernel's
-      // mapping, and mremap moves only whole ones; a shared mapping of a file loses nothing
-      // when it is made anew over the same file
-      try {
-        address = os.mmap(newLength, prot, flags, fd, offset);
-      } catch (OsException again) {
-        throw again.about(description);
+      // mapping, and mremap moves only whole ones; whether the pieces merge again when the advice
+      // is evened out depends on the kernel's bookkeeping of their pages, not on the calls made
+      if (fd >= 0 && (flags & MAP_TYPE) == MAP_SHARED) {
+        // a shared mapping of a file loses nothing when it is made anew over the same file
+        try {
+          address = os.mmap(newLength, prot, flags, fd, offset);
+        } catch (OsException again) {
+          throw again.about(description);
+        }
+        os.munmap(old.address(), old.byteSize());
+      } else if (fd < 0 && (flags & MAP_TYPE) == MAP_PRIVATE) {
+        // private anonymous memory is nothing but its bytes: copy them into a new mapping
+        try {
+          address = os.mmap(newLength, prot, flags, fd, offset);
+        } catch (OsException again) {
+          throw again.about(description);
+        }
+        MemorySegment to = os.segment(address, newLength, arena);
+        MemorySegment from = os.segment(old.address(), old.byteSize(), arena);
+        MemorySegment.copy(from, 0, to, 0, Math.min(old.byteSize(), newLength));
+        os.munmap(old.address(), old.byteSize());
+        return to;
+      } else {
+        // a private file map's own copies of pages cannot be carried over faithfully
+        throw e.about(description);
       }
-      os.munmap(old.address(), old.byteSize());
     }
     return os.segment(address, newLength, arena);
   }
