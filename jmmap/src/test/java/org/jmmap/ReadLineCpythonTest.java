@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import org.jmmap.conformance.Cpython;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,7 +104,7 @@ class ReadLineCpythonTest {
 
   private List<String> python(List<String> args) throws IOException, InterruptedException {
     Path script = Files.writeString(dir.resolve("readlines.py"), SCRIPT);
-    List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+    List<String> cmd = new ArrayList<>(Cpython.oracle().command(script.toString()));
     cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
