@@ -14,7 +14,9 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.jmmap.MapContract.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,6 +132,26 @@ class ConfinedIntruderTest {
         assertEquals(
             null, used, why + "; the owner then found its view closed by the other thread");
         assertInstanceOf(WrongThreadException.class, t, why);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void theCharSequenceAndMatchesViewsUsedFromAnotherThreadNameTheOwnerAndTheMapAsTheOtherViewsDo(
+      Kind kind) throws Exception {
+    try (Mmap m = make(kind)) {
+      CharSequence cs = m.asCharSequence();
+      var matches = m.matches(Pattern.compile("two"));
+      InputStream in = m.inputStream();
+      List<ThrowingRunnable> uses =
+          List.of(in::read, () -> cs.charAt(0), () -> cs.toString(), matches::count);
+      for (int i = 0; i < uses.size(); i++) {
+        Throwable t = inAnotherThread(uses.get(i));
+        String why = kind + " view use #" + i + ": " + t;
+        assertInstanceOf(WrongThreadException.class, t, why);
+        assertTrue(t.getMessage().contains("confined to thread"), why);
+        assertTrue(t.getMessage().contains("intruder"), why);
       }
     }
   }
