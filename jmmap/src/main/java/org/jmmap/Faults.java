@@ -29,6 +29,9 @@ final class Faults {
     if (e instanceof IllegalStateException ise) {
       return region.stale(ise);
     }
+    if (e instanceof WrongThreadException wte) {
+      return region.wrongThread(wte);
+    }
     if (e instanceof InternalError) {
       Region.Fault f = region.fault(at);
       return new MmapFaultException(f.message(), f.offset(), f.fileSize(), e);

@@ -47,7 +47,7 @@ final class MappedCharSequence implements CharSequence {
     try {
       return (char)
           ((bytes.get(JAVA_BYTE, index) ^ Faults.opaqueZero) & 0xFF); // see Faults.opaqueZero
-    } catch (IllegalStateException | InternalError e) {
+    } catch (IllegalStateException | WrongThreadException | InternalError e) {
       throw Faults.translate(owner, e, start + index);
     }
   }
@@ -62,7 +62,7 @@ final class MappedCharSequence implements CharSequence {
   public String toString() {
     try {
       return new String(bytes.toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1);
-    } catch (IllegalStateException | InternalError e) {
+    } catch (IllegalStateException | WrongThreadException | InternalError e) {
       throw Faults.translate(owner, e, start);
     }
   }

@@ -658,8 +658,10 @@ public final class Mmap implements AutoCloseable {
    * only while the map is: once the map is closed or resized, any access through the slice throws
    * the JDK's {@link IllegalStateException} for a closed arena. A fault on a file truncated under
    * the map while the caller reads the slice surfaces as the JDK's {@link InternalError}, not as
-   * {@link MmapFaultException}: only jmmap's own methods translate it. This method itself reads the
-   * map to find the line end and throws {@link MmapFaultException} for a fault there.
+   * {@link MmapFaultException}: only jmmap's own methods translate it. Code that hands the slice to
+   * native code, or loads from it with the Vector API in JIT-compiled code, is not guarded by the
+   * JVM at all: a truncated file can then kill the JVM. This method itself reads the map to find
+   * the line end and throws {@link MmapFaultException} for a fault there.
    *
    * @throws IllegalStateException if the map is closed
    */
@@ -777,8 +779,12 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return true: every map can seek}, Python 3.13's {@code m.seekable()}. Like CPython's, it
    * answers for the type, so it answers true after {@link #close()} as well.
+   *
+   * @throws WrongThreadException if the map is {@linkplain MmapOptions#confined() confined} to
+   *     another thread
    */
   public boolean seekable() {
+    region.checkOwner();
     return true;
   }
 
@@ -1125,7 +1131,9 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return the live mapping as a segment}, read-only for {@link Access#READ} maps. It is invalid,
    * and every access through it throws {@link IllegalStateException}, once this map is closed or
-   * resized.
+   * resized. A fault on a file truncated under the map surfaces through it as the JDK's {@link
+   * InternalError}; native code or JIT-compiled Vector API loads given this segment are not guarded
+   * by the JVM, and a truncated file can then kill it.
    */
   public MemorySegment segment() {
     return region.segment();

@@ -123,6 +123,7 @@ final class MmapStreams {
 
     @Override
     public void close() {
+      region.checkOwner(); // a confined map's views answer only to its owner
       closed = true;
     }
   }
@@ -171,6 +172,7 @@ final class MmapStreams {
 
     @Override
     public void close() {
+      region.checkOwner(); // a confined map's views answer only to its owner
       closed = true;
     }
   }
@@ -281,11 +283,13 @@ final class MmapStreams {
 
     @Override
     public boolean isOpen() {
+      region.checkOwner();
       return open;
     }
 
     @Override
     public void close() {
+      region.checkOwner();
       open = false;
     }
   }

@@ -221,7 +221,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     }
     try {
       MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, textBase, buffer, 0, n);
-    } catch (IllegalStateException | InternalError e) {
+    } catch (IllegalStateException | WrongThreadException | InternalError e) {
       throw Faults.translate(map, e, textBase);
     }
     text = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);

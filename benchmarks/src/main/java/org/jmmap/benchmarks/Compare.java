@@ -1,6 +1,5 @@
 package org.jmmap.benchmarks;
 
-import java.io.RandomAccessFile;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -61,6 +61,7 @@ final class LinuxNativeOs implements NativeOs {
   private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
 
   private static final int AT_PAGESZ = 6; // <elf.h>: the auxiliary vector's page size entry
+  private static final String LIBC = "libc.so.6"; // glibc's soname on every Linux it supports
 
   /**
    * The C library functions jmmap calls, each bound to a downcall handle the first time it is used:
@@ -117,6 +118,7 @@ final class LinuxNativeOs implements NativeOs {
   private final AtomicReferenceArray<MethodHandle> bound = new AtomicReferenceArray<>(FNS.length);
   private final boolean[] missing = new boolean[FNS.length]; // guarded by this
   private volatile Core core;
+  private volatile SymbolLookup libcByName;
   private volatile String unavailable;
   private final long pageSize;
 
@@ -196,13 +198,28 @@ final class LinuxNativeOs implements NativeOs {
     checkAvailable();
     Core c = core();
     Optional<MemorySegment> symbol = c.libc().find(f.symbol);
+    Optional<SymbolLookup> byName = Optional.empty();
     if (symbol.isEmpty()) {
-      if (f == Fn.FALLOCATE || f == Fn.MEMFD_CREATE || f == Fn.MREMAP) {
+      // The JDK's default lookup comes from a library it loads on first use; when that happened
+      // while every descriptor was taken, it stays empty for the JVM's life. The C library itself
+      // is loaded already, so naming it costs no descriptor.
+      byName = libcByName();
+      symbol = byName.flatMap(l -> l.find(f.symbol));
+    }
+    if (symbol.isEmpty()) {
+      boolean known = byName.isPresent(); // the C library was asked, not only the default lookup
+      if (known && (f == Fn.FALLOCATE || f == Fn.MEMFD_CREATE || f == Fn.MREMAP)) {
         missing[f.ordinal()] = true;
         return null;
       }
-      unavailable = "the OS layer could not be set up: no " + f.symbol + " in the C library";
-      throw new UnsupportedOperationException(unavailable);
+      // not for good: the next call asks again
+      throw new UnsupportedOperationException(
+          "the OS layer could not be set up: "
+              + (known
+                  ? "no " + f.symbol + " in the C library"
+                  : "the C library's functions could not be looked up (no file descriptor free?)"
+                      + " to find "
+                      + f.symbol));
     }
     Linker.Option[] options =
         !f.capturesErrno()
@@ -228,6 +245,20 @@ final class LinuxNativeOs implements NativeOs {
     }
     bound.set(f.ordinal(), h);
     return h;
+  }
+
+  /** {@return the C library looked up by its name}, or empty when it cannot be loaded now */
+  private Optional<SymbolLookup> libcByName() {
+    SymbolLookup l = libcByName;
+    if (l == null) {
+      try {
+        l = SymbolLookup.libraryLookup(LIBC, Arena.global());
+      } catch (IllegalArgumentException e) {
+        return Optional.empty(); // not remembered: a later call tries again
+      }
+      libcByName = l;
+    }
+    return Optional.of(l);
   }
 
   private Core core() {

@@ -110,10 +110,24 @@ public final class Region {
    *
    * @throws WrongThreadException if the region is confined to another thread
    */
-  private void checkOwner() {
+  public void checkOwner() {
     if (owner != null && owner != Thread.currentThread()) {
       throw wrongThread();
     }
+  }
+
+  /**
+   * {@return the exception to throw for {@code e}}, which an arena threw when a view of this region
+   * was used from another thread: one that names the owner, the caller and the map, as every other
+   * refusal does
+   */
+  public RuntimeException wrongThread(WrongThreadException e) {
+    if (owner == null || owner == Thread.currentThread()) {
+      return e;
+    }
+    WrongThreadException named = wrongThread();
+    named.initCause(e);
+    return named;
   }
 
   private WrongThreadException wrongThread() {
