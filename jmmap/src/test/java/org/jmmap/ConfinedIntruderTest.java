@@ -83,22 +83,8 @@ class ConfinedIntruderTest {
     };
   }
 
-  /** {@return what {@code op} threw in a new thread named "intruder"}, or null if it returned */
   private static Throwable inAnotherThread(ThrowingRunnable op) throws InterruptedException {
-    Throwable[] thrown = new Throwable[1];
-    Thread t =
-        Thread.ofPlatform()
-            .name("intruder")
-            .start(
-                () -> {
-                  try {
-                    op.run();
-                  } catch (Throwable e) {
-                    thrown[0] = e;
-                  }
-                });
-    t.join();
-    return thrown[0];
+    return ConfinedTest.inAnotherThread(op); // a thread named "intruder"
   }
 
   @ParameterizedTest

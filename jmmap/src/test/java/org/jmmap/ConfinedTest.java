@@ -87,8 +87,8 @@ class ConfinedTest {
     return b;
   }
 
-  /** {@return what {@code op} threw in a new thread}, or null if it returned */
-  private static Throwable inAnotherThread(ThrowingRunnable op) throws InterruptedException {
+  /** {@return what {@code op} threw in a new thread named "intruder"}, or null if it returned */
+  static Throwable inAnotherThread(ThrowingRunnable op) throws InterruptedException {
     Throwable[] thrown = new Throwable[1];
     Thread t =
         Thread.ofPlatform()

@@ -25,30 +25,6 @@ public record Request(
     boolean confined) {
 
   /**
-   * A request for a map that any thread may use.
-   *
-   * @param source what to map
-   * @param length bytes, 0 for the rest of the file
-   * @param access the requested access
-   * @param flags {@code MAP_*}
-   * @param prot {@code PROT_*}
-   * @param offset the file offset
-   * @param trackFd whether to keep the descriptor for {@code size()} and {@code resize()}
-   * @param populate whether to prefault the pages
-   */
-  public Request(
-      Source source,
-      long length,
-      Mode.Kind access,
-      int flags,
-      int prot,
-      long offset,
-      boolean trackFd,
-      boolean populate) {
-    this(source, length, access, flags, prot, offset, trackFd, populate, false);
-  }
-
-  /**
    * {@return a request for a shared, writable map of all of {@code source} from offset 0} (how
    * shared memory maps its file)
    *
@@ -63,6 +39,7 @@ public record Request(
         Mman.PROT_READ | Mman.PROT_WRITE,
         0,
         true,
+        false,
         false);
   }
 

@@ -74,7 +74,7 @@ class RegionFailureTest {
 
   private static Request request(Source source, long length, Mode.Kind access, int flags) {
     return new Request(
-        source, length, access, flags, Mman.PROT_READ | Mman.PROT_WRITE, 0, true, false);
+        source, length, access, flags, Mman.PROT_READ | Mman.PROT_WRITE, 0, true, false, false);
   }
 
   private static Request file(Path file, boolean trackFd) {
@@ -86,6 +86,7 @@ class RegionFailureTest {
         Mman.PROT_READ | Mman.PROT_WRITE,
         0,
         trackFd,
+        false,
         false);
   }
 
