@@ -135,7 +135,9 @@ public final class MmapOptions {
    *       {@link Mmap#segment()}, {@link Mmap#asByteBuffer(long, int)}, the streams, the channel,
    *       {@link Mmap#asCharSequence()} and {@link Mmap#matches} can be used only in the owner
    *       thread. Nothing can crash: another thread can never be inside an access when the owner
-   *       closes the map.
+   *       closes the map. Whatever hands a view to other threads fails there: a parallel {@code
+   *       matches(p).parallel()} stream, or an {@code AsynchronousFileChannel} given an {@code
+   *       asByteBuffer} (whose worker then dies without completing the operation).
    *   <li><b>An owner that ends.</b> Once the owner thread has ended, nobody can use or close the
    *       map; it is unmapped, and its descriptor closed, when it becomes unreachable, as any
    *       unclosed map is.
