@@ -17,7 +17,17 @@ import java.lang.foreign.MemorySegment;
 public final class Search {
   private static final boolean VECTOR = vectorUsable();
 
+  /** The kernel chosen once: a constant, so the JIT inlines its scan into the chunk loops. */
+  private static final HeapKernel KERNEL = kernel(VECTOR);
+
   private Search() {}
+
+  private static HeapKernel kernel(boolean vector) {
+    if (vector) {
+      return VectorSearch.KERNEL;
+    }
+    return SwarSearch.KERNEL;
+  }
 
   private static boolean vectorUsable() {
     if ("swar".equals(System.getProperty("jmmap.search"))
@@ -43,7 +53,7 @@ public final class Search {
    * @param needle at least one byte
    */
   public static long find(MemorySegment s, long from, long to, byte[] needle) {
-    return VECTOR ? VectorSearch.find(s, from, to, needle) : SwarSearch.find(s, from, to, needle);
+    return ChunkScanner.find(KERNEL, s, from, to, needle);
   }
 
   /**
@@ -52,11 +62,11 @@ public final class Search {
    * @param needle at least one byte
    */
   public static long rfind(MemorySegment s, long from, long to, byte[] needle) {
-    return VECTOR ? VectorSearch.rfind(s, from, to, needle) : SwarSearch.rfind(s, from, to, needle);
+    return ChunkScanner.rfind(KERNEL, s, from, to, needle);
   }
 
   /** {@return the lowest index in [from, to) that holds {@code b}, or -1} */
   public static long indexOf(MemorySegment s, long from, long to, byte b) {
-    return VECTOR ? VectorSearch.indexOf(s, from, to, b) : SwarSearch.indexOf(s, from, to, b);
+    return ChunkScanner.indexOf(KERNEL, s, from, to, b);
   }
 }

@@ -1,6 +1,5 @@
 package org.jmmap.internal.search;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -22,18 +21,6 @@ final class SwarSearch implements HeapKernel {
   private static final long HIGHS = 0x8080808080808080L;
 
   private SwarSearch() {}
-
-  static long find(MemorySegment s, long from, long to, byte[] needle) {
-    return ChunkScanner.find(KERNEL, s, from, to, needle);
-  }
-
-  static long rfind(MemorySegment s, long from, long to, byte[] needle) {
-    return ChunkScanner.rfind(KERNEL, s, from, to, needle);
-  }
-
-  static long indexOf(MemorySegment s, long from, long to, byte b) {
-    return ChunkScanner.indexOf(KERNEL, s, from, to, b);
-  }
 
   private static long word(byte[] buf, int i) {
     return (long) WORDS.get(buf, i);

@@ -26,18 +26,6 @@ final class VectorSearch implements HeapKernel {
     return SPECIES.vectorBitSize();
   }
 
-  static long find(MemorySegment s, long from, long to, byte[] needle) {
-    return ChunkScanner.find(KERNEL, s, from, to, needle);
-  }
-
-  static long rfind(MemorySegment s, long from, long to, byte[] needle) {
-    return ChunkScanner.rfind(KERNEL, s, from, to, needle);
-  }
-
-  static long indexOf(MemorySegment s, long from, long to, byte b) {
-    return ChunkScanner.indexOf(KERNEL, s, from, to, b);
-  }
-
   /** {@return the mask of the candidates from {@code c} that match both filter bytes} */
   private static VectorMask<Byte> mask(byte[] buf, int c, Needle p) {
     return ByteVector.fromArray(SPECIES, buf, c + p.off1)
@@ -137,9 +125,9 @@ final class VectorSearch implements HeapKernel {
   static void selfTest() {
     MemorySegment s = MemorySegment.ofArray(new byte[3 * SPECIES.length() + 5]);
     s.set(ValueLayout.JAVA_BYTE, s.byteSize() - 2, (byte) 1);
-    if (indexOf(s, 0, s.byteSize(), (byte) 1) != s.byteSize() - 2
-        || find(s, 0, s.byteSize(), new byte[] {1, 0}) != s.byteSize() - 2
-        || rfind(s, 0, s.byteSize(), new byte[] {0, 1}) != s.byteSize() - 3) {
+    if (ChunkScanner.indexOf(KERNEL, s, 0, s.byteSize(), (byte) 1) != s.byteSize() - 2
+        || ChunkScanner.find(KERNEL, s, 0, s.byteSize(), new byte[] {1, 0}) != s.byteSize() - 2
+        || ChunkScanner.rfind(KERNEL, s, 0, s.byteSize(), new byte[] {0, 1}) != s.byteSize() - 3) {
       throw new IllegalStateException("the vector search kernel gave a wrong answer");
     }
   }

@@ -179,8 +179,10 @@ class SearchKernelTest {
       for (MemorySegment s : segments(d)) {
         String why = "seed " + seed + " round " + round + " [" + from + ", " + to + ")";
         long expected = naiveFind(d, from, to, new byte[] {'\n'});
-        assertEquals(expected, SwarSearch.indexOf(s, from, to, (byte) '\n'), why);
-        assertEquals(expected, VectorSearch.indexOf(s, from, to, (byte) '\n'), why);
+        assertEquals(
+            expected, ChunkScanner.indexOf(SwarSearch.KERNEL, s, from, to, (byte) '\n'), why);
+        assertEquals(
+            expected, ChunkScanner.indexOf(VectorSearch.KERNEL, s, from, to, (byte) '\n'), why);
         assertEquals(expected, Search.indexOf(s, from, to, (byte) '\n'), why);
       }
     }
@@ -206,13 +208,22 @@ class SearchKernelTest {
               + " on "
               + (s.isNative() ? "native" : "heap")
               + " memory";
-      assertEquals(f, SwarSearch.find(s, from, to, sub), why + ", find, SWAR");
-      assertEquals(f, VectorSearch.find(s, from, to, sub), why + ", find, vector");
-      assertEquals(b, SwarSearch.rfind(s, from, to, sub), why + ", rfind, SWAR");
-      assertEquals(b, VectorSearch.rfind(s, from, to, sub), why + ", rfind, vector");
+      assertEquals(f, ChunkScanner.find(SwarSearch.KERNEL, s, from, to, sub), why + ", find, SWAR");
+      assertEquals(
+          f, ChunkScanner.find(VectorSearch.KERNEL, s, from, to, sub), why + ", find, vector");
+      assertEquals(
+          b, ChunkScanner.rfind(SwarSearch.KERNEL, s, from, to, sub), why + ", rfind, SWAR");
+      assertEquals(
+          b, ChunkScanner.rfind(VectorSearch.KERNEL, s, from, to, sub), why + ", rfind, vector");
       if (sub.length == 1) {
-        assertEquals(f, SwarSearch.indexOf(s, from, to, sub[0]), why + ", indexOf, SWAR");
-        assertEquals(f, VectorSearch.indexOf(s, from, to, sub[0]), why + ", indexOf, vector");
+        assertEquals(
+            f,
+            ChunkScanner.indexOf(SwarSearch.KERNEL, s, from, to, sub[0]),
+            why + ", indexOf, SWAR");
+        assertEquals(
+            f,
+            ChunkScanner.indexOf(VectorSearch.KERNEL, s, from, to, sub[0]),
+            why + ", indexOf, vector");
       }
     }
   }
