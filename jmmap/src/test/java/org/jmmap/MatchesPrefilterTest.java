@@ -15,8 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.IntToLongFunction;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -150,36 +152,27 @@ class MatchesPrefilterTest {
     List<String> out = new ArrayList<>();
     Matcher m = p.matcher(s);
     while (m.find()) {
-      StringBuilder b = new StringBuilder();
-      for (int g = 0; g <= m.groupCount(); g++) {
-        b.append(m.start(g))
-            .append('-')
-            .append(m.end(g))
-            .append('=')
-            .append(m.group(g))
-            .append(';');
-      }
-      out.add(b.toString());
+      out.add(line(m, m::start, m::end));
     }
     return out;
   }
 
   private static List<String> describe(Stream<MmapMatch> matches) {
-    return matches
-        .map(
-            m -> {
-              StringBuilder b = new StringBuilder();
-              for (int g = 0; g <= m.groupCount(); g++) {
-                b.append(m.startOffset(g))
-                    .append('-')
-                    .append(m.endOffset(g))
-                    .append('=')
-                    .append(m.group(g))
-                    .append(';');
-              }
-              return b.toString();
-            })
-        .toList();
+    return matches.map(m -> line(m, m::startOffset, m::endOffset)).toList();
+  }
+
+  /** {@return one match as text, its offsets read through {@code start} and {@code end}} */
+  private static String line(MatchResult m, IntToLongFunction start, IntToLongFunction end) {
+    StringBuilder b = new StringBuilder();
+    for (int g = 0; g <= m.groupCount(); g++) {
+      b.append(start.applyAsLong(g))
+          .append('-')
+          .append(end.applyAsLong(g))
+          .append('=')
+          .append(m.group(g))
+          .append(';');
+    }
+    return b.toString();
   }
 
   private static byte[] data(RandomGenerator r, int n) {
