@@ -17,10 +17,11 @@ import java.util.Arrays;
  *
  * <p>A search often ends a few bytes away (the next of many occurrences), so the chunks start at
  * {@link #FIRST_CHUNK} candidates and double up to {@link #CHUNK}, a size that stays in the
- * first-level cache, and the buffer is kept per thread. A chunk holds the bytes of its candidates
- * plus the needle's length less one (for needles up to {@link #WHOLE_NEEDLE}), so candidates near
- * its end are verified in place; a longer needle brings only the bytes its filter reads, and a
- * candidate is verified past the chunk by copying the rest.
+ * first-level cache, and the buffer comes from a small pool shared by all threads ({@link
+ * BufferPool}). A chunk holds the bytes of its candidates plus the needle's length less one (for
+ * needles up to {@link #WHOLE_NEEDLE}), so candidates near its end are verified in place; a longer
+ * needle brings only the bytes its filter reads, and a candidate is verified past the chunk by
+ * copying the rest.
  *
  * <p>A byte search (the line end for {@code readLine}) scans its first {@link #NEAR} bytes in
  * place, a word at a time with scalar segment loads, which cost no copy: lines are short. The
@@ -45,14 +46,6 @@ final class ChunkScanner {
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
-  /**
-   * Each thread's chunk buffer: allocating one per search would cost as much as the copy, since
-   * fresh heap memory is not in the cache. Nothing a kernel calls searches again, so one buffer per
-   * thread is enough.
-   */
-  private static final ThreadLocal<byte[]> BUFFER =
-      ThreadLocal.withInitial(() -> new byte[CHUNK + WHOLE_NEEDLE - 1]);
-
   private ChunkScanner() {}
 
   /**
@@ -68,7 +61,25 @@ final class ChunkScanner {
     }
     Needle p = new Needle(needle);
     int reach = n <= WHOLE_NEEDLE ? n : p.span; // bytes from a candidate that the chunk holds
-    byte[] buf = BUFFER.get();
+    int slot = BufferPool.slot();
+    byte[] buf = BufferPool.take(slot);
+    try {
+      return findIn(buf, kernel, s, from, last, needle, p, reach);
+    } finally {
+      BufferPool.give(slot, buf);
+    }
+  }
+
+  private static long findIn(
+      byte[] buf,
+      HeapKernel kernel,
+      MemorySegment s,
+      long from,
+      long last,
+      byte[] needle,
+      Needle p,
+      int reach) {
+    int n = needle.length;
     int chunk = FIRST_CHUNK;
     for (long base = from; base <= last; ) {
       int count = (int) Math.min(chunk, last - base + 1); // candidates base .. base + count - 1
@@ -100,7 +111,25 @@ final class ChunkScanner {
     }
     Needle p = new Needle(needle);
     int reach = n <= WHOLE_NEEDLE ? n : p.span;
-    byte[] buf = BUFFER.get();
+    int slot = BufferPool.slot();
+    byte[] buf = BufferPool.take(slot);
+    try {
+      return rfindIn(buf, kernel, s, from, last, needle, p, reach);
+    } finally {
+      BufferPool.give(slot, buf);
+    }
+  }
+
+  private static long rfindIn(
+      byte[] buf,
+      HeapKernel kernel,
+      MemorySegment s,
+      long from,
+      long last,
+      byte[] needle,
+      Needle p,
+      int reach) {
+    int n = needle.length;
     int chunk = FIRST_CHUNK;
     for (long top = last + 1; top > from; ) { // candidates below top are left
       int count = (int) Math.min(chunk, top - from);
@@ -127,7 +156,17 @@ final class ChunkScanner {
     if (at >= 0 || near == to) {
       return at;
     }
-    byte[] buf = BUFFER.get();
+    int slot = BufferPool.slot();
+    byte[] buf = BufferPool.take(slot);
+    try {
+      return indexOfIn(buf, kernel, s, near, to, b);
+    } finally {
+      BufferPool.give(slot, buf);
+    }
+  }
+
+  private static long indexOfIn(
+      byte[] buf, HeapKernel kernel, MemorySegment s, long near, long to, byte b) {
     int chunk = FIRST_CHUNK;
     for (long base = near; base < to; ) {
       int count = (int) Math.min(chunk, to - base);
