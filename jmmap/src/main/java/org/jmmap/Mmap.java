@@ -248,7 +248,12 @@ public final class Mmap implements AutoCloseable {
 
   /** {@return a map made as {@code request} says} */
   static Mmap open(Request request) throws IOException {
-    return new Mmap(Opener.system().open(request));
+    return open(Opener.system(), request);
+  }
+
+  /** {@return a map made as {@code request} says, through {@code opener}} */
+  static Mmap open(Opener opener, Request request) throws IOException {
+    return new Mmap(opener.open(request));
   }
 
   /**

@@ -221,7 +221,7 @@ public final class MmapOptions {
   }
 
   /** {@return an immutable copy of these options, for {@code source}} */
-  private Request request(Source source, long length) {
+  Request request(Source source, long length) {
     return new Request(
         source, length, kind(access), flags, prot, offset, trackFd, populate, confined);
   }

@@ -63,7 +63,10 @@
  *     <tr><td>{@code ValueError: mmap closed or invalid}, {@code BufferError}</td>
  *         <td>{@link java.lang.IllegalStateException}</td></tr>
  *     <tr><td>{@code OSError}</td><td>{@link java.io.IOException}, or
- *         {@link java.io.UncheckedIOException} where a method declares none</td></tr>
+ *         {@link java.io.UncheckedIOException} where a method declares none: {@link
+ *         java.nio.file.NoSuchFileException}, {@link java.nio.file.FileAlreadyExistsException}
+ *         or {@link java.nio.file.AccessDeniedException} where one fits, else {@link
+ *         org.jmmap.SystemCallException} with the error number</td></tr>
  *     <tr><td>(the process dies of {@code SIGBUS})</td>
  *         <td>{@link org.jmmap.MmapFaultException}</td></tr>
  *   </tbody>

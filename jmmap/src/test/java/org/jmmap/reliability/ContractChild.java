@@ -92,6 +92,17 @@ public final class ContractChild {
     switch (args[0]) {
       case "reclaim" ->
           reclaim(args[1], Integer.parseInt(args[2]), Path.of(args[3]), Long.parseLong(args[4]));
+      case "reclaim-threads" ->
+          ReclaimThreadsChild.many(
+              Integer.parseInt(args[1]),
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Path.of(args[4]),
+              Long.parseLong(args[5]),
+              args[6]);
+      case "shortage" ->
+          ReclaimThreadsChild.shortage(
+              Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
       case "names" -> {
         System.out.println("sun.jnu.encoding " + System.getProperty("sun.jnu.encoding"));
         for (int i = 1; i < args.length; i++) {
@@ -103,7 +114,7 @@ public final class ContractChild {
   }
 
   /** {@return the soft limit of one line of /proc/self/limits, e.g. "Max open files"} */
-  private static String softLimit(String what) throws IOException {
+  static String softLimit(String what) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
       if (line.startsWith(what)) {
         return line.substring(what.length()).trim().split("\\s+")[0];

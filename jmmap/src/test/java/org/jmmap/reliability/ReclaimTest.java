@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,5 +109,107 @@ class ReclaimTest {
             "-XX:CompressedClassSpaceSize=64m",
             "-XX:MaxMetaspaceSize=128m"),
         Map.of("MALLOC_ARENA_MAX", "2"));
+  }
+
+  private static final int PLATFORM_THREADS = 8;
+  private static final int VIRTUAL_THREADS = 32;
+
+  /** Runs {@link ReclaimThreadsChild#many} under {@code limit}; every map must succeed. */
+  private void manyThreads(
+      int perThread, long size, String kinds, String limit, String limitSeen, List<String> jvm)
+      throws Exception {
+    ContractChild.Result r =
+        ContractChild.run(
+            dir,
+            limit,
+            Map.of("MALLOC_ARENA_MAX", "2"),
+            jvm,
+            "reclaim-threads",
+            Integer.toString(PLATFORM_THREADS),
+            Integer.toString(VIRTUAL_THREADS),
+            Integer.toString(perThread),
+            dir.toString(),
+            Long.toString(size),
+            kinds);
+    String report =
+        PLATFORM_THREADS
+            + " platform and "
+            + VIRTUAL_THREADS
+            + " virtual threads, each making "
+            + perThread
+            + " "
+            + kinds
+            + " maps dropped unclosed under `"
+            + limit
+            + "`: exit status "
+            + r.status()
+            + ", output:\n"
+            + r.output();
+    assertTrue(r.output().contains(limitSeen), "the child did not run under the limit: " + report);
+    assertEquals(0, r.status(), report);
+    int all = (PLATFORM_THREADS + VIRTUAL_THREADS) * perThread;
+    assertTrue(r.output().contains("ok " + all), report);
+  }
+
+  private void manyThreadsUnder128OpenFiles(int perThread) throws Exception {
+    manyThreads(
+        perThread,
+        4096,
+        "file,anonymous",
+        "ulimit -n 128",
+        "open files limit 128",
+        List.of("-Xmx64m"));
+  }
+
+  @Test
+  void fortyPlatformAndVirtualThreadsMappingAtOnceAllSucceedUnder128OpenFiles() throws Exception {
+    manyThreadsUnder128OpenFiles(500);
+  }
+
+  @Test
+  @Tag("long")
+  void fortyThreadsMakingTwoThousandMapsEachAllSucceedUnder128OpenFiles() throws Exception {
+    manyThreadsUnder128OpenFiles(2000);
+  }
+
+  @Test
+  void fortyThreadsMappingAtOnceAllSucceedWhenTheyExhaustTheAddressSpace() throws Exception {
+    manyThreads(
+        10,
+        64L << 20,
+        "file-read",
+        "ulimit -v 2000000",
+        "address space limit " + 2000000L * 1024,
+        List.of(
+            "-Xmx64m",
+            "-XX:+UseSerialGC",
+            "-XX:ReservedCodeCacheSize=64m",
+            "-XX:CompressedClassSpaceSize=64m",
+            "-XX:MaxMetaspaceSize=128m"));
+  }
+
+  @Test
+  void aRealShortageFailsForEveryThreadWithThePublicTypeAndEndsWhenMapsAreClosed()
+      throws Exception {
+    ContractChild.Result r =
+        ContractChild.run(
+            dir,
+            "ulimit -n 128",
+            Map.of(),
+            List.of("-Xmx64m"),
+            "shortage",
+            Integer.toString(PLATFORM_THREADS),
+            Integer.toString(VIRTUAL_THREADS),
+            dir.toString());
+    String report = "exit status " + r.status() + ", output:\n" + r.output();
+    assertEquals(0, r.status(), report);
+    assertTrue(r.output().contains("errno=24"), "the first failure is not EMFILE: " + report);
+    int all = PLATFORM_THREADS + VIRTUAL_THREADS;
+    assertTrue(
+        r.output().contains("while short: {SystemCallException errno=24=" + all + "}"),
+        "every thread must fail with SystemCallException (EMFILE): " + report);
+    assertTrue(
+        r.output().contains("after closing half: {mapped=" + all + "}"),
+        "once maps are closed, every thread must map again: " + report);
   }
 }

@@ -17,15 +17,13 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
+import org.jmmap.SystemCallException;
 
 /** {@link NativeOs} on Linux (glibc or musl), x86_64 and aarch64, through the FFM linker. */
 @SuppressWarnings("restricted") // this package is the one place allowed to make restricted calls
@@ -48,6 +46,7 @@ final class LinuxNativeOs implements NativeOs {
   // <sys/stat.h>
   private static final int S_IFMT = 0xF000;
   private static final int S_IFREG = 0x8000;
+  private static final int S_IFDIR = 0x4000;
   // <errno.h>
   private static final int EINTR = 4;
   private static final int EOPNOTSUPP = 95;
@@ -126,7 +125,7 @@ final class LinuxNativeOs implements NativeOs {
     // load what a failure needs now: when descriptors run out, loading a class from a directory
     // on the class path fails too, and the failure must reach Reclaim intact
     Errno.name(0);
-    new OsException(null, "", 0).about("").isResourceShortage();
+    Errno.isResourceShortage(Errno.about(new SystemCallException(null, "", 0), "").errno());
     long page = auxvPageSize();
     if (page <= 0) {
       page = 4096;
@@ -421,7 +420,11 @@ final class LinuxNativeOs implements NativeOs {
           return r;
         });
     return new FileStat(
-        modeAndSize[1], (modeAndSize[0] & S_IFMT) == S_IFREG, modeAndSize[2], modeAndSize[3]);
+        modeAndSize[1],
+        (modeAndSize[0] & S_IFMT) == S_IFREG,
+        (modeAndSize[0] & S_IFMT) == S_IFDIR,
+        modeAndSize[2],
+        modeAndSize[3]);
   }
 
   @Override
@@ -556,16 +559,7 @@ final class LinuxNativeOs implements NativeOs {
   }
 
   private IOException failure(String path, String call, int errno) {
-    String text = call + " failed: " + describe(errno);
-    if (path == null) {
-      return new OsException(null, text, errno);
-    }
-    return switch (Errno.name(errno)) {
-      case "ENOENT" -> new NoSuchFileException(path, null, text);
-      case "EEXIST" -> new FileAlreadyExistsException(path, null, text);
-      case "EACCES", "EPERM", "EROFS" -> new AccessDeniedException(path, null, text);
-      default -> new OsException(path, text, errno);
-    };
+    return Errno.exception(path, call + " failed: " + describe(errno), errno);
   }
 
   /** {@return e.g. {@code "EINVAL (Invalid argument)"}} */

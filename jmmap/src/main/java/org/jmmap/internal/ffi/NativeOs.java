@@ -41,7 +41,7 @@ public interface NativeOs {
    * @param followLinks false adds {@code O_NOFOLLOW}: a symbolic link is refused with {@code ELOOP}
    * @return the new file descriptor
    * @throws IOException if {@code open(2)} fails ({@code NoSuchFileException}, {@code
-   *     AccessDeniedException} where they fit, otherwise {@link OsException})
+   *     AccessDeniedException} where they fit, otherwise {@link org.jmmap.SystemCallException})
    */
   int open(byte[] path, String shown, boolean writable, boolean followLinks) throws IOException;
 
@@ -185,8 +185,9 @@ public interface NativeOs {
    *
    * @param size {@code st_size}
    * @param regular whether the file is a regular file
+   * @param directory whether the file is a directory
    * @param device {@code st_dev}
    * @param inode {@code st_ino}
    */
-  record FileStat(long size, boolean regular, long device, long inode) {}
+  record FileStat(long size, boolean regular, boolean directory, long device, long inode) {}
 }

@@ -3,8 +3,9 @@ package org.jmmap.internal.map;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 import org.jmmap.internal.ffi.NativeOs;
-import org.jmmap.internal.ffi.OsException;
 
 /**
  * A mapping made with {@code mmap(2)} on a descriptor that jmmap owns, or on none (private
@@ -54,8 +55,8 @@ final class FdBacking implements Backing {
     long address;
     try {
       address = os.mmap(length, prot, flags, fd, offset);
-    } catch (OsException e) {
-      throw e.about(description);
+    } catch (SystemCallException e) {
+      throw Errno.about(e, description);
     }
     return os.segment(address, length, arena);
   }
@@ -83,9 +84,9 @@ final class FdBacking implements Backing {
     long address;
     try {
       address = os.mremap(old.address(), old.byteSize(), newLength);
-    } catch (OsException e) {
-      if (e.errno() != OsException.EFAULT) {
-        throw e.about(description);
+    } catch (SystemCallException e) {
+      if (e.errno() != Errno.EFAULT) {
+        throw Errno.about(e, description);
       }
       // advice on part of the range (MADV_RANDOM, MADV_DONTFORK, ...) split the kernel's
       // mapping, and mremap moves only whole ones; whether the pieces merge again when the advice
@@ -94,16 +95,16 @@ final class FdBacking implements Backing {
         // a shared mapping of a file loses nothing when it is made anew over the same file
         try {
           address = os.mmap(newLength, prot, flags, fd, offset);
-        } catch (OsException again) {
-          throw again.about(description);
+        } catch (SystemCallException again) {
+          throw Errno.about(again, description);
         }
         os.munmap(old.address(), old.byteSize());
       } else if (fd < 0 && (flags & MAP_TYPE) == MAP_PRIVATE) {
         // private anonymous memory is nothing but its bytes: copy them into a new mapping
         try {
           address = os.mmap(newLength, prot, flags, fd, offset);
-        } catch (OsException again) {
-          throw again.about(description);
+        } catch (SystemCallException again) {
+          throw Errno.about(again, description);
         }
         MemorySegment to = os.segment(address, newLength, arena);
         MemorySegment from = os.segment(old.address(), old.byteSize(), arena);
@@ -112,7 +113,7 @@ final class FdBacking implements Backing {
         return to;
       } else {
         // a private file map's own copies of pages cannot be carried over faithfully
-        throw e.about(description);
+        throw Errno.about(e, description);
       }
     }
     return os.segment(address, newLength, arena);

@@ -1,5 +1,6 @@
 package org.jmmap.internal.map;
 
+import static org.jmmap.internal.ffi.Errno.EISDIR;
 import static org.jmmap.internal.map.Mman.MAP_ANONYMOUS;
 import static org.jmmap.internal.map.Mman.MAP_POPULATE;
 import static org.jmmap.internal.map.Mman.MAP_TYPE;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jmmap.SystemCallException;
 import org.jmmap.internal.ffi.NativeOs;
 import org.jmmap.internal.ffi.NativeOs.FileStat;
 
@@ -136,6 +138,10 @@ public final class Opener {
     long length;
     try {
       FileStat st = os.fstat(fd);
+      if (st.directory()) {
+        // mmap(2) would fail with a bare EINVAL or ENODEV, which says nothing of the cause
+        throw new SystemCallException(path, "Is a directory: only files can be mapped", EISDIR);
+      }
       if (!NativeNames.ascii(path)) {
         NativeNames.checkSameFile(file, st);
       }

@@ -2,24 +2,44 @@ package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jmmap.internal.ffi.OsException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 
 /**
  * Retries a call that failed for lack of descriptors or address space after letting the garbage
  * collector find maps that nobody closed and nobody can reach: each holds a descriptor and a
  * mapping until its cleaner runs. The JDK reserves direct buffer memory the same way.
+ *
+ * <p>Many threads may run short at once, and what one collection releases is soon taken again by
+ * threads that keep mapping. So once one thread runs short, every call goes through one fair gate
+ * until nobody waits any more: the thread at its head collects, waits for the cleaners and retries,
+ * and the others follow in turn, each trying once before it collects in its own turn. A thread
+ * gives up only when its collections released nothing for about a second; a thread behind it that
+ * then finds nothing released since gives up at once, so a real shortage fails promptly for all.
  */
 final class Reclaim {
   private static final AtomicLong MAPPED = new AtomicLong(); // bytes of generations not unmapped
+  private static final AtomicLong RELEASED = new AtomicLong(); // generations released so far
+
+  private static final int MAX_SLEEPS = 10; // 1 + 2 + ... + 512 ms: about a second in all
+
+  /** Collections one call makes at most, however much each releases. */
+  private static final int MAX_COLLECTIONS = 200;
+
+  private static final ReentrantLock GATE = new ReentrantLock(true);
+  private static volatile int waiting; // threads in or before the gate
+  private static final AtomicLong FUTILE = new AtomicLong(-1); // RELEASED when a reclaim gave up
+
+  private Reclaim() {}
 
   /** Counts bytes mapped ({@code delta > 0}) or unmapped ({@code delta < 0}). */
   static void mapped(long delta) {
     MAPPED.addAndGet(delta);
+    if (delta < 0) {
+      RELEASED.incrementAndGet();
+    }
   }
-
-  private static final int MAX_SLEEPS = 10; // 1 + 2 + ... + 512 ms: about a second in all
-
-  private Reclaim() {}
 
   /** A call into the OS. */
   @FunctionalInterface
@@ -28,27 +48,83 @@ final class Reclaim {
   }
 
   /**
-   * {@return the call's result}, retried after a garbage collection, for about a second in all,
-   * while it fails with {@code EMFILE} or {@code ENFILE}, or with {@code ENOMEM} when maps not yet
-   * unmapped hold at least {@code bytes}: a collection can release no more than they hold, so a
-   * request that large maps cannot make room for fails at once
+   * {@return the call's result}, retried after garbage collections while it fails with {@code
+   * EMFILE} or {@code ENFILE}, or with {@code ENOMEM} when maps not yet unmapped hold at least
+   * {@code bytes} (a collection can release no more than they hold, so a request that large maps
+   * cannot make room for fails at once), until collections release nothing for about a second
    *
    * @param bytes how much address space the call asks for; 0 when it asks for a descriptor
    */
   static <T> T retrying(long bytes, Call<T> call) throws IOException {
-    try {
-      return call.run();
-    } catch (OsException e) {
-      if (!e.isResourceShortage() || (e.errno() == OsException.ENOMEM && MAPPED.get() < bytes)) {
-        throw e;
+    SystemCallException first;
+    if (waiting == 0) {
+      try {
+        return call.run();
+      } catch (SystemCallException e) {
+        if (!curable(e, bytes)) {
+          throw e;
+        }
+        first = e;
       }
-      return retry(call, e);
+    } else {
+      first = null; // others are short: queue behind them rather than take what they wait for
+    }
+    return queued(bytes, call, first);
+  }
+
+  private static boolean curable(SystemCallException e, long bytes) {
+    return Errno.isResourceShortage(e.errno())
+        && (e.errno() != Errno.ENOMEM || MAPPED.get() >= bytes);
+  }
+
+  private static <T> T queued(long bytes, Call<T> call, SystemCallException first)
+      throws IOException {
+    synchronized (Reclaim.class) {
+      waiting++;
+    }
+    try {
+      GATE.lockInterruptibly();
+    } catch (InterruptedException interrupted) {
+      leave();
+      Thread.currentThread().interrupt();
+      if (first != null) {
+        throw first;
+      }
+      return call.run();
+    }
+    try {
+      long seen = RELEASED.get();
+      try {
+        return call.run(); // what the thread ahead waited for may have been released
+      } catch (SystemCallException e) {
+        if (!curable(e, bytes)) {
+          throw e;
+        }
+        if (first == null) {
+          first = e;
+        }
+        if (FUTILE.get() == seen) {
+          throw first; // the thread ahead collected in vain, and nothing was released since
+        }
+      }
+      return collecting(call, first);
+    } finally {
+      GATE.unlock();
+      leave();
     }
   }
 
-  private static <T> T retry(Call<T> call, OsException first) throws IOException {
+  private static void leave() {
+    synchronized (Reclaim.class) {
+      waiting--;
+    }
+  }
+
+  /** Collects, waits for the cleaners and retries, while collections release something. */
+  private static <T> T collecting(Call<T> call, SystemCallException first) throws IOException {
     long sleep = 1;
-    for (int i = 0; i < MAX_SLEEPS; i++) {
+    for (int fruitless = 0, n = 0; fruitless < MAX_SLEEPS && n < MAX_COLLECTIONS; n++) {
+      long before = RELEASED.get();
       System.gc();
       try {
         Thread.sleep(sleep);
@@ -56,16 +132,22 @@ final class Reclaim {
         Thread.currentThread().interrupt();
         throw first;
       }
-      sleep <<= 1;
       try {
         return call.run();
-      } catch (OsException again) {
-        if (!again.isResourceShortage()) {
+      } catch (SystemCallException again) {
+        if (!Errno.isResourceShortage(again.errno())) {
           throw again;
         }
-        // the cleaner may still be releasing what the collection found: wait longer
+      }
+      if (RELEASED.get() == before) {
+        fruitless++; // the cleaner may still be releasing what the collection found: wait longer
+        sleep <<= 1;
+      } else {
+        fruitless = 0; // released, and taken by others already: collect again soon
+        sleep = 1;
       }
     }
+    FUTILE.set(RELEASED.get());
     throw first;
   }
 }

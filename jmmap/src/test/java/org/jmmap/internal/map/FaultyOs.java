@@ -9,8 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 import org.jmmap.internal.ffi.NativeOs;
-import org.jmmap.internal.ffi.OsException;
 
 /**
  * The real OS layer, with one system call made to fail on demand and a ledger of the descriptors
@@ -20,7 +21,7 @@ import org.jmmap.internal.ffi.OsException;
  * close}: Linux releases the descriptor even when {@code close(2)} reports an error, so the real
  * close runs first.
  */
-final class FaultyOs implements NativeOs {
+public final class FaultyOs implements NativeOs {
   private final NativeOs real = NativeOs.current();
   private final Set<Integer> fds = new HashSet<>();
   private final Map<Long, Long> mappings = new HashMap<>();
@@ -31,13 +32,13 @@ final class FaultyOs implements NativeOs {
   private boolean noFallocate; // as on a file system that cannot reserve blocks
 
   /** Makes {@link #allocate} answer as on a file system without {@code fallocate(2)}. */
-  FaultyOs withoutFallocate() {
+  public FaultyOs withoutFallocate() {
     noFallocate = true;
     return this;
   }
 
   /** Makes the {@code n}-th system call from now (0-based) fail with {@code errno}. */
-  void failCall(int n, int errno) {
+  public void failCall(int n, int errno) {
     calls.clear();
     this.failAt = n;
     this.errno = errno;
@@ -45,17 +46,17 @@ final class FaultyOs implements NativeOs {
   }
 
   /** Stops failing calls. */
-  void disarm() {
+  public void disarm() {
     failAt = -1;
   }
 
   /** {@return the names of the calls made since {@link #failCall}} */
-  List<String> calls() {
+  public List<String> calls() {
     return calls;
   }
 
   /** {@return the call that failed, or null if the armed one was never reached} */
-  String failed() {
+  public String failed() {
     return failed;
   }
 
@@ -67,11 +68,11 @@ final class FaultyOs implements NativeOs {
     return Map.copyOf(mappings);
   }
 
-  private void enter(String name) throws OsException {
+  private void enter(String name) throws SystemCallException {
     calls.add(name);
     if (calls.size() - 1 == failAt) {
       failed = name;
-      throw OsException.of(name + " (injected)", errno);
+      throw new SystemCallException(null, name + " (injected) failed: " + Errno.name(errno), errno);
     }
   }
 
