@@ -85,17 +85,18 @@ class SharedMemoryRaceTest {
     List<String> problems = new ArrayList<>();
     for (int round = 0; round < 1000 && problems.size() < 5; round++) {
       long size = size();
-      CyclicBarrier start = new CyclicBarrier(2);
+      CyclicBarrier start = new CyclicBarrier(3);
       AtomicBoolean made = new AtomicBoolean();
-      Future<String> opened = pool.submit(() -> openUntilFound(start, made, size));
-      Future<String> created = pool.submit(() -> create(start, made, size));
-      String c = created.get();
-      String o = opened.get();
-      if (c != null) {
-        problems.add("round " + round + ": " + c);
-      }
-      if (o != null) {
-        problems.add("round " + round + ", size " + size + ": " + o);
+      // two openers, so that one is likely to be trying at the instant the name appears
+      List<Callable<String>> parties =
+          List.of(
+              () -> create(start, made, size),
+              () -> openUntilFound(start, made, size),
+              () -> openUntilFound(start, made, size));
+      for (Future<String> f : pool.invokeAll(parties)) {
+        if (f.get() != null) {
+          problems.add("round " + round + ", size " + size + ": " + f.get());
+        }
       }
       Files.deleteIfExists(entry);
     }
