@@ -44,6 +44,16 @@ public final class SharedMemory implements AutoCloseable {
    * Creates new shared memory, readable and writable by this user only (mode {@code 0600}), and
    * zero-filled. Its pages are reserved now, so that a later write cannot fail for lack of space.
    *
+   * <p>The memory appears under its name only once it has its size and its pages: a process that
+   * opens the name meanwhile finds no such object or all of it, and a process killed while it
+   * creates leaves nothing under the name. Of two processes creating one name, exactly one
+   * succeeds; the other gets {@link java.nio.file.FileAlreadyExistsException}.
+   *
+   * @apiNote Python's {@code SharedMemory(name, create=True, size=n)} creates the object empty and
+   *     sizes it afterwards, so an {@code open} racing it can find it empty ({@code ValueError}).
+   *     jmmap makes the object without a name ({@code O_TMPFILE}) and links it to its name once it
+   *     is whole; where the file system cannot do that, it uses a hidden temporary name ({@code
+   *     .jmmap-} and 16 hex digits) instead, which a crash at the wrong moment can leave behind.
    * @param name the name, or null for a new one: {@code psm_} and 8 hex digits, as Python makes
    * @param size the size in bytes, at least 1
    * @return the shared memory, mapped
@@ -56,7 +66,8 @@ public final class SharedMemory implements AutoCloseable {
   }
 
   /**
-   * Creates new shared memory with the given permission bits (the umask applies).
+   * Creates new shared memory with the given permission bits (the umask applies), appearing under
+   * its name only once it is whole, as {@link #create(String, long)} does.
    *
    * @param name the name, or null for a new one
    * @param size the size in bytes, at least 1

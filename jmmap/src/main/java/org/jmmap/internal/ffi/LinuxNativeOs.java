@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -38,6 +39,10 @@ final class LinuxNativeOs implements NativeOs {
   private static final int O_CREAT = 0x40;
   private static final int O_EXCL = 0x80;
   private static final int O_NOFOLLOW = AARCH64_ARCH ? 0x8000 : 0x20000;
+  // __O_TMPFILE | O_DIRECTORY: a kernel without O_TMPFILE sees O_DIRECTORY and fails with EISDIR
+  private static final int O_TMPFILE = 0x400000 | (AARCH64_ARCH ? 0x4000 : 0x10000);
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_FOLLOW = 0x400;
   // <unistd.h>
   private static final int SC_PAGESIZE = 30;
   // <sys/mman.h>
@@ -48,7 +53,10 @@ final class LinuxNativeOs implements NativeOs {
   private static final int S_IFREG = 0x8000;
   private static final int S_IFDIR = 0x4000;
   // <errno.h>
+  private static final int ENOENT = 2;
   private static final int EINTR = 4;
+  private static final int EISDIR = 21;
+  private static final int EINVAL = 22;
   private static final int EOPNOTSUPP = 95;
   private static final int ENOSYS = 38;
   // struct stat: st_mode and st_size offsets differ between the two 64-bit ABIs
@@ -85,6 +93,10 @@ final class LinuxNativeOs implements NativeOs {
         "mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
     MSYNC("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
     MADVISE("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
+    LINKAT(
+        "linkat",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT),
+        -1),
     PWRITE("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1),
     // neither of these two sets an errno jmmap reports: bound without the capture
     STRERROR("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), -1),
@@ -378,6 +390,61 @@ final class LinuxNativeOs implements NativeOs {
                 String.format(
                     Locale.ROOT, "open(%s, O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW, 0%o)", shown, mode),
             (a, state) -> (int) handle(Fn.OPEN).invokeExact(state, cString(a, path), flags, mode));
+  }
+
+  @Override
+  public int createUnnamed(byte[] directory, String shown, int mode) throws IOException {
+    int flags = O_RDWR | O_TMPFILE | O_CLOEXEC;
+    int unsupported = -2;
+    int fd =
+        (int)
+            syscall(
+                shown,
+                () -> String.format(Locale.ROOT, "open(%s, O_RDWR|O_TMPFILE, 0%o)", shown, mode),
+                (a, state) -> {
+                  int r =
+                      (int) handle(Fn.OPEN).invokeExact(state, cString(a, directory), flags, mode);
+                  int e = r < 0 ? errno(state) : 0;
+                  return e == EOPNOTSUPP || e == EISDIR || e == EINVAL ? unsupported : r;
+                });
+    return fd == unsupported ? -1 : fd;
+  }
+
+  @Override
+  public boolean linkUnnamed(int fd, byte[] path, String shown) throws IOException {
+    byte[] magic = ("/proc/self/fd/" + fd).getBytes(StandardCharsets.US_ASCII);
+    int noProc = -2;
+    long r =
+        syscall(
+            shown,
+            () -> "linkat(/proc/self/fd/" + fd + ", " + shown + ", AT_SYMLINK_FOLLOW)",
+            (a, state) -> {
+              int x =
+                  (int)
+                      handle(Fn.LINKAT)
+                          .invokeExact(
+                              state,
+                              AT_FDCWD,
+                              cString(a, magic),
+                              AT_FDCWD,
+                              cString(a, path),
+                              AT_SYMLINK_FOLLOW);
+              return x < 0 && errno(state) == ENOENT ? noProc : x;
+            });
+    return r != noProc;
+  }
+
+  @Override
+  public void link(byte[] existing, String shownExisting, byte[] path, String shown)
+      throws IOException {
+    syscall(
+        shown,
+        () -> "link(" + shownExisting + ", " + shown + ")",
+        (a, state) ->
+            (int)
+                handle(Fn.LINKAT)
+                    .invokeExact(
+                        state, AT_FDCWD, cString(a, existing), AT_FDCWD, cString(a, path), 0));
   }
 
   /** {@return a NUL-terminated copy of {@code path}} @throws IllegalArgumentException on a NUL */

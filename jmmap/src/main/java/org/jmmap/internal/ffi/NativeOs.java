@@ -59,6 +59,48 @@ public interface NativeOs {
   int create(byte[] path, String shown, int mode) throws IOException;
 
   /**
+   * Creates a file that has no name yet in a directory ({@code O_RDWR | O_TMPFILE | O_CLOEXEC}),
+   * for {@link #linkUnnamed} to name once it is ready: until then no other process can find it, and
+   * if this process dies first the file is gone with it.
+   *
+   * @param directory the directory's name as the kernel sees it, without a terminating NUL
+   * @param shown the directory's name for messages
+   * @param mode the permission bits, e.g. {@code 0600} (the process's umask applies)
+   * @return the new file descriptor, or -1 when the kernel or the file system cannot make files
+   *     without a name ({@code EOPNOTSUPP}, {@code EISDIR}, {@code EINVAL})
+   * @throws IOException if {@code open(2)} fails for any other reason
+   */
+  int createUnnamed(byte[] directory, String shown, int mode) throws IOException;
+
+  /**
+   * Gives a file made by {@link #createUnnamed} its name ({@code linkat(2)} of {@code
+   * /proc/self/fd/<fd>} with {@code AT_SYMLINK_FOLLOW}, which needs no privilege). Nothing is ever
+   * replaced: an existing entry, a symbolic link included, is {@code EEXIST}, and a link is never
+   * followed.
+   *
+   * @param fd the descriptor {@link #createUnnamed} returned
+   * @param path the new name as the kernel sees it, without a terminating NUL
+   * @param shown the name for messages
+   * @return false when the descriptor cannot be named this way ({@code ENOENT}: no {@code /proc})
+   * @throws IOException if {@code linkat(2)} fails for any other reason ({@code
+   *     FileAlreadyExistsException} if the name is taken)
+   */
+  boolean linkUnnamed(int fd, byte[] path, String shown) throws IOException;
+
+  /**
+   * Gives a file a second name ({@code link(2)}). Nothing is ever replaced: an existing entry, a
+   * symbolic link included, is {@code EEXIST}, and a link is never followed.
+   *
+   * @param existing the file's name as the kernel sees it, without a terminating NUL
+   * @param shownExisting that name for messages
+   * @param path the new name as the kernel sees it, without a terminating NUL
+   * @param shown the new name for messages
+   * @throws IOException if {@code link(2)} fails ({@code FileAlreadyExistsException} if the name is
+   *     taken)
+   */
+  void link(byte[] existing, String shownExisting, byte[] path, String shown) throws IOException;
+
+  /**
    * Closes a file descriptor.
    *
    * @param fd the descriptor

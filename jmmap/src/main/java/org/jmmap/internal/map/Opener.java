@@ -86,23 +86,16 @@ public final class Opener {
   }
 
   /**
-   * {@return a shared map of a new file} of the request's length, created with {@code O_EXCL} and
-   * {@code O_NOFOLLOW} (so that nothing planted under the name is opened) and its blocks reserved;
-   * on failure the file is removed again.
+   * {@return a shared map of a new file} of the request's length, which appears under its name only
+   * once it has that length and its blocks ({@link NewFiles}): nothing planted under the name is
+   * opened or replaced. If the map cannot be made, the name is removed again.
    */
   private Region createShared(Source.NewFile n, Request r, Mode mode) throws IOException {
     Path path = n.path();
-    byte[] name = NativeNames.bytes(path);
-    long size = r.length();
-    int fd = Reclaim.retrying(0, () -> os.create(name, path.toString(), n.permissions()));
+    int fd = NewFiles.create(os, path, n.permissions(), r.length());
     boolean success = false;
-    boolean handedOver = false;
     try {
-      os.ftruncate(fd, size);
-      if (!os.allocate(fd, 0, size)) {
-        os.writeZeros(fd, 0, size);
-      }
-      handedOver = true; // descriptor() owns it from here, and closes it if it fails
+      // descriptor() owns the descriptor from here, and closes it if it fails
       Region region = descriptor(fd, path, r, mode, mode.flags());
       success = true;
       return region;
@@ -112,9 +105,6 @@ public final class Opener {
           Files.deleteIfExists(path);
         } catch (IOException ignored) {
           // the failure being reported matters more
-        }
-        if (!handedOver) {
-          closeQuietly(fd);
         }
       }
     }

@@ -21,8 +21,8 @@ public sealed interface Source {
   }
 
   /**
-   * A new file, created with {@code O_EXCL | O_NOFOLLOW}, its blocks reserved, and removed again if
-   * the map cannot be made.
+   * A new file, which appears under its name only once it has its size and its blocks, never
+   * replacing or following anything there, and is removed again if the map cannot be made.
    *
    * @param path where to create it
    * @param permissions the permission bits, e.g. {@code 0600}

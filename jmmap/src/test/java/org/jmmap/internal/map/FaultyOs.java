@@ -30,10 +30,17 @@ public final class FaultyOs implements NativeOs {
   private int errno;
   private String failed; // the name of the call that was failed, or null
   private boolean noFallocate; // as on a file system that cannot reserve blocks
+  private boolean noTmpfile; // as on a file system that cannot make files without a name
 
   /** Makes {@link #allocate} answer as on a file system without {@code fallocate(2)}. */
   public FaultyOs withoutFallocate() {
     noFallocate = true;
+    return this;
+  }
+
+  /** Makes {@link #createUnnamed} answer as on a file system without {@code O_TMPFILE}. */
+  FaultyOs withoutTmpfile() {
+    noTmpfile = true;
     return this;
   }
 
@@ -111,6 +118,32 @@ public final class FaultyOs implements NativeOs {
     int fd = real.create(path, shown, mode);
     fds.add(fd);
     return fd;
+  }
+
+  @Override
+  public int createUnnamed(byte[] directory, String shown, int mode) throws IOException {
+    if (noTmpfile) {
+      return -1;
+    }
+    enter("createUnnamed");
+    int fd = real.createUnnamed(directory, shown, mode);
+    if (fd >= 0) {
+      fds.add(fd);
+    }
+    return fd;
+  }
+
+  @Override
+  public boolean linkUnnamed(int fd, byte[] path, String shown) throws IOException {
+    enter("linkUnnamed");
+    return real.linkUnnamed(fd, path, shown);
+  }
+
+  @Override
+  public void link(byte[] existing, String shownExisting, byte[] path, String shown)
+      throws IOException {
+    enter("link");
+    real.link(existing, shownExisting, path, shown);
   }
 
   @Override

@@ -10,11 +10,13 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,9 @@ class RegionFailureTest {
       Set.of(
           "open",
           "create",
+          "createUnnamed",
+          "linkUnnamed",
+          "link",
           "fstat",
           "ftruncate",
           "fallocate",
@@ -176,13 +181,23 @@ class RegionFailureTest {
    * @param after the state after success, or null when the action makes a new map
    */
   private void run(String what, Prepare prepare, Action action, After after) throws Exception {
-    run(what, prepare, action, after, false);
+    run(what, prepare, action, after, false, false);
     if (what.startsWith("create") || what.startsWith("grow a file")) {
-      run(what + " without fallocate", prepare, action, after, true);
+      run(what + " without fallocate", prepare, action, after, true, false);
+    }
+    if (what.startsWith("create")) {
+      run(what + " without O_TMPFILE", prepare, action, after, false, true);
+      run(what + " without O_TMPFILE or fallocate", prepare, action, after, true, true);
     }
   }
 
-  private void run(String what, Prepare prepare, Action action, After after, boolean noFallocate)
+  private void run(
+      String what,
+      Prepare prepare,
+      Action action,
+      After after,
+      boolean noFallocate,
+      boolean noTmpfile)
       throws Exception {
     for (int errno : ERRNOS) {
       for (int n = 0; ; n++) {
@@ -192,6 +207,9 @@ class RegionFailureTest {
         Files.write(file, initial);
         Files.deleteIfExists(file.resolveSibling("new"));
         FaultyOs os = noFallocate ? new FaultyOs().withoutFallocate() : new FaultyOs();
+        if (noTmpfile) {
+          os.withoutTmpfile();
+        }
         Opener opener = new Opener(os);
         Region before = prepare.make(opener, file);
         Set<Integer> fds = os.openDescriptors();
@@ -227,10 +245,21 @@ class RegionFailureTest {
         }
         assertEquals(Set.of(), os.openDescriptors(), where + ": descriptors left open");
         assertEquals(Map.of(), os.mappings(), where + ": mappings left");
+        assertEquals(List.of(), temporaryNames(), where + ": temporary names left");
         if (!reached) {
           break; // the action made fewer calls than n: every one has been failed
         }
       }
+    }
+  }
+
+  /** {@return the hidden names that creating a file through a temporary name uses, left in dir} */
+  private List<String> temporaryNames() throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries
+          .map(e -> e.getFileName().toString())
+          .filter(e -> e.startsWith(".jmmap-"))
+          .toList();
     }
   }
 
