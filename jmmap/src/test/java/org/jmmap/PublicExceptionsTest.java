@@ -84,6 +84,22 @@ class PublicExceptionsTest {
                         new Source.File(f, false),
                         0)
                     .close()));
+    w.add(
+        new Walk(
+            "create a new shared file (SharedMemory.create)",
+            none,
+            (o, f, m) -> {
+              Path created = f.resolveSibling("created");
+              try {
+                Mmap.open(
+                        o,
+                        org.jmmap.internal.map.Request.sharedWrite(
+                            new Source.NewFile(created, 0600), 2 * Mmap.PAGESIZE))
+                    .close();
+              } finally {
+                Files.deleteIfExists(created);
+              }
+            }));
     w.add(new Walk("anonymous shared", none, (o, f, m) -> anonymous(o, Mmap.MAP_SHARED).close()));
     w.add(new Walk("anonymous private", none, (o, f, m) -> anonymous(o, Mmap.MAP_PRIVATE).close()));
     for (Make make : List.of(fileMap, sharedAnon, privateAnon)) {
