@@ -59,6 +59,15 @@ class ReleaseTest {
   }
 
   @Test
+  void theExamplesAndBenchmarksAreNeitherInstalledNorDeployed() throws IOException {
+    for (String module : List.of("examples", "benchmarks")) {
+      String pom = read(module + "/pom.xml");
+      assertTrue(pom.contains("<maven.install.skip>true</maven.install.skip>"), module);
+      assertTrue(pom.contains("<maven.deploy.skip>true</maven.deploy.skip>"), module);
+    }
+  }
+
+  @Test
   void theLicenceIsTheApacheLicenceInFull() throws IOException {
     String licence = read("LICENSE");
     assertTrue(licence.contains("Apache License"), "LICENSE is the Apache License");
