@@ -21,11 +21,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -1559,8 +1556,9 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return the whole map as a zero-copy {@link CharSequence}}, one char per byte (ISO-8859-1),
    * for {@link java.util.regex.Pattern}, {@link String#contentEquals(CharSequence)} and the like.
-   * Reads go to the live mapping; after {@link #close()} or {@link #resize} they throw {@link
-   * IllegalStateException}.
+   * Reads go to the mapping that is live when it is made: once the map is closed, or resized to
+   * another length, every method of the sequence ({@code length()} included) throws {@link
+   * IllegalStateException}; take a new one.
    *
    * @throws IllegalArgumentException if the map is longer than {@link Integer#MAX_VALUE} bytes (use
    *     {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
@@ -1573,7 +1571,8 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return bytes {@code [start, end)} of the map as a zero-copy {@link CharSequence}}, one char
    * per byte (ISO-8859-1); {@code subSequence} is zero-copy too. Offsets in a {@code Matcher} over
-   * it count from {@code start}.
+   * it count from {@code start}. As with {@link #asCharSequence()}, once the map is closed or
+   * resized to another length, every method of the sequence throws {@link IllegalStateException}.
    *
    * @param start the first byte
    * @param end the byte after the last
@@ -1597,15 +1596,29 @@ public final class Mmap implements AutoCloseable {
    * <p>When every match must start with literal bytes (as {@code ERROR +\[worker-(\d+)\]} must
    * start with {@code "ERROR "}), the matcher runs only where they occur; the matches are the same.
    * The bytes are then read in blocks of 64 KiB, copied to the heap, up to a block ahead of the
-   * matches the stream has returned: a close, a resize, a change to the map or a truncation of the
-   * file after a block was read is seen from the next block on. A prefix is used for a pattern that
+   * matches the stream has returned: a change to the bytes of the map or a truncation of the file
+   * after a block was read is seen from the next block on. A prefix is used for a pattern that
    * begins with plain chars, escaped punctuation or a {@code \Q..\E} quote, or has the {@code
    * LITERAL} flag; not with {@code COMMENTS}, {@code CANON_EQ}, inline flags or a {@code |} outside
    * a quote, and with {@code CASE_INSENSITIVE} only up to the first letter.
    *
+   * <p>The stream belongs to the mapping that is live when it is made. Once the map is closed, or
+   * resized to another length, from any thread, the stream hands out no further match: the next
+   * element it is asked for throws {@link IllegalStateException}, even when the match was already
+   * found in a block read before (only a match that the stream's {@code iterator()} took before the
+   * change, to answer {@code hasNext()}, is still returned by its {@code next()}). Each {@link
+   * MmapMatch} handed out stays valid. A parallel stream takes matches in order from the one search
+   * and hands them to other threads in batches; on a map made with {@link MmapOptions#confined()}
+   * it throws {@link UnsupportedOperationException} as soon as it tries (every parallel terminal
+   * operation but {@code iterator()} and {@code spliterator()} does), in the thread that started
+   * it.
+   *
    * @param pattern the pattern
-   * @throws IllegalStateException if the map is closed or resized while the stream is consumed
+   * @throws IllegalStateException if the map is closed, or when the stream is consumed after the
+   *     map was closed or resized to another length
    * @throws MmapFaultException if the file is truncated under the map while the stream is consumed
+   * @throws UnsupportedOperationException when a parallel stream of a confined map's matches starts
+   *     its terminal operation
    */
   public Stream<MmapMatch> matches(Pattern pattern) {
     return matches(pattern, MATCH_WINDOW, MATCH_OVERLAP, true);
@@ -1622,10 +1635,8 @@ public final class Mmap implements AutoCloseable {
   Stream<MmapMatch> matches(
       Pattern pattern, long window, long overlap, boolean prefilter, int block) {
     Objects.requireNonNull(pattern, "pattern");
-    Iterator<MmapMatch> it =
-        new WindowedMatches(region, pattern, window, overlap, prefilter, block);
-    return StreamSupport.stream(
-        Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    WindowedMatches it = new WindowedMatches(region, pattern, window, overlap, prefilter, block);
+    return StreamSupport.stream(new MatchSpliterator(it, region), false);
   }
 
   /**

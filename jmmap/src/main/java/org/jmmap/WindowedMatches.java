@@ -26,6 +26,11 @@ import org.jmmap.internal.search.Search;
  * less per candidate than the map's view; a match that reads to the copy's end is tried again on
  * the view. A pattern with lookbehind, which may look back as far as the window, is searched in the
  * map itself with the search kernel.
+ *
+ * <p>The iterator works over the one segment that was live when it was made. Before it says that
+ * there is a match, and before it hands one out, it checks that this segment is still the map's
+ * live one, so that a match found in a heap copy is never handed out after the map was closed or
+ * remapped.
  */
 final class WindowedMatches implements Iterator<MmapMatch> {
   /** Candidates per heap copy: the copy stays in the second-level cache. */
@@ -89,18 +94,39 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     matcher.region((int) (Math.min(searchFrom, windowEnd) - base), (int) (windowEnd - base));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if the map was closed or remapped since this iterator was made
+   */
   @Override
   public boolean hasNext() {
+    boolean found;
     try {
       if (prefix == null) {
-        return hasNextAnywhere();
+        found = hasNextAnywhere();
+      } else {
+        found = lookbehind ? hasNextCandidateInMap() : hasNextCandidate();
       }
-      return lookbehind ? hasNextCandidateInMap() : hasNextCandidate();
     } catch (InternalError e) {
       // HotSpot may raise a fault's InternalError after the access, once the read in charAt has
       // returned, so that charAt cannot catch it: the matcher's frame is where it surfaces
       throw Faults.translate(map, e, searchFrom);
     }
+    // a match may come from a heap copy taken before a close or a resize: the copy is no longer
+    // the map's, so nothing more is handed out
+    checkLive();
+    return found;
+  }
+
+  /**
+   * Refuses to go on once the map was closed or remapped since this iterator was made.
+   *
+   * @throws IllegalStateException if it was
+   * @throws WrongThreadException if the map is confined to another thread
+   */
+  void checkLive() {
+    map.checkLive(segment);
   }
 
   /** {@link #hasNext()} when any position may start a match. */
