@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,6 +42,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
 
   private final Region map;
   private final Pattern pattern;
+  private final Map<String, Integer> names;
   private final long window;
   private final long overlap;
   private final MemorySegment segment;
@@ -78,6 +80,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     this.block = block;
     this.context = Math.min(CONTEXT, Math.max(8, block));
     this.pattern = pattern;
+    this.names = pattern.namedGroups();
     this.window = window;
     this.overlap = overlap;
     this.segment = map.segment(); // one generation: a concurrent resize makes it throw
@@ -271,7 +274,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   /**
    * {@return the current match of {@code matcher}, whose input starts at {@code base} in the map}
    */
-  private static MmapMatch capture(Matcher matcher, long base) {
+  private MmapMatch capture(Matcher matcher, long base) {
     int groups = matcher.groupCount() + 1;
     long[] starts = new long[groups];
     long[] ends = new long[groups];
@@ -282,7 +285,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
       ends[g] = s < 0 ? -1 : base + matcher.end(g);
       texts[g] = matcher.group(g);
     }
-    return new MmapMatch(starts, ends, texts);
+    return new MmapMatch(starts, ends, texts, names);
   }
 
   @Override
