@@ -1641,8 +1641,11 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return an {@link InputStream} over the map}, from byte 0, with its own position. It reads the
-   * live mapping (after a resize, the new one); once it or the map is closed, reading throws {@link
-   * IOException}.
+   * live mapping: after a resize it reads the new one from its position, and is at the end of the
+   * stream where that position is at or past the new length. Once it or the map is closed, {@code
+   * read}, {@code skip} and {@code available} throw {@link IOException}.
+   *
+   * @throws IllegalStateException if the map is closed
    */
   public InputStream inputStream() {
     region.segment();
@@ -1650,9 +1653,12 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return an {@link OutputStream} into the map}, from byte 0, with its own position. It never
-   * grows the map: a write that does not fit throws {@link IOException} and writes nothing, as does
-   * any write to a read-only map or once the stream or the map is closed.
+   * {@return an {@link OutputStream} into the map}, from byte 0, with its own position. It writes
+   * into the live mapping (after a resize, the new one) and never grows the map: a write that does
+   * not fit throws {@link IOException} and writes nothing, as does any write to a read-only map or
+   * once the stream or the map is closed. A write of zero bytes succeeds wherever the position is.
+   *
+   * @throws IllegalStateException if the map is closed
    */
   public OutputStream outputStream() {
     region.segment();
@@ -1661,9 +1667,16 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return a {@link SeekableByteChannel} over the map}, from position 0, with its own position.
-   * Its size is the map's length; it never grows the map ({@code write} past the end throws {@link
-   * IOException}, {@code truncate} below the length too), and a read-only map's channel throws
-   * {@link java.nio.channels.NonWritableChannelException} on write.
+   * Its size is the live map's length (after a resize, the new one); it never grows the map: a
+   * {@code write} of bytes past the end throws {@link IOException} and writes nothing (a write of
+   * zero bytes returns 0 wherever the position is), and {@code truncate} below the length throws
+   * {@link IOException} too, while {@code truncate} to the length or more moves a position past the
+   * given size back to it. A read-only map's channel throws {@link
+   * java.nio.channels.NonWritableChannelException} on {@code write} and {@code truncate}. Once the
+   * channel or the map is closed, {@link java.nio.channels.Channel#isOpen()} is false and every
+   * other call but {@code close} throws {@link java.nio.channels.ClosedChannelException}.
+   *
+   * @throws IllegalStateException if the map is closed
    */
   public SeekableByteChannel channel() {
     region.segment();

@@ -18,7 +18,9 @@ import org.jmmap.internal.map.Region;
 /**
  * The stream and channel views of a map. Each view has its own position, never changes the map's
  * length, and reports a closed view, a closed map and a fault as an {@link IOException}, as callers
- * of these interfaces expect.
+ * of these interfaces expect. They keep no bytes of the map: every call takes the live segment, so
+ * that after a resize they read and write the new mapping at their own position, and nothing they
+ * return lies past the map's length at the time of the call.
  */
 final class MmapStreams {
   private MmapStreams() {}
@@ -156,6 +158,9 @@ final class MmapStreams {
       if (readOnly) {
         throw new IOException("the map is read-only: " + who.get());
       }
+      if (len == 0) {
+        return; // nothing to write, wherever the position is
+      }
       if (len > s.byteSize() - pos) {
         throw new IOException(
             "write past the end of the map: "
@@ -204,6 +209,10 @@ final class MmapStreams {
     @Override
     public synchronized int read(ByteBuffer dst) throws IOException {
       MemorySegment s = live();
+      if (dst.isReadOnly()) {
+        throw new IllegalArgumentException(
+            "the buffer to read into is read-only: " + dst + ": " + who.get());
+      }
       long left = s.byteSize() - pos;
       if (left <= 0) {
         return dst.hasRemaining() ? -1 : 0;
@@ -229,6 +238,9 @@ final class MmapStreams {
         throw new NonWritableChannelException();
       }
       int n = src.remaining();
+      if (n == 0) {
+        return 0; // nothing to write, wherever the position is
+      }
       if (n > s.byteSize() - pos) {
         throw new IOException(
             "write past the end of the map: "
@@ -255,10 +267,10 @@ final class MmapStreams {
 
     @Override
     public synchronized SeekableByteChannel position(long newPosition) throws IOException {
+      live();
       if (newPosition < 0) {
         throw new IllegalArgumentException("negative position: " + newPosition);
       }
-      live();
       pos = newPosition;
       return this;
     }
@@ -270,21 +282,31 @@ final class MmapStreams {
 
     @Override
     public synchronized SeekableByteChannel truncate(long size) throws IOException {
+      MemorySegment s = live();
       if (size < 0) {
         throw new IllegalArgumentException("negative size: " + size);
       }
-      MemorySegment s = live();
+      if (readOnly) {
+        throw new NonWritableChannelException();
+      }
       if (size < s.byteSize()) {
         throw new IOException(
-            "a channel over a map cannot truncate it; use Mmap.resize: " + who.get());
+            "a channel over a map cannot truncate it: size "
+                + size
+                + " < length "
+                + s.byteSize()
+                + "; use Mmap.resize: "
+                + who.get());
       }
+      pos = Math.min(pos, size); // as SeekableByteChannel says, also when nothing is truncated
       return this;
     }
 
+    /** {@return false once this channel or its map is closed} */
     @Override
     public boolean isOpen() {
       region.checkOwner();
-      return open;
+      return open && !region.isClosed();
     }
 
     @Override
