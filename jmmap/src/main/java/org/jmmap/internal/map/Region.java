@@ -214,6 +214,24 @@ public final class Region {
     }
   }
 
+  /**
+   * {@return the live segment once a close or a resize in progress has finished}, or null if the
+   * map is closed: for a view whose access found the arena of the segment it took closed, to tell a
+   * remap, after which it may make the access again on the new segment, from a close. Takes the
+   * read lock, so only for that rare case.
+   *
+   * @throws WrongThreadException if the region is confined to another thread
+   */
+  public MemorySegment settledSegment() {
+    checkOwner();
+    lock.readLock().lock();
+    try {
+      return segment;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** {@return whether the region answers only to the thread that made it} */
   public boolean isConfined() {
     return owner != null;
