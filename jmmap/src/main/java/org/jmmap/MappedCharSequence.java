@@ -9,11 +9,13 @@ import org.jmmap.internal.map.Region;
 
 /**
  * A zero-copy {@link CharSequence} over bytes of a map: one char per byte, as ISO-8859-1 decodes
- * them. Reads go to the live mapping; once the map is closed or resized, they throw {@link
- * IllegalStateException}.
+ * them. It covers bytes of one generation of the mapping: once the map is closed or resized to
+ * another length, every method throws {@link IllegalStateException}. {@link #charAt} learns it from
+ * the segment's closed arena, the others from comparing the map's live segment with {@link #live}.
  */
 final class MappedCharSequence implements CharSequence {
   private final Region owner;
+  private final MemorySegment live; // the generation's segment that bytes is a slice of
   private final MemorySegment bytes;
   private final long start; // in the map, for error messages
   private final int length;
@@ -26,11 +28,12 @@ final class MappedCharSequence implements CharSequence {
               + (end - start)
               + "; search a larger map with matches(Pattern)");
     }
-    return new MappedCharSequence(owner, s.asSlice(start, end - start), start);
+    return new MappedCharSequence(owner, s, s.asSlice(start, end - start), start);
   }
 
-  private MappedCharSequence(Region owner, MemorySegment bytes, long start) {
+  private MappedCharSequence(Region owner, MemorySegment live, MemorySegment bytes, long start) {
     this.owner = owner;
+    this.live = live;
     this.bytes = bytes;
     this.start = start;
     this.length = (int) bytes.byteSize();
@@ -38,6 +41,7 @@ final class MappedCharSequence implements CharSequence {
 
   @Override
   public int length() {
+    owner.checkLive(live);
     return length;
   }
 
@@ -54,12 +58,14 @@ final class MappedCharSequence implements CharSequence {
 
   @Override
   public CharSequence subSequence(int from, int to) {
+    owner.checkLive(live);
     Objects.checkFromToIndex(from, to, length);
-    return new MappedCharSequence(owner, bytes.asSlice(from, to - from), start + from);
+    return new MappedCharSequence(owner, live, bytes.asSlice(from, to - from), start + from);
   }
 
   @Override
   public String toString() {
+    owner.checkLive(live);
     try {
       return new String(bytes.toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1);
     } catch (IllegalStateException | WrongThreadException | InternalError e) {

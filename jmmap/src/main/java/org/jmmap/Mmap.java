@@ -21,11 +21,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -1564,8 +1561,9 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return the whole map as a zero-copy {@link CharSequence}}, one char per byte (ISO-8859-1),
    * for {@link java.util.regex.Pattern}, {@link String#contentEquals(CharSequence)} and the like.
-   * Reads go to the live mapping; after {@link #close()} or {@link #resize} they throw {@link
-   * IllegalStateException}.
+   * Reads go to the mapping that is live when it is made: once the map is closed, or resized to
+   * another length, every method of the sequence ({@code length()} included) throws {@link
+   * IllegalStateException}; take a new one.
    *
    * @throws IllegalArgumentException if the map is longer than {@link Integer#MAX_VALUE} bytes (use
    *     {@link #asCharSequence(long, long)} or {@link #matches(Pattern)})
@@ -1578,7 +1576,8 @@ public final class Mmap implements AutoCloseable {
   /**
    * {@return bytes {@code [start, end)} of the map as a zero-copy {@link CharSequence}}, one char
    * per byte (ISO-8859-1); {@code subSequence} is zero-copy too. Offsets in a {@code Matcher} over
-   * it count from {@code start}.
+   * it count from {@code start}. As with {@link #asCharSequence()}, once the map is closed or
+   * resized to another length, every method of the sequence throws {@link IllegalStateException}.
    *
    * @param start the first byte
    * @param end the byte after the last
@@ -1602,15 +1601,29 @@ public final class Mmap implements AutoCloseable {
    * <p>When every match must start with literal bytes (as {@code ERROR +\[worker-(\d+)\]} must
    * start with {@code "ERROR "}), the matcher runs only where they occur; the matches are the same.
    * The bytes are then read in blocks of 64 KiB, copied to the heap, up to a block ahead of the
-   * matches the stream has returned: a close, a resize, a change to the map or a truncation of the
-   * file after a block was read is seen from the next block on. A prefix is used for a pattern that
+   * matches the stream has returned: a change to the bytes of the map or a truncation of the file
+   * after a block was read is seen from the next block on. A prefix is used for a pattern that
    * begins with plain chars, escaped punctuation or a {@code \Q..\E} quote, or has the {@code
    * LITERAL} flag; not with {@code COMMENTS}, {@code CANON_EQ}, inline flags or a {@code |} outside
    * a quote, and with {@code CASE_INSENSITIVE} only up to the first letter.
    *
+   * <p>The stream belongs to the mapping that is live when it is made. Once the map is closed, or
+   * resized to another length, from any thread, the stream hands out no further match: the next
+   * element it is asked for throws {@link IllegalStateException}, even when the match was already
+   * found in a block read before (only a match that the stream's {@code iterator()} took before the
+   * change, to answer {@code hasNext()}, is still returned by its {@code next()}). Each {@link
+   * MmapMatch} handed out stays valid. A parallel stream takes matches in order from the one search
+   * and hands them to other threads in batches; on a map made with {@link MmapOptions#confined()}
+   * it throws {@link UnsupportedOperationException} as soon as it tries (every parallel terminal
+   * operation but {@code iterator()} and {@code spliterator()} does), in the thread that started
+   * it.
+   *
    * @param pattern the pattern
-   * @throws IllegalStateException if the map is closed or resized while the stream is consumed
+   * @throws IllegalStateException if the map is closed, or when the stream is consumed after the
+   *     map was closed or resized to another length
    * @throws MmapFaultException if the file is truncated under the map while the stream is consumed
+   * @throws UnsupportedOperationException when a parallel stream of a confined map's matches starts
+   *     its terminal operation
    */
   public Stream<MmapMatch> matches(Pattern pattern) {
     return matches(pattern, MATCH_WINDOW, MATCH_OVERLAP, true);
@@ -1627,16 +1640,17 @@ public final class Mmap implements AutoCloseable {
   Stream<MmapMatch> matches(
       Pattern pattern, long window, long overlap, boolean prefilter, int block) {
     Objects.requireNonNull(pattern, "pattern");
-    Iterator<MmapMatch> it =
-        new WindowedMatches(region, pattern, window, overlap, prefilter, block);
-    return StreamSupport.stream(
-        Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    WindowedMatches it = new WindowedMatches(region, pattern, window, overlap, prefilter, block);
+    return StreamSupport.stream(new MatchSpliterator(it, region), false);
   }
 
   /**
    * {@return an {@link InputStream} over the map}, from byte 0, with its own position. It reads the
-   * live mapping (after a resize, the new one); once it or the map is closed, reading throws {@link
-   * IOException}.
+   * live mapping: after a resize it reads the new one from its position, and is at the end of the
+   * stream where that position is at or past the new length. Once it or the map is closed, {@code
+   * read}, {@code skip} and {@code available} throw {@link IOException}.
+   *
+   * @throws IllegalStateException if the map is closed
    */
   public InputStream inputStream() {
     region.segment();
@@ -1644,9 +1658,12 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return an {@link OutputStream} into the map}, from byte 0, with its own position. It never
-   * grows the map: a write that does not fit throws {@link IOException} and writes nothing, as does
-   * any write to a read-only map or once the stream or the map is closed.
+   * {@return an {@link OutputStream} into the map}, from byte 0, with its own position. It writes
+   * into the live mapping (after a resize, the new one) and never grows the map: a write that does
+   * not fit throws {@link IOException} and writes nothing, as does any write to a read-only map or
+   * once the stream or the map is closed. A write of zero bytes succeeds wherever the position is.
+   *
+   * @throws IllegalStateException if the map is closed
    */
   public OutputStream outputStream() {
     region.segment();
@@ -1655,9 +1672,16 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * {@return a {@link SeekableByteChannel} over the map}, from position 0, with its own position.
-   * Its size is the map's length; it never grows the map ({@code write} past the end throws {@link
-   * IOException}, {@code truncate} below the length too), and a read-only map's channel throws
-   * {@link java.nio.channels.NonWritableChannelException} on write.
+   * Its size is the live map's length (after a resize, the new one); it never grows the map: a
+   * {@code write} of bytes past the end throws {@link IOException} and writes nothing (a write of
+   * zero bytes returns 0 wherever the position is), and {@code truncate} below the length throws
+   * {@link IOException} too, while {@code truncate} to the length or more moves a position past the
+   * given size back to it. A read-only map's channel throws {@link
+   * java.nio.channels.NonWritableChannelException} on {@code write} and {@code truncate}. Once the
+   * channel or the map is closed, {@link java.nio.channels.Channel#isOpen()} is false and every
+   * other call but {@code close} throws {@link java.nio.channels.ClosedChannelException}.
+   *
+   * @throws IllegalStateException if the map is closed
    */
   public SeekableByteChannel channel() {
     region.segment();

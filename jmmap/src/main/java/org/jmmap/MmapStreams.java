@@ -18,7 +18,9 @@ import org.jmmap.internal.map.Region;
 /**
  * The stream and channel views of a map. Each view has its own position, never changes the map's
  * length, and reports a closed view, a closed map and a fault as an {@link IOException}, as callers
- * of these interfaces expect.
+ * of these interfaces expect. They keep no bytes of the map: every call takes the live segment, so
+ * that after a resize they read and write the new mapping at their own position, and nothing they
+ * return lies past the map's length at the time of the call.
  */
 final class MmapStreams {
   private MmapStreams() {}
@@ -36,26 +38,34 @@ final class MmapStreams {
     return e instanceof UncheckedIOException u ? u.getCause() : new ClosedChannelIoException(e);
   }
 
-  /** Copies between the map and an array, turning access failures into IOExceptions. */
-  private static void copy(
+  /**
+   * Copies between the map's segment {@code s} and an array, turning access failures into
+   * IOExceptions. {@return false if a resize remapped the map before the copy could run}: then
+   * nothing was copied, and the caller makes its access again, on the live segment, as it would
+   * have had it started after the resize
+   */
+  private static boolean copy(
       Region region, MemorySegment s, long pos, byte[] b, int off, int n, boolean toMap)
       throws IOException {
     try {
-      try {
-        if (toMap) {
-          MemorySegment.copy(b, off, s, JAVA_BYTE, pos, n);
-        } else {
-          MemorySegment.copy(s, JAVA_BYTE, pos, b, off, n);
-        }
-      } catch (IllegalStateException | InternalError e) {
-        throw Faults.translate(region, e, pos);
+      if (toMap) {
+        MemorySegment.copy(b, off, s, JAVA_BYTE, pos, n);
+      } else {
+        MemorySegment.copy(s, JAVA_BYTE, pos, b, off, n);
       }
-    } catch (IllegalStateException | UncheckedIOException e) {
-      throw io(e);
+      return true;
+    } catch (IllegalStateException e) {
+      MemorySegment now = region.settledSegment();
+      if (now != null && now != s) {
+        return false;
+      }
+      throw new ClosedChannelIoException(region.stale(e));
+    } catch (InternalError e) {
+      throw io(Faults.translate(region, e, pos));
     }
   }
 
-  /** An IOException for a view whose map is closed, or was remapped during the access. */
+  /** An IOException for a view whose map is closed. */
   static final class ClosedChannelIoException extends ClosedChannelException {
     private static final long serialVersionUID = 1L;
 
@@ -94,18 +104,21 @@ final class MmapStreams {
     @Override
     public synchronized int read(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
-      MemorySegment s = open();
-      if (len == 0) {
-        return 0;
+      while (true) {
+        MemorySegment s = open();
+        if (len == 0) {
+          return 0;
+        }
+        long left = s.byteSize() - pos;
+        if (left <= 0) {
+          return -1;
+        }
+        int n = (int) Math.min(len, left);
+        if (copy(region, s, pos, b, off, n, false)) {
+          pos += n;
+          return n;
+        }
       }
-      long left = s.byteSize() - pos;
-      if (left <= 0) {
-        return -1;
-      }
-      int n = (int) Math.min(len, left);
-      copy(region, s, pos, b, off, n, false);
-      pos += n;
-      return n;
     }
 
     @Override
@@ -149,25 +162,32 @@ final class MmapStreams {
     @Override
     public synchronized void write(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
-      if (closed) {
-        throw new IOException("stream closed");
+      while (true) {
+        if (closed) {
+          throw new IOException("stream closed");
+        }
+        MemorySegment s = segment(region);
+        if (readOnly) {
+          throw new IOException("the map is read-only: " + who.get());
+        }
+        if (len == 0) {
+          return; // nothing to write, wherever the position is
+        }
+        if (len > s.byteSize() - pos) {
+          throw new IOException(
+              "write past the end of the map: "
+                  + len
+                  + " bytes at position "
+                  + pos
+                  + " of "
+                  + s.byteSize()
+                  + "; the stream never grows the map");
+        }
+        if (copy(region, s, pos, b, off, len, true)) {
+          pos += len;
+          return;
+        }
       }
-      MemorySegment s = segment(region);
-      if (readOnly) {
-        throw new IOException("the map is read-only: " + who.get());
-      }
-      if (len > s.byteSize() - pos) {
-        throw new IOException(
-            "write past the end of the map: "
-                + len
-                + " bytes at position "
-                + pos
-                + " of "
-                + s.byteSize()
-                + "; the stream never grows the map");
-      }
-      copy(region, s, pos, b, off, len, true);
-      pos += len;
     }
 
     @Override
@@ -203,48 +223,64 @@ final class MmapStreams {
 
     @Override
     public synchronized int read(ByteBuffer dst) throws IOException {
-      MemorySegment s = live();
-      long left = s.byteSize() - pos;
-      if (left <= 0) {
-        return dst.hasRemaining() ? -1 : 0;
+      while (true) {
+        MemorySegment s = live();
+        if (dst.isReadOnly()) {
+          throw new IllegalArgumentException(
+              "the buffer to read into is read-only: " + dst + ": " + who.get());
+        }
+        long left = s.byteSize() - pos;
+        if (left <= 0) {
+          return dst.hasRemaining() ? -1 : 0;
+        }
+        int n = (int) Math.min(dst.remaining(), left);
+        byte[] a = heapArray(dst);
+        if (a != null) {
+          if (!copy(region, s, pos, a, dst.arrayOffset() + dst.position(), n, false)) {
+            continue;
+          }
+        } else {
+          byte[] tmp = new byte[n];
+          if (!copy(region, s, pos, tmp, 0, n, false)) {
+            continue;
+          }
+          dst.put(dst.position(), tmp);
+        }
+        dst.position(dst.position() + n);
+        pos += n;
+        return n;
       }
-      int n = (int) Math.min(dst.remaining(), left);
-      byte[] a = heapArray(dst);
-      if (a != null) {
-        copy(region, s, pos, a, dst.arrayOffset() + dst.position(), n, false);
-      } else {
-        byte[] tmp = new byte[n];
-        copy(region, s, pos, tmp, 0, n, false);
-        dst.put(dst.position(), tmp);
-      }
-      dst.position(dst.position() + n);
-      pos += n;
-      return n;
     }
 
     @Override
     public synchronized int write(ByteBuffer src) throws IOException {
-      MemorySegment s = live();
-      if (readOnly) {
-        throw new NonWritableChannelException();
+      while (true) {
+        MemorySegment s = live();
+        if (readOnly) {
+          throw new NonWritableChannelException();
+        }
+        int n = src.remaining();
+        if (n == 0) {
+          return 0; // nothing to write, wherever the position is
+        }
+        if (n > s.byteSize() - pos) {
+          throw new IOException(
+              "write past the end of the map: "
+                  + n
+                  + " bytes at position "
+                  + pos
+                  + " of "
+                  + s.byteSize()
+                  + "; the channel never grows the map");
+        }
+        byte[] tmp = new byte[n];
+        src.get(src.position(), tmp);
+        if (copy(region, s, pos, tmp, 0, n, true)) {
+          src.position(src.position() + n);
+          pos += n;
+          return n;
+        }
       }
-      int n = src.remaining();
-      if (n > s.byteSize() - pos) {
-        throw new IOException(
-            "write past the end of the map: "
-                + n
-                + " bytes at position "
-                + pos
-                + " of "
-                + s.byteSize()
-                + "; the channel never grows the map");
-      }
-      byte[] tmp = new byte[n];
-      src.get(src.position(), tmp);
-      copy(region, s, pos, tmp, 0, n, true);
-      src.position(src.position() + n);
-      pos += n;
-      return n;
     }
 
     @Override
@@ -255,10 +291,10 @@ final class MmapStreams {
 
     @Override
     public synchronized SeekableByteChannel position(long newPosition) throws IOException {
+      live();
       if (newPosition < 0) {
         throw new IllegalArgumentException("negative position: " + newPosition);
       }
-      live();
       pos = newPosition;
       return this;
     }
@@ -270,21 +306,31 @@ final class MmapStreams {
 
     @Override
     public synchronized SeekableByteChannel truncate(long size) throws IOException {
+      MemorySegment s = live();
       if (size < 0) {
         throw new IllegalArgumentException("negative size: " + size);
       }
-      MemorySegment s = live();
+      if (readOnly) {
+        throw new NonWritableChannelException();
+      }
       if (size < s.byteSize()) {
         throw new IOException(
-            "a channel over a map cannot truncate it; use Mmap.resize: " + who.get());
+            "a channel over a map cannot truncate it: size "
+                + size
+                + " < length "
+                + s.byteSize()
+                + "; use Mmap.resize: "
+                + who.get());
       }
+      pos = Math.min(pos, size); // as SeekableByteChannel says, also when nothing is truncated
       return this;
     }
 
+    /** {@return false once this channel or its map is closed} */
     @Override
     public boolean isOpen() {
       region.checkOwner();
-      return open;
+      return open && !region.isClosed();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +27,11 @@ import org.jmmap.internal.search.Search;
  * less per candidate than the map's view; a match that reads to the copy's end is tried again on
  * the view. A pattern with lookbehind, which may look back as far as the window, is searched in the
  * map itself with the search kernel.
+ *
+ * <p>The iterator works over the one segment that was live when it was made. Before it says that
+ * there is a match, and before it hands one out, it checks that this segment is still the map's
+ * live one, so that a match found in a heap copy is never handed out after the map was closed or
+ * remapped.
  */
 final class WindowedMatches implements Iterator<MmapMatch> {
   /** Candidates per heap copy: the copy stays in the second-level cache. */
@@ -36,6 +42,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
 
   private final Region map;
   private final Pattern pattern;
+  private final Map<String, Integer> names;
   private final long window;
   private final long overlap;
   private final MemorySegment segment;
@@ -73,6 +80,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     this.block = block;
     this.context = Math.min(CONTEXT, Math.max(8, block));
     this.pattern = pattern;
+    this.names = pattern.namedGroups();
     this.window = window;
     this.overlap = overlap;
     this.segment = map.segment(); // one generation: a concurrent resize makes it throw
@@ -89,18 +97,39 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     matcher.region((int) (Math.min(searchFrom, windowEnd) - base), (int) (windowEnd - base));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if the map was closed or remapped since this iterator was made
+   */
   @Override
   public boolean hasNext() {
+    boolean found;
     try {
       if (prefix == null) {
-        return hasNextAnywhere();
+        found = hasNextAnywhere();
+      } else {
+        found = lookbehind ? hasNextCandidateInMap() : hasNextCandidate();
       }
-      return lookbehind ? hasNextCandidateInMap() : hasNextCandidate();
     } catch (InternalError e) {
       // HotSpot may raise a fault's InternalError after the access, once the read in charAt has
       // returned, so that charAt cannot catch it: the matcher's frame is where it surfaces
       throw Faults.translate(map, e, searchFrom);
     }
+    // a match may come from a heap copy taken before a close or a resize: the copy is no longer
+    // the map's, so nothing more is handed out
+    checkLive();
+    return found;
+  }
+
+  /**
+   * Refuses to go on once the map was closed or remapped since this iterator was made.
+   *
+   * @throws IllegalStateException if it was
+   * @throws WrongThreadException if the map is confined to another thread
+   */
+  void checkLive() {
+    map.checkLive(segment);
   }
 
   /** {@link #hasNext()} when any position may start a match. */
@@ -245,7 +274,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   /**
    * {@return the current match of {@code matcher}, whose input starts at {@code base} in the map}
    */
-  private static MmapMatch capture(Matcher matcher, long base) {
+  private MmapMatch capture(Matcher matcher, long base) {
     int groups = matcher.groupCount() + 1;
     long[] starts = new long[groups];
     long[] ends = new long[groups];
@@ -256,7 +285,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
       ends[g] = s < 0 ? -1 : base + matcher.end(g);
       texts[g] = matcher.group(g);
     }
-    return new MmapMatch(starts, ends, texts);
+    return new MmapMatch(starts, ends, texts, names);
   }
 
   @Override

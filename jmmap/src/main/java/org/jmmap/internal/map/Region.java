@@ -194,6 +194,49 @@ public final class Region {
     return s;
   }
 
+  /**
+   * Refuses a view made over the segment {@code s} once {@code s} is no longer the live one: the
+   * map was closed, or a {@link #resize} to another length remapped it. A field compare, cheap
+   * enough for every element a view hands out.
+   *
+   * @throws IllegalStateException if the map was closed or remapped since {@code s} was live
+   * @throws WrongThreadException if the region is confined to another thread
+   */
+  public void checkLive(MemorySegment s) {
+    checkOwner();
+    if (segment != s) {
+      throw closed
+          ? closed()
+          : new IllegalStateException(
+              "mmap was remapped by resize() after this view was made; the view ends there, take"
+                  + " a new one: "
+                  + backing.describe());
+    }
+  }
+
+  /**
+   * {@return the live segment once a close or a resize in progress has finished}, or null if the
+   * map is closed: for a view whose access found the arena of the segment it took closed, to tell a
+   * remap, after which it may make the access again on the new segment, from a close. Takes the
+   * read lock, so only for that rare case.
+   *
+   * @throws WrongThreadException if the region is confined to another thread
+   */
+  public MemorySegment settledSegment() {
+    checkOwner();
+    lock.readLock().lock();
+    try {
+      return segment;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** {@return whether the region answers only to the thread that made it} */
+  public boolean isConfined() {
+    return owner != null;
+  }
+
   /** {@return whether {@link #close} has run} */
   public boolean isClosed() {
     return closed;
