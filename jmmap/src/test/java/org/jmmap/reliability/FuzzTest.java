@@ -19,6 +19,7 @@ import java.util.random.RandomGeneratorFactory;
 import java.util.regex.Pattern;
 import org.jmmap.Access;
 import org.jmmap.Mmap;
+import org.jmmap.SystemCallException;
 import org.jmmap.Whence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,12 +207,15 @@ class FuzzTest {
     List<Bad> bad =
         List.of(
             new Bad(
-                "a directory", f -> Mmap.map(dir, 0, Access.WRITE), IOException.class, "EISDIR"),
+                "a directory",
+                f -> Mmap.map(dir, 0, Access.WRITE),
+                SystemCallException.class,
+                "Is a directory"),
             new Bad(
                 "a directory, read-only",
                 f -> Mmap.map(dir, 10, Access.READ),
-                IOException.class,
-                "ENODEV"),
+                SystemCallException.class,
+                "Is a directory"),
             new Bad(
                 "/dev/null",
                 f -> Mmap.map(Path.of("/dev/null"), 10, Access.READ),
