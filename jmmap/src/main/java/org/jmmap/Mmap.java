@@ -108,7 +108,7 @@ import org.jmmap.internal.search.Search;
 public final class Mmap implements AutoCloseable {
 
   /** The size of a memory page ({@code sysconf(_SC_PAGESIZE)}). */
-  public static final int PAGESIZE = (int) Opener.system().pageSize();
+  public static final int PAGESIZE = (int) Opener.systemPageSize();
 
   /** The alignment that a file offset needs; on Linux, {@link #PAGESIZE}. */
   public static final int ALLOCATIONGRANULARITY = PAGESIZE;
