@@ -108,7 +108,7 @@ import org.jmmap.internal.search.Search;
 public final class Mmap implements AutoCloseable {
 
   /** The size of a memory page ({@code sysconf(_SC_PAGESIZE)}). */
-  public static final int PAGESIZE = (int) Opener.system().pageSize();
+  public static final int PAGESIZE = (int) Opener.systemPageSize();
 
   /** The alignment that a file offset needs; on Linux, {@link #PAGESIZE}. */
   public static final int ALLOCATIONGRANULARITY = PAGESIZE;
@@ -1051,6 +1051,9 @@ public final class Mmap implements AutoCloseable {
    *     length overflows, or the option is not one that jmmap allows (checked in that order)
    * @throws UncheckedIOException if {@code madvise(2)} fails ({@code EINVAL} for an unaligned
    *     start, or advice this kind of map does not take, e.g. {@link #MADV_FREE} on a file)
+   * @throws UnsupportedOperationException on the portable backing, for advice with a visible effect
+   *     (any but {@link #MADV_NORMAL}, {@link #MADV_RANDOM}, {@link #MADV_SEQUENTIAL} and {@link
+   *     #MADV_WILLNEED})
    */
   public void madvise(int option, long start, long length) {
     try {
@@ -1173,8 +1176,10 @@ public final class Mmap implements AutoCloseable {
   }
 
   /**
-   * {@return e.g. {@code Mmap[closed=false, access=DEFAULT, length=10, pos=0, offset=0]}}, or
-   * {@code Mmap[closed=true]}, like Python's {@code repr}.
+   * {@return e.g. {@code Mmap[closed=false, access=DEFAULT, length=10, pos=0, offset=0, /tmp/x,
+   * backing=native]}}, or {@code Mmap[closed=true]}, like Python's {@code repr}; {@code backing} is
+   * {@code native} for jmmap's Linux layer and {@code portable} for the backing built only on
+   * public JDK APIs.
    */
   @Override
   public String toString() {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.jmmap.internal.map.Opener;
 import org.jmmap.internal.map.Request;
 import org.jmmap.internal.map.Source;
 
@@ -77,6 +78,7 @@ public final class SharedMemory implements AutoCloseable {
    * @throws IOException if the memory cannot be created
    * @throws IllegalArgumentException if the name is not valid, the size is not positive or the mode
    *     has bits other than permission bits
+   * @throws UnsupportedOperationException on the portable backing, which has no named shared memory
    */
   public static SharedMemory create(String name, long size, int mode) throws IOException {
     if (size <= 0) {
@@ -100,6 +102,7 @@ public final class SharedMemory implements AutoCloseable {
   }
 
   private static SharedMemory createNamed(String name, long size, int mode) throws IOException {
+    Opener.system().requireNative("SharedMemory (named shared memory in " + SHM_DIR + ")");
     return new SharedMemory(
         name,
         Mmap.open(Request.sharedWrite(new Source.NewFile(SHM_DIR.resolve(name), mode), size)));
@@ -114,9 +117,11 @@ public final class SharedMemory implements AutoCloseable {
    * @throws java.nio.file.NoSuchFileException if there is no shared memory of that name
    * @throws IOException if it cannot be mapped
    * @throws IllegalArgumentException if the name is not valid, or the memory is empty
+   * @throws UnsupportedOperationException on the portable backing, which has no named shared memory
    */
   public static SharedMemory open(String name) throws IOException {
     String n = validate(name);
+    Opener.system().requireNative("SharedMemory (named shared memory in " + SHM_DIR + ")");
     // like shm_open: a symbolic link planted under the name is refused (ELOOP), never followed
     return new SharedMemory(
         n, Mmap.open(Request.sharedWrite(new Source.File(SHM_DIR.resolve(n), false), 0)));

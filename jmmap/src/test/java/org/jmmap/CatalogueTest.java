@@ -181,7 +181,11 @@ class CatalogueTest {
   @Test
   void row35And36ProtDecidesTheAccess() throws IOException {
     Path f = file("0123456789");
-    for (int prot : new int[] {Mmap.PROT_READ, Mmap.PROT_READ | Mmap.PROT_EXEC}) {
+    int[] prots =
+        Backings.portable()
+            ? new int[] {Mmap.PROT_READ}
+            : new int[] {Mmap.PROT_READ, Mmap.PROT_READ | Mmap.PROT_EXEC};
+    for (int prot : prots) {
       try (Mmap m = Mmap.options().prot(prot).map(f)) {
         assertEquals(Access.READ, m.access());
         assertThrows(ReadOnlyMmapException.class, () -> m.write(b("a")));
@@ -208,8 +212,23 @@ class CatalogueTest {
   }
 
   @Test
+  void theExecutableProtIsRefusedByThePortableBackingWithWhatItNeeds() throws IOException {
+    assumeTrue(Backings.portable(), "the Linux layer maps PROT_EXEC");
+    Path f = file("0123456789");
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> Mmap.options().prot(Mmap.PROT_READ | Mmap.PROT_EXEC).map(f));
+    assertTrue(e.getMessage().contains("PROT_EXEC"), e.getMessage());
+    assertTrue(e.getMessage().contains(Backings.HOW), e.getMessage());
+  }
+
+  @Test
   void row39To41FilesThatAreNotRegular() throws IOException {
     assertThrows(IOException.class, () -> Mmap.map(dir, 0, Access.READ));
+    assumeTrue(
+        !Backings.portable(),
+        "devices: the portable backing maps only regular files, as FileChannel.map does");
     var e = assertThrows(IOException.class, () -> Mmap.map(Path.of("/dev/null"), 10, Access.READ));
     assertTrue(e.getMessage().contains("ENODEV"), e.getMessage());
     assertThrows(IOException.class, () -> Mmap.map(Path.of("/dev/zero"), 0, Access.DEFAULT));
@@ -536,7 +555,10 @@ class CatalogueTest {
     Path f = file("01234");
     try (Mmap m = Mmap.map(f, 0, Access.DEFAULT)) {
       var e = assertThrows(IOException.class, () -> m.resize(1L << 62));
-      assertTrue(e.getMessage().contains("EFBIG"), e.getMessage());
+      // the portable backing has no errno names: the JDK reports the same failure as its strerror
+      assertTrue(
+          e.getMessage().contains(Backings.portable() ? "File too large" : "EFBIG"),
+          e.getMessage());
       assertEquals(5, m.length());
       assertEquals(5, Files.size(f));
       assertArrayEquals(b("01234"), m.slice(0, 5));
@@ -597,11 +619,26 @@ class CatalogueTest {
 
   @Test
   void row140PrivateFlagMapResizesTheRealFile() throws IOException {
+    assumeTrue(!Backings.portable(), "mremap: FileChannel.map would drop the private changes");
     Path f = file("0123456789");
     try (Mmap m = Mmap.options().flags(Mmap.MAP_PRIVATE).map(f)) {
       m.resize(20);
       assertEquals(20, Files.size(f));
     }
+  }
+
+  @Test
+  void aPrivateFlagMapIsNotResizedByThePortableBackingAndTheFileKeepsItsSize() throws IOException {
+    assumeTrue(Backings.portable(), "the Linux layer resizes it with mremap");
+    Path f = file("0123456789");
+    try (Mmap m = Mmap.options().flags(Mmap.MAP_PRIVATE).map(f)) {
+      m.set(0, (byte) 'x');
+      var e = assertThrows(UnsupportedOperationException.class, () -> m.resize(20));
+      assertTrue(e.getMessage().contains(Backings.HOW), e.getMessage());
+      assertEquals(10, m.length());
+      assertEquals('x', m.get(0));
+    }
+    assertEquals(10, Files.size(f));
   }
 
   @Test

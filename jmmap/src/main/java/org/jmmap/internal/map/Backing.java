@@ -19,6 +19,27 @@ interface Backing {
   void unmap(MemorySegment segment);
 
   /**
+   * {@return whether closing a generation's arena is all it takes to unmap it}: then an abandoned
+   * generation is released by closing its arena, instead of by {@link #unmapUnreachable}
+   */
+  default boolean unmapsWithArena() {
+    return false;
+  }
+
+  /**
+   * {@return a segment over {@code newLength} bytes that replaces {@code old}, whose arena is still
+   * open}: a new mapping of the same file, or for memory that is nothing but its bytes, a copy
+   */
+  default MemorySegment mapAnew(MemorySegment old, long newLength, Arena arena) throws IOException {
+    return map(newLength, arena);
+  }
+
+  /** {@return which backing this is, for messages: {@code native} or {@code portable}} */
+  default String kind() {
+    return "native";
+  }
+
+  /**
    * Unmaps a range made here whose arena was never closed and became unreachable, with every
    * segment over it: nobody can touch it any more. The arena that would have unmapped it (for a
    * {@code FileChannel} mapping, the JDK's own cleanup) is gone unclosed, so this unmaps it.

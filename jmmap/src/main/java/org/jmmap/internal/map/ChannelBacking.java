@@ -171,12 +171,19 @@ final class ChannelBacking implements Backing {
   public void setFileSize(long size, long oldSize) throws IOException {
     shielded(
         () -> {
-          changeFileSize(size, oldSize);
+          changeFileSize(channel, size, oldSize, describe());
           return null;
         });
   }
 
-  private void changeFileSize(long size, long oldSize) throws IOException {
+  /**
+   * Truncates or grows the file of {@code channel} to {@code size}; growing writes every new byte,
+   * and a failure leaves the file at {@code oldSize}.
+   *
+   * @param describe names the file in messages
+   */
+  static void changeFileSize(FileChannel channel, long size, long oldSize, String describe)
+      throws IOException {
     if (size < oldSize) {
       channel.truncate(size);
     } else if (size > oldSize) {
@@ -204,7 +211,7 @@ final class ChannelBacking implements Backing {
                   + " its new blocks ("
                   + e.getMessage()
                   + "); the file keeps its size: "
-                  + describe(),
+                  + describe,
               e);
         }
         throw e;

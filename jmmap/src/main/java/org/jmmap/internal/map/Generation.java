@@ -20,11 +20,17 @@ final class Generation {
   private final Release release;
   private final Cleaner.Cleanable cleanable;
 
-  Generation(Arena arena, MemorySegment raw, Backing backing, Throwable createdAt) {
+  /**
+   * @param owner what a backing that unmaps by closing the arena watches instead of the arena's
+   *     scope, which a cleaner that holds the arena would keep reachable: the region
+   */
+  Generation(Arena arena, MemorySegment raw, Backing backing, Throwable createdAt, Object owner) {
     this.arena = arena;
     this.raw = raw;
-    this.release = new Release(backing, raw.address(), raw.byteSize(), createdAt);
-    this.cleanable = CLEANER.register(raw.scope(), release);
+    boolean byArena = backing.unmapsWithArena();
+    this.release =
+        new Release(backing, raw.address(), raw.byteSize(), createdAt, byArena ? arena : null);
+    this.cleanable = CLEANER.register(byArena ? owner : raw.scope(), release);
     Reclaim.mapped(raw.byteSize());
   }
 
@@ -46,13 +52,15 @@ final class Generation {
     private final long address;
     private final long length;
     private final Throwable createdAt;
+    private final Arena arena; // closing it unmaps the generation; null if the backing unmaps
     volatile boolean disarmed;
 
-    Release(Backing backing, long address, long length, Throwable createdAt) {
+    Release(Backing backing, long address, long length, Throwable createdAt, Arena arena) {
       this.backing = backing;
       this.address = address;
       this.length = length;
       this.createdAt = createdAt;
+      this.arena = arena;
     }
 
     @Override
@@ -69,7 +77,16 @@ final class Generation {
                 createdAt);
       }
       Reclaim.mapped(-length);
-      backing.unmapUnreachable(address, length);
+      if (arena == null) {
+        backing.unmapUnreachable(address, length);
+      } else {
+        try {
+          arena.close();
+        } catch (RuntimeException stillInUse) {
+          // a confined arena, which only its owner may close, or one a native I/O call holds:
+          // its memory stays mapped until the JVM exits
+        }
+      }
       Backing.closeQuietly(backing);
     }
   }

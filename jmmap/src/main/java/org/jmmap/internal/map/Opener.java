@@ -26,32 +26,86 @@ import org.jmmap.internal.ffi.NativeOs.FileStat;
  */
 public final class Opener {
   private static final boolean DEBUG_LEAKS = Boolean.getBoolean("jmmap.debugLeaks");
-  private static final Opener SYSTEM = new Opener(NativeOs.current());
+  private static final String BACKING = System.getProperty("jmmap.backing", "");
+  private static final Opener SYSTEM = select(BACKING);
 
-  private final NativeOs os;
+  private final NativeOs os; // null on the portable backing
+
+  /**
+   * {@return the opener {@code backing} asks for}, or null if it names no backing: the Linux layer
+   * where the OS is Linux and jmmap's module may make native calls, the portable backing elsewhere
+   */
+  private static Opener select(String backing) {
+    return switch (backing) {
+      case "native" -> new Opener(NativeOs.current());
+      case "portable" -> new Opener(null);
+      case "" ->
+          "Linux".equals(System.getProperty("os.name"))
+                  && Opener.class.getModule().isNativeAccessEnabled()
+              ? new Opener(NativeOs.current())
+              : new Opener(null);
+      default -> null;
+    };
+  }
 
   /**
    * An opener whose system calls go to {@code os}.
    *
-   * @param os the OS layer
+   * @param os the OS layer, or null for the portable backing, which makes no native call
    */
   public Opener(NativeOs os) {
     this.os = os;
   }
 
-  /** {@return the opener over this platform's OS layer} */
+  /**
+   * {@return the opener this JVM maps through}: the Linux layer, or the portable backing
+   *
+   * @throws IllegalArgumentException if the system property {@code jmmap.backing} names no backing
+   */
   public static Opener system() {
+    if (SYSTEM == null) {
+      throw new IllegalArgumentException(
+          "unknown backing: -Djmmap.backing="
+              + BACKING
+              + ": it takes native (jmmap's Linux layer) or portable (public JDK APIs only)");
+    }
     return SYSTEM;
+  }
+
+  /** {@return the page size of the opener this JVM maps through}, even if none is chosen */
+  public static long systemPageSize() {
+    return SYSTEM != null ? SYSTEM.pageSize() : PortableOpener.PAGE_SIZE;
+  }
+
+  /** {@return {@code native} for the Linux layer, {@code portable} for the portable backing} */
+  public String backing() {
+    return os == null ? "portable" : "native";
+  }
+
+  /**
+   * Refuses a capability that only the Linux layer has.
+   *
+   * @param what names the capability
+   * @throws UnsupportedOperationException on the portable backing
+   */
+  public void requireNative(String what) {
+    if (os == null) {
+      throw new UnsupportedOperationException(
+          what + " is not supported by the portable backing: " + PortableBacking.HOW);
+    }
   }
 
   /** {@return the size of a page, which a file offset must be a multiple of} */
   public long pageSize() {
-    return os.pageSize();
+    return os == null ? PortableOpener.PAGE_SIZE : os.pageSize();
   }
 
   /** {@return a new map} */
   public Region open(Request r) throws IOException {
     Mode mode = check(r);
+    if (os == null) {
+      return PortableOpener.open(r, mode, createdAt());
+    }
     int flags = mode.flags() | (r.populate() ? MAP_POPULATE : 0);
     return switch (r.source()) {
       case Source.Anonymous a -> anonymous(r, mode, flags);
@@ -150,7 +204,7 @@ public final class Opener {
   }
 
   /** {@return the region}, its descriptor closed when the map is not to keep it */
-  private static Region untracked(Region region, Backing b, boolean trackFd) throws IOException {
+  static Region untracked(Region region, Backing b, boolean trackFd) throws IOException {
     if (!trackFd) {
       try {
         b.close();
@@ -201,7 +255,7 @@ public final class Opener {
     return region;
   }
 
-  private static AccessDeniedException denied(RuntimeException e, FileChannel.MapMode mapMode) {
+  static AccessDeniedException denied(RuntimeException e, FileChannel.MapMode mapMode) {
     AccessDeniedException denied =
         new AccessDeniedException(
             "FileChannel",
@@ -261,7 +315,7 @@ public final class Opener {
    * {@return the length to map} CPython's checks for regular files; {@code fileSize} is -1 for
    * other files, which are not checked.
    */
-  private static long checkSize(long length, long offset, long fileSize) {
+  static long checkSize(long length, long offset, long fileSize) {
     if (fileSize < 0) {
       return length;
     }

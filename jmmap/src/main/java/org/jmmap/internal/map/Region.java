@@ -158,7 +158,7 @@ public final class Region {
       MemorySegment s = Reclaim.retrying(length, () -> backing.map(length, arena));
       r.lock.writeLock().lock();
       try {
-        r.install(new Generation(arena, s, backing, createdAt));
+        r.install(new Generation(arena, s, backing, createdAt, r));
       } finally {
         r.lock.writeLock().unlock();
       }
@@ -286,6 +286,8 @@ public final class Region {
         + facts.offset()
         + ", "
         + backing.describe()
+        + ", backing="
+        + backing.kind()
         + "]";
   }
 
@@ -598,19 +600,19 @@ public final class Region {
       try {
         s = Reclaim.retrying(newLength, () -> backing.remap(old.raw, newLength, next));
       } catch (IOException | RuntimeException e) {
-        install(new Generation(next, backing.rewrap(old.raw, next), backing, createdAt));
+        install(new Generation(next, backing.rewrap(old.raw, next), backing, createdAt, this));
         throw e;
       }
-      install(new Generation(next, s, backing, createdAt));
+      install(new Generation(next, s, backing, createdAt, this));
     } else {
       MemorySegment s;
       try {
-        s = Reclaim.retrying(newLength, () -> backing.map(newLength, next));
+        s = Reclaim.retrying(newLength, () -> backing.mapAnew(old.raw, newLength, next));
       } catch (IOException | RuntimeException e) {
         next.close();
         throw e;
       }
-      Generation fresh = new Generation(next, s, backing, createdAt);
+      Generation fresh = new Generation(next, s, backing, createdAt, this);
       try {
         old.arena.close();
       } catch (IllegalStateException e) {

@@ -1,0 +1,270 @@
+package org.jmmap.internal.map;
+
+import static org.jmmap.internal.map.Mman.MADV_NORMAL;
+import static org.jmmap.internal.map.Mman.MADV_RANDOM;
+import static org.jmmap.internal.map.Mman.MADV_SEQUENTIAL;
+import static org.jmmap.internal.map.Mman.MADV_WILLNEED;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jmmap.internal.ffi.NativeOs;
+
+/**
+ * A mapping made only through public JDK APIs, with no restricted method and no call into {@link
+ * NativeOs}: a file is mapped by {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)},
+ * private anonymous memory is allocated by the generation's arena, and shared anonymous memory is a
+ * temporary file that is deleted when the map is closed.
+ *
+ * <p>Closing a generation's arena is what unmaps it, so an abandoned generation is released by
+ * closing its arena ({@link #unmapsWithArena}).
+ */
+final class PortableBacking implements Backing {
+  /** How to enable what the portable backing lacks, for every refusal. */
+  static final String HOW =
+      "it needs jmmap's Linux layer: run on Linux with native access enabled"
+          + " (--enable-native-access=org.jmmap on the module path, or ALL-UNNAMED on the class"
+          + " path), and without -Djmmap.backing=portable";
+
+  private final FileChannel channel; // null for private anonymous memory
+  private final FileChannel.MapMode mode;
+  private final long offset;
+  private final boolean ownsChannel;
+  private final boolean reserve;
+  private final boolean confined;
+  private final long alignment;
+  private final Path temporary; // deleted at close; null unless this is shared anonymous memory
+  private final String description;
+
+  /**
+   * @param channel the file's channel, or null for private anonymous memory
+   * @param ownsChannel whether {@link #close} closes the channel
+   * @param reserve whether growing the file writes every new byte (false: the file stays sparse)
+   * @param confined whether the segments live in a confined arena, which no other thread may use
+   * @param alignment the alignment of private anonymous memory
+   * @param temporary a file to delete at close, or null
+   */
+  PortableBacking(
+      FileChannel channel,
+      FileChannel.MapMode mode,
+      long offset,
+      boolean ownsChannel,
+      boolean reserve,
+      boolean confined,
+      long alignment,
+      Path temporary,
+      String description) {
+    this.channel = channel;
+    this.mode = mode;
+    this.offset = offset;
+    this.ownsChannel = ownsChannel;
+    this.reserve = reserve;
+    this.confined = confined;
+    this.alignment = alignment;
+    this.temporary = temporary;
+    this.description = description;
+  }
+
+  @Override
+  public MemorySegment map(long length, Arena arena) throws IOException {
+    if (channel == null) {
+      return arena.allocate(length, alignment); // zero-filled, as anonymous memory is
+    }
+    if (confined) {
+      // only this thread may map into its confined arena
+      return channel.map(mode, offset, length, arena);
+    }
+    return ChannelBacking.shielded(() -> channel.map(mode, offset, length, arena));
+  }
+
+  @Override
+  public MemorySegment mapAnew(MemorySegment old, long newLength, Arena arena) throws IOException {
+    MemorySegment s = map(newLength, arena);
+    if (channel == null) {
+      // private anonymous memory is nothing but its bytes: carry them over
+      MemorySegment.copy(old, 0, s, 0, Math.min(old.byteSize(), newLength));
+    }
+    return s;
+  }
+
+  @Override
+  public void unmap(MemorySegment segment) {
+    // the arena unmapped or freed it when it closed
+  }
+
+  @Override
+  public boolean unmapsWithArena() {
+    return true;
+  }
+
+  @Override
+  public void unmapUnreachable(long address, long length) {
+    throw new UnsupportedOperationException("the portable backing unmaps by closing the arena");
+  }
+
+  @Override
+  public void advise(MemorySegment segment, long from, long length, int advice) throws IOException {
+    if (from % alignment != 0) {
+      // what madvise(2) answers, so that both backings refuse the same calls
+      throw new IOException(
+          String.format(
+              Locale.ROOT,
+              "madvise failed: EINVAL (Invalid argument): start %d is not a multiple of PAGESIZE"
+                  + " %d: %s",
+              from,
+              alignment,
+              description));
+    }
+    switch (advice) {
+      case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL -> {
+        // hints without a visible effect
+      }
+      case MADV_WILLNEED -> {
+        if (segment.isMapped()) {
+          segment.asSlice(from, length).load();
+        }
+      }
+      default ->
+          throw new UnsupportedOperationException(
+              String.format(
+                  Locale.ROOT,
+                  "madvise option not supported by the portable backing: option=%d has a visible"
+                      + " effect that the JDK cannot give; %s: %s",
+                  advice,
+                  HOW,
+                  description));
+    }
+  }
+
+  @Override
+  public String kind() {
+    return "portable";
+  }
+
+  @Override
+  public NativeOs os() {
+    throw new UnsupportedOperationException("the portable backing has no OS layer");
+  }
+
+  @Override
+  public boolean remapsInPlace() {
+    return false;
+  }
+
+  @Override
+  public MemorySegment remap(MemorySegment old, long newLength, Arena arena) {
+    throw new UnsupportedOperationException("portable mappings are mapped anew");
+  }
+
+  @Override
+  public MemorySegment rewrap(MemorySegment old, Arena arena) {
+    throw new UnsupportedOperationException("portable mappings are mapped anew");
+  }
+
+  @Override
+  public void checkResizable() {
+    if (mode == FileChannel.MapMode.PRIVATE && channel != null) {
+      throw new UnsupportedOperationException(
+          "a private map of a file cannot be resized on the portable backing: the JDK maps the"
+              + " file anew, which would drop the map's private changes; "
+              + HOW
+              + ": "
+              + description);
+    }
+  }
+
+  @Override
+  public boolean hasFile() {
+    return channel != null;
+  }
+
+  @Override
+  public long fileSize() throws IOException {
+    return ChannelBacking.shielded(channel::size);
+  }
+
+  @Override
+  public void setFileSize(long size, long oldSize) throws IOException {
+    ChannelBacking.shielded(
+        () -> {
+          if (size > oldSize) {
+            // set the length first, which fails at once where the size is beyond what the file
+            // system allows; only then write the new blocks
+            try {
+              grow(channel, size);
+            } catch (IOException e) {
+              try {
+                channel.truncate(oldSize);
+              } catch (IOException restore) {
+                e.addSuppressed(restore);
+              }
+              throw new IOException(
+                  String.format(
+                      Locale.ROOT,
+                      "growing the file from %d to %d bytes failed (%s); the file keeps its size:"
+                          + " %s",
+                      oldSize,
+                      size,
+                      e.getMessage(),
+                      description),
+                  e);
+            }
+          }
+          if (reserve || size < oldSize) {
+            ChannelBacking.changeFileSize(channel, size, oldSize, description);
+          }
+          return null;
+        });
+  }
+
+  /** Grows the file of {@code channel} to {@code size} without writing its new bytes but one. */
+  static void grow(FileChannel channel, long size) throws IOException {
+    ByteBuffer zero = ByteBuffer.allocate(1);
+    while (zero.hasRemaining()) {
+      channel.write(zero, size - 1);
+    }
+  }
+
+  @Override
+  public void sync(MemorySegment segment, long from, long length) {
+    if (channel != null) {
+      segment.asSlice(from, length).force();
+    }
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOException failure = null;
+    if (ownsChannel && channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    if (temporary != null) {
+      try {
+        Files.deleteIfExists(temporary);
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

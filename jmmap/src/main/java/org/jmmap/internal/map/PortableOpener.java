@@ -1,0 +1,270 @@
+package org.jmmap.internal.map;
+
+import static org.jmmap.internal.map.Mman.MAP_ANONYMOUS;
+import static org.jmmap.internal.map.Mman.MAP_POPULATE;
+import static org.jmmap.internal.map.Mman.MAP_TYPE;
+import static org.jmmap.internal.map.Mman.PROT_EXEC;
+import static org.jmmap.internal.map.Mman.PROT_WRITE;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Makes maps on the portable backing ({@link PortableBacking}): only public JDK APIs, so it runs
+ * wherever a JDK 25 runs, with no JVM flag. What the JDK cannot express is refused with an {@link
+ * UnsupportedOperationException} that names the capability and how to get it.
+ */
+final class PortableOpener {
+  /**
+   * The page size the portable backing assumes, as no public JDK API tells it: 16 KiB on macOS on
+   * Apple silicon, 4 KiB elsewhere. It only checks offsets and flushes: {@link FileChannel#map}
+   * aligns a mapping itself.
+   */
+  static final long PAGE_SIZE =
+      System.getProperty("os.name", "").startsWith("Mac")
+              && "aarch64".equals(System.getProperty("os.arch"))
+          ? 16384
+          : 4096;
+
+  private PortableOpener() {}
+
+  /** {@return a new map}, {@code mode} already resolved from the request */
+  static Region open(Request r, Mode mode, Throwable createdAt) throws IOException {
+    checkSupported(r, mode);
+    Region region =
+        switch (r.source()) {
+          case Source.Anonymous a -> anonymous(r, mode, createdAt);
+          case Source.Channel c -> channel(c.channel(), false, null, r, mode, createdAt);
+          case Source.File f -> file(f, r, mode, createdAt);
+          case Source.NewFile n ->
+              throw new UnsupportedOperationException(
+                  "creating named shared memory ("
+                      + n.path()
+                      + ") is not supported by the portable backing: "
+                      + PortableBacking.HOW);
+        };
+    if ((r.populate() || (mode.flags() & MAP_POPULATE) != 0) && region.segment().isMapped()) {
+      region.segment().load();
+    }
+    return region;
+  }
+
+  /** Refuses the flags and prot that {@link FileChannel.MapMode} cannot express. */
+  private static void checkSupported(Request r, Mode mode) {
+    int supported = MAP_TYPE | MAP_POPULATE | (r.anonymous() ? MAP_ANONYMOUS : 0);
+    if ((mode.flags() & ~supported) != 0) {
+      throw new UnsupportedOperationException(
+          String.format(
+              Locale.ROOT,
+              "flags=0x%x not supported by the portable backing, which maps through"
+                  + " FileChannel.map: only MAP_SHARED, MAP_PRIVATE, MAP_POPULATE%s; %s",
+              mode.flags(),
+              r.anonymous() ? " and MAP_ANONYMOUS" : "",
+              PortableBacking.HOW));
+    }
+    if ((mode.prot() & PROT_EXEC) != 0) {
+      throw new UnsupportedOperationException(
+          String.format(
+              Locale.ROOT,
+              "prot=0x%x not supported by the portable backing: FileChannel.map cannot map"
+                  + " executable memory (PROT_EXEC); %s",
+              mode.prot(),
+              PortableBacking.HOW));
+    }
+  }
+
+  private static FileChannel.MapMode mapMode(Mode mode) {
+    return !mode.shared() && (mode.prot() & PROT_WRITE) != 0
+        ? FileChannel.MapMode.PRIVATE
+        : (mode.prot() & PROT_WRITE) != 0
+            ? FileChannel.MapMode.READ_WRITE
+            : FileChannel.MapMode.READ_ONLY;
+  }
+
+  private static Region file(Source.File f, Request r, Mode mode, Throwable createdAt)
+      throws IOException {
+    Path path = f.path();
+    if (path.getFileSystem() != FileSystems.getDefault()) {
+      throw new ProviderMismatchException(
+          "only files of the default file system can be mapped: " + path.toUri());
+    }
+    LinkOption[] links = f.followLinks() ? new LinkOption[0] : new LinkOption[] {NOFOLLOW};
+    BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, links);
+    if (attrs.isDirectory()) {
+      throw new FileSystemException(path.toString(), null, "Is a directory: only files are mapped");
+    }
+    if (!attrs.isRegularFile()) {
+      throw new FileSystemException(
+          path.toString(),
+          null,
+          "not a regular file: the portable backing maps only regular files; "
+              + PortableBacking.HOW);
+    }
+    FileChannel.MapMode mapMode = mapMode(mode);
+    boolean writable = mapMode != FileChannel.MapMode.READ_ONLY;
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(path, options(writable, f.followLinks()));
+    } catch (AccessDeniedException e) {
+      if (mapMode != FileChannel.MapMode.PRIVATE) {
+        throw e;
+      }
+      AccessDeniedException denied =
+          new AccessDeniedException(
+              path.toString(),
+              null,
+              "a private map (Access.COPY or MAP_PRIVATE) of a file that is not writable: the"
+                  + " portable backing maps privately only through a channel open for writing; "
+                  + PortableBacking.HOW);
+      denied.initCause(e);
+      throw denied;
+    }
+    return channel(channel, true, path, r, mode, createdAt);
+  }
+
+  private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
+  private static OpenOption[] options(boolean writable, boolean followLinks) {
+    List<OpenOption> options = new ArrayList<>();
+    options.add(StandardOpenOption.READ);
+    if (writable) {
+      options.add(StandardOpenOption.WRITE);
+    }
+    if (!followLinks) {
+      options.add(NOFOLLOW);
+    }
+    return options.toArray(new OpenOption[0]);
+  }
+
+  /**
+   * {@return a map of {@code channel}}, which is closed on failure when the map owns it
+   *
+   * @param path the file, or null for a caller's channel
+   */
+  private static Region channel(
+      FileChannel channel, boolean owns, Path path, Request r, Mode mode, Throwable createdAt)
+      throws IOException {
+    FileChannel.MapMode mapMode = mapMode(mode);
+    String what = path != null ? path.toString() : "a file mapped through a FileChannel";
+    long length;
+    try {
+      length = Opener.checkSize(r.length(), r.offset(), ChannelBacking.shielded(channel::size));
+      checkAlignment(r.offset());
+    } catch (IOException | RuntimeException e) {
+      if (owns) {
+        closeQuietly(channel, e);
+      }
+      throw e;
+    }
+    PortableBacking b =
+        new PortableBacking(
+            channel, mapMode, r.offset(), owns, true, r.confined(), PAGE_SIZE, null, what);
+    Region.Facts facts =
+        new Region.Facts(mode, r.offset(), false, r.trackFd(), true, path, PAGE_SIZE, r.confined());
+    Region region;
+    try {
+      region = Region.open(b, length, facts, createdAt);
+    } catch (NonReadableChannelException | NonWritableChannelException e) {
+      throw Opener.denied(e, mapMode);
+    }
+    return Opener.untracked(region, b, r.trackFd());
+  }
+
+  private static Region anonymous(Request r, Mode mode, Throwable createdAt) throws IOException {
+    if (r.length() == 0) {
+      throw new IllegalArgumentException(
+          "an anonymous map cannot be empty: length=0 (mmap(2) would fail with EINVAL)");
+    }
+    checkAlignment(r.offset());
+    String what = "anonymous memory";
+    if (!mode.shared()) {
+      PortableBacking b =
+          new PortableBacking(
+              null, null, 0, false, false, r.confined(), PAGE_SIZE, null, what + " (private)");
+      Region.Facts facts =
+          new Region.Facts(
+              mode, r.offset(), true, r.trackFd(), true, null, PAGE_SIZE, r.confined());
+      return Region.open(b, r.length(), facts, createdAt);
+    }
+    // shared memory another process can map: a file only this user can read, removed at close
+    Path file = temporaryFile();
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      PortableBacking.grow(channel, r.length());
+    } catch (IOException | RuntimeException e) {
+      if (channel != null) {
+        closeQuietly(channel, e);
+      }
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+    PortableBacking b =
+        new PortableBacking(
+            channel,
+            FileChannel.MapMode.READ_WRITE,
+            0,
+            true,
+            false,
+            r.confined(),
+            PAGE_SIZE,
+            file,
+            what + " (" + file + ")");
+    Region.Facts facts =
+        new Region.Facts(
+            mode,
+            r.offset(),
+            true,
+            r.trackFd(),
+            true,
+            r.trackFd() ? file : null,
+            PAGE_SIZE,
+            r.confined());
+    return Opener.untracked(Region.open(b, r.length(), facts, createdAt), b, r.trackFd());
+  }
+
+  private static Path temporaryFile() throws IOException {
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      FileAttribute<?> ownerOnly =
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+      return Files.createTempFile("jmmap-", ".mem", ownerOnly);
+    }
+    return Files.createTempFile("jmmap-", ".mem"); // elsewhere only the owner may open it
+  }
+
+  private static void checkAlignment(long offset) {
+    if (offset % PAGE_SIZE != 0) {
+      throw new IllegalArgumentException(
+          "offset % ALLOCATIONGRANULARITY != 0: offset=" + offset + " granularity=" + PAGE_SIZE);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel, Exception failure) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+  }
+}
