@@ -118,6 +118,19 @@ class ReclaimTest {
   private void manyThreads(
       int perThread, long size, String kinds, String limit, String limitSeen, List<String> jvm)
       throws Exception {
+    manyThreads(PLATFORM_THREADS, VIRTUAL_THREADS, perThread, size, kinds, limit, limitSeen, jvm);
+  }
+
+  private void manyThreads(
+      int platformThreads,
+      int virtualThreads,
+      int perThread,
+      long size,
+      String kinds,
+      String limit,
+      String limitSeen,
+      List<String> jvm)
+      throws Exception {
     ContractChild.Result r =
         ContractChild.run(
             dir,
@@ -125,16 +138,16 @@ class ReclaimTest {
             Map.of("MALLOC_ARENA_MAX", "2"),
             jvm,
             "reclaim-threads",
-            Integer.toString(PLATFORM_THREADS),
-            Integer.toString(VIRTUAL_THREADS),
+            Integer.toString(platformThreads),
+            Integer.toString(virtualThreads),
             Integer.toString(perThread),
             dir.toString(),
             Long.toString(size),
             kinds);
     String report =
-        PLATFORM_THREADS
+        platformThreads
             + " platform and "
-            + VIRTUAL_THREADS
+            + virtualThreads
             + " virtual threads, each making "
             + perThread
             + " "
@@ -147,7 +160,7 @@ class ReclaimTest {
             + r.output();
     assertTrue(r.output().contains(limitSeen), "the child did not run under the limit: " + report);
     assertEquals(0, r.status(), report);
-    int all = (PLATFORM_THREADS + VIRTUAL_THREADS) * perThread;
+    int all = (platformThreads + virtualThreads) * perThread;
     assertTrue(r.output().contains("ok " + all), report);
   }
 
@@ -164,6 +177,23 @@ class ReclaimTest {
   @Test
   void fortyPlatformAndVirtualThreadsMappingAtOnceAllSucceedUnder128OpenFiles() throws Exception {
     manyThreadsUnder128OpenFiles(500);
+  }
+
+  /**
+   * More threads than free descriptors: a thread that holds the descriptor of the file it opened
+   * while it waits to map it must not keep it from the thread that collects.
+   */
+  @Test
+  void aHundredThreadsMappingAtOnceAllSucceedUnder64OpenFiles() throws Exception {
+    manyThreads(
+        4,
+        96,
+        30,
+        4096,
+        "file,anonymous",
+        "ulimit -n 64",
+        "open files limit 64",
+        List.of("-Xmx64m"));
   }
 
   @Test

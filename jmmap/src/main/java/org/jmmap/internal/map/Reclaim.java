@@ -12,11 +12,16 @@ import org.jmmap.internal.ffi.Errno;
  * mapping until its cleaner runs. The JDK reserves direct buffer memory the same way.
  *
  * <p>Many threads may run short at once, and what one collection releases is soon taken again by
- * threads that keep mapping. So once one thread runs short, every call goes through one fair gate
- * until nobody waits any more: the thread at its head collects, waits for the cleaners and retries,
- * and the others follow in turn, each trying once before it collects in its own turn. A thread
- * gives up only when its collections released nothing for about a second; a thread behind it that
- * then finds nothing released since gives up at once, so a real shortage fails promptly for all.
+ * threads that keep mapping. So every thread that runs short queues at one fair gate: the thread at
+ * its head collects, waits for the cleaners and retries, and the others follow in turn, each trying
+ * once before it collects in its own turn. Short of address space, a caller that arrives while
+ * threads wait queues behind them. Short of descriptors, a caller that arrives while threads wait,
+ * and has not failed itself, waits for the collector's next retry (a few milliseconds, never long)
+ * before it makes its call, so that the collector has the first go at what it released; it never
+ * queues at the gate, since it may hold a descriptor from an earlier step of its map that the
+ * collector needs. A thread gives up only when its collections released nothing for about a second;
+ * a thread behind it that then finds nothing released since gives up at once, so a real shortage
+ * fails promptly for all.
  */
 final class Reclaim {
   private static final AtomicLong MAPPED = new AtomicLong(); // bytes of generations not unmapped
@@ -30,6 +35,17 @@ final class Reclaim {
   private static final ReentrantLock GATE = new ReentrantLock(true);
   private static volatile int waiting; // threads in or before the gate
   private static final AtomicLong FUTILE = new AtomicLong(-1); // RELEASED when a reclaim gave up
+
+  private static final Object ROUND = new Object();
+  private static volatile long round; // retries made by collecting threads; guarded by ROUND
+  private static final long ROUND_WAIT_MS = 50;
+
+  /**
+   * Whether the last shortage was of address space rather than descriptors: then a caller that
+   * arrives while others wait queues at the gate too, since what it holds cannot be what the
+   * collector needs.
+   */
+  private static volatile boolean shortOfMemory;
 
   private Reclaim() {}
 
@@ -56,20 +72,52 @@ final class Reclaim {
    * @param bytes how much address space the call asks for; 0 when it asks for a descriptor
    */
   static <T> T retrying(long bytes, Call<T> call) throws IOException {
-    SystemCallException first;
-    if (waiting == 0) {
-      try {
-        return call.run();
-      } catch (SystemCallException e) {
-        if (!curable(e, bytes)) {
-          throw e;
-        }
-        first = e;
+    if (waiting != 0) {
+      if (!shortOfMemory) {
+        awaitRound(); // let the thread that collects have the first go at what it released
+      } else {
+        return queued(bytes, call, null); // queue behind the others rather than take their room
       }
-    } else {
-      first = null; // others are short: queue behind them rather than take what they wait for
     }
-    return queued(bytes, call, first);
+    try {
+      return call.run();
+    } catch (SystemCallException e) {
+      if (!curable(e, bytes)) {
+        throw e;
+      }
+      shortOfMemory = e.errno() == Errno.ENOMEM;
+      return queued(bytes, call, e);
+    }
+  }
+
+  /**
+   * Waits until the thread that collects has retried once more, for {@link #ROUND_WAIT_MS} at most.
+   * Only a caller that failed itself queues at the gate: one that merely arrives while others wait
+   * may hold a descriptor from an earlier step of its map (the file it opened, before its {@code
+   * mmap}), and queued behind the collector it would keep that descriptor from it.
+   */
+  private static void awaitRound() {
+    long seen = round;
+    long deadline = System.nanoTime() + ROUND_WAIT_MS * 1_000_000L;
+    synchronized (ROUND) {
+      for (long left = ROUND_WAIT_MS; round == seen && waiting != 0 && left > 0; ) {
+        try {
+          ROUND.wait(left);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt(); // the call runs anyway, as an uncontended one would
+          return;
+        }
+        left = (deadline - System.nanoTime()) / 1_000_000L;
+      }
+    }
+  }
+
+  /** Counts a collector's retry, and lets the callers that waited for it go. */
+  private static void roundDone() {
+    synchronized (ROUND) {
+      round++;
+      ROUND.notifyAll();
+    }
   }
 
   private static boolean curable(SystemCallException e, long bytes) {
@@ -138,6 +186,8 @@ final class Reclaim {
         if (!Errno.isResourceShortage(again.errno())) {
           throw again;
         }
+      } finally {
+        roundDone();
       }
       if (RELEASED.get() == before) {
         fruitless++; // the cleaner may still be releasing what the collection found: wait longer
