@@ -92,6 +92,7 @@ public final class Region {
   private Generation live; // guarded by lock; null once closed
   private volatile MemorySegment segment; // the live generation's segment; null once closed
   private volatile boolean closed;
+  private volatile boolean closing; // set while close() closes the arena, for stale()
 
   private Region(Backing backing, Facts facts, Throwable createdAt) {
     this.backing = backing;
@@ -297,7 +298,7 @@ public final class Region {
    */
   public IllegalStateException stale(IllegalStateException cause) {
     IllegalStateException e =
-        closed
+        closed || closing
             ? closed()
             : new IllegalStateException(
                 "mmap was remapped by resize() after this access or view began; the access did"
@@ -370,9 +371,11 @@ public final class Region {
       if (g == null) {
         return;
       }
+      closing = true; // an access that the arena's close stops must say "closed", not "remapped"
       try {
         g.arena.close();
       } catch (IllegalStateException e) {
+        closing = false;
         throw busy("close()", e);
       }
       closed = true;
