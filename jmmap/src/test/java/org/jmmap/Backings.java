@@ -1,14 +1,70 @@
 package org.jmmap;
 
-/** Which backing the tests run on: the Linux layer, or the portable one forced for a run. */
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jmmap.internal.map.Opener;
+
+/**
+ * Which backing the tests run on: the Linux layer, or the portable one forced for a run. A child
+ * JVM that a test starts maps through the same backing as the test: {@link #childOptions()} gives
+ * it the forced backing, and {@link #checkChild()}, first thing in its main, proves it.
+ */
 public final class Backings {
   /** What every refusal of the portable backing tells the user to do. */
   public static final String HOW = "--enable-native-access=org.jmmap";
+
+  /** The property that tells a child JVM which backing its parent's maps go through. */
+  private static final String PARENT = "jmmap.test.parentBacking";
 
   private Backings() {}
 
   /** {@return whether this JVM maps through the portable backing} */
   public static boolean portable() {
     return "portable".equals(System.getProperty("jmmap.backing"));
+  }
+
+  /** {@return the backing this JVM maps through: {@code native} or {@code portable}} */
+  public static String current() {
+    return Opener.system().backing();
+  }
+
+  /**
+   * {@return the options that make a child JVM map through this JVM's backing}: the forced backing,
+   * if one is, and the backing the child checks in {@link #checkChild()}
+   */
+  public static List<String> childOptions() {
+    List<String> options = new ArrayList<>();
+    String forced = System.getProperty("jmmap.backing");
+    if (forced != null) {
+      options.add("-Djmmap.backing=" + forced);
+    }
+    options.add("-D" + PARENT + "=" + current());
+    return options;
+  }
+
+  /**
+   * Checks that this child JVM maps through the backing its parent maps through, by the {@code
+   * toString()} of a map it makes. Does nothing in a JVM that no test started.
+   *
+   * @throws IOException if the map cannot be made
+   * @throws AssertionError if the backings differ
+   */
+  public static void checkChild() throws IOException {
+    String parent = System.getProperty(PARENT);
+    if (parent == null) {
+      return;
+    }
+    try (Mmap m = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(1)) {
+      if (!m.toString().endsWith(", backing=" + parent + "]")) {
+        throw new AssertionError(
+            "the child JVM does not map through its parent's backing ("
+                + parent
+                + "): "
+                + m
+                + "; -Djmmap.backing="
+                + System.getProperty("jmmap.backing"));
+      }
+    }
   }
 }
