@@ -13,6 +13,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 import org.jmmap.internal.ffi.NativeOs;
 
 /**
@@ -73,7 +75,24 @@ final class PortableBacking implements Backing {
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
     if (channel == null) {
-      return arena.allocate(length, alignment); // zero-filled, as anonymous memory is
+      try {
+        return arena.allocate(length, alignment); // zero-filled, as anonymous memory is
+      } catch (OutOfMemoryError e) {
+        // the C heap refused it (malloc), where mmap(2) fails with ENOMEM: the same exception,
+        // which Reclaim retries after unclosed maps are collected
+        SystemCallException refused =
+            new SystemCallException(
+                description,
+                String.format(
+                    Locale.ROOT,
+                    "allocating %d bytes failed: ENOMEM (Cannot allocate memory): Arena.allocate"
+                        + " threw %s",
+                    length,
+                    e.getMessage() == null ? "OutOfMemoryError" : e.getMessage()),
+                Errno.ENOMEM);
+        refused.initCause(e);
+        throw refused;
+      }
     }
     if (confined) {
       // only this thread may map into its confined arena
