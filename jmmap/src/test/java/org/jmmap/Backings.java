@@ -1,9 +1,14 @@
 package org.jmmap;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jmmap.internal.map.Opener;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Which backing the tests run on: the Linux layer, or the portable one forced for a run. A child
@@ -27,6 +32,28 @@ public final class Backings {
   /** {@return the backing this JVM maps through: {@code native} or {@code portable}} */
   public static String current() {
     return Opener.system().backing();
+  }
+
+  /**
+   * Skips the calling test on the portable backing, once it has checked that the backing refuses
+   * named shared memory ({@link SharedMemory}) with an {@link UnsupportedOperationException} that
+   * names it and says how to get it.
+   */
+  public static void assumeSharedMemory() {
+    if (portable()) {
+      String name = "jmmap_never_" + ProcessHandle.current().pid();
+      for (Executable call :
+          new Executable[] {() -> SharedMemory.create(name, 4096), () -> SharedMemory.open(name)}) {
+        var e = assertThrows(UnsupportedOperationException.class, call);
+        assertTrue(
+            e.getMessage().contains("SharedMemory") && e.getMessage().contains(HOW),
+            e.getMessage());
+      }
+    }
+    assumeFalse(
+        portable(),
+        "named shared memory (SharedMemory) is not supported by the portable backing, which"
+            + " refuses it as checked here");
   }
 
   /**
