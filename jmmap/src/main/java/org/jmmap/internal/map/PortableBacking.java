@@ -94,11 +94,32 @@ final class PortableBacking implements Backing {
         throw refused;
       }
     }
-    if (confined) {
-      // only this thread may map into its confined arena
-      return channel.map(mode, offset, length, arena);
+    try {
+      if (confined) {
+        // only this thread may map into its confined arena
+        return channel.map(mode, offset, length, arena);
+      }
+      return ChannelBacking.shielded(() -> channel.map(mode, offset, length, arena));
+    } catch (IOException e) {
+      if (!(e.getCause() instanceof OutOfMemoryError)) {
+        throw e;
+      }
+      // the JDK's word for mmap(2) failing with ENOMEM: the same exception as the Linux layer's,
+      // which Reclaim retries after unclosed maps are collected
+      SystemCallException refused =
+          new SystemCallException(
+              description,
+              String.format(
+                  Locale.ROOT,
+                  "mapping %d bytes at offset %d failed: ENOMEM (Cannot allocate memory):"
+                      + " FileChannel.map threw %s",
+                  length,
+                  offset,
+                  e.getMessage()),
+              Errno.ENOMEM);
+      refused.initCause(e);
+      throw refused;
     }
-    return ChannelBacking.shielded(() -> channel.map(mode, offset, length, arena));
   }
 
   @Override
