@@ -44,6 +44,14 @@ final class PortableBacking implements Backing {
   private final String description;
 
   /**
+   * Private anonymous memory: the whole pages of the segment that {@link #map} or {@link #mapAnew}
+   * made last, of which the map sees the first {@code length} bytes; guarded by the region's lock.
+   * After a resize that failed, the freed pages of the segment it made: then they do not start
+   * where the live segment does.
+   */
+  private MemorySegment allocation;
+
+  /**
    * @param channel the file's channel, or null for private anonymous memory
    * @param ownsChannel whether {@link #close} closes the channel
    * @param reserve whether growing the file writes every new byte (false: the file stays sparse)
@@ -75,24 +83,7 @@ final class PortableBacking implements Backing {
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
     if (channel == null) {
-      try {
-        return arena.allocate(length, alignment); // zero-filled, as anonymous memory is
-      } catch (OutOfMemoryError e) {
-        // the C heap refused it (malloc), where mmap(2) fails with ENOMEM: the same exception,
-        // which Reclaim retries after unclosed maps are collected
-        SystemCallException refused =
-            new SystemCallException(
-                description,
-                String.format(
-                    Locale.ROOT,
-                    "allocating %d bytes failed: ENOMEM (Cannot allocate memory): Arena.allocate"
-                        + " threw %s",
-                    length,
-                    e.getMessage() == null ? "OutOfMemoryError" : e.getMessage()),
-                Errno.ENOMEM);
-        refused.initCause(e);
-        throw refused;
-      }
+      return allocate(length, arena);
     }
     try {
       if (confined) {
@@ -122,13 +113,49 @@ final class PortableBacking implements Backing {
     }
   }
 
+  /**
+   * {@return {@code length} bytes of zero-filled private memory}: the start of whole pages, as
+   * {@code mmap(2)} gives, which become the {@link #allocation}
+   */
+  private MemorySegment allocate(long length, Arena arena) throws SystemCallException {
+    long pages =
+        length > Long.MAX_VALUE - alignment
+            ? length
+            : (length + alignment - 1) / alignment * alignment;
+    MemorySegment whole;
+    try {
+      whole = arena.allocate(pages, alignment); // zero-filled, as anonymous memory is
+    } catch (OutOfMemoryError e) {
+      // the C heap refused it (malloc), where mmap(2) fails with ENOMEM: the same exception,
+      // which Reclaim retries after unclosed maps are collected
+      SystemCallException refused =
+          new SystemCallException(
+              description,
+              String.format(
+                  Locale.ROOT,
+                  "allocating %d bytes failed: ENOMEM (Cannot allocate memory): Arena.allocate"
+                      + " threw %s",
+                  pages,
+                  e.getMessage() == null ? "OutOfMemoryError" : e.getMessage()),
+              Errno.ENOMEM);
+      refused.initCause(e);
+      throw refused;
+    }
+    allocation = whole;
+    return whole.asSlice(0, length);
+  }
+
   @Override
   public MemorySegment mapAnew(MemorySegment old, long newLength, Arena arena) throws IOException {
-    MemorySegment s = map(newLength, arena);
-    if (channel == null) {
-      // private anonymous memory is nothing but its bytes: carry them over
-      MemorySegment.copy(old, 0, s, 0, Math.min(old.byteSize(), newLength));
+    if (channel != null) {
+      return map(newLength, arena);
     }
+    // private anonymous memory is nothing but its bytes: carry them over, with the rest of the
+    // last page, which mremap(2) keeps when it shrinks a map and shows again when it grows it
+    MemorySegment from =
+        allocation != null && allocation.address() == old.address() ? allocation : old;
+    MemorySegment s = allocate(newLength, arena);
+    MemorySegment.copy(from, 0, allocation, 0, Math.min(from.byteSize(), allocation.byteSize()));
     return s;
   }
 
