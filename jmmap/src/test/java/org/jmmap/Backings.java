@@ -29,6 +29,24 @@ public final class Backings {
     return "portable".equals(System.getProperty("jmmap.backing"));
   }
 
+  /**
+   * {@return how many rounds, cycles or maps a long check makes}: {@code n}, but a tenth of it in
+   * the portable run of {@code ./build test}, which repeats suites of the Linux layer and must keep
+   * the build short; {@code ./build long} makes them all there too (it runs the excluded groups,
+   * which the portable run passes on as {@code jmmap.excludedGroups})
+   */
+  public static int rounds(int n) {
+    return shortRun() ? Math.max(1, n / 10) : n;
+  }
+
+  /**
+   * {@return whether this is the portable run of {@code ./build test}}, which makes a tenth of the
+   * rounds of a long check ({@link #rounds})
+   */
+  public static boolean shortRun() {
+    return portable() && System.getProperty("jmmap.excludedGroups", "long").contains("long");
+  }
+
   /** {@return the backing this JVM maps through: {@code native} or {@code portable}} */
   public static String current() {
     return Opener.system().backing();

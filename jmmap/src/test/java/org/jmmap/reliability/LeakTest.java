@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Map and close, over and over: descriptors, mappings and memory return to where they started. The
- * 200,000-cycle runs are in the long profile ({@code ./build long}); the suite runs 20,000.
+ * 200,000-cycle runs are in the long profile ({@code ./build long}); the suite runs 20,000 (2,000
+ * on the portable backing).
  */
 class LeakTest {
   @TempDir Path dir;
@@ -149,14 +150,17 @@ class LeakTest {
         });
   }
 
+  /** Cycles of each kind in {@code ./build test} (a tenth on the portable backing). */
+  static final int CYCLES = Backings.rounds(20_000);
+
   @Test
-  void twentyThousandCyclesOfFilesAndAnonymousMemoryLeakNothing() throws IOException {
-    filesAndAnonymousMemory(20_000);
+  void thousandsOfCyclesOfFilesAndAnonymousMemoryLeakNothing() throws IOException {
+    filesAndAnonymousMemory(CYCLES);
   }
 
   @Test
-  void twentyThousandCyclesOfSharedMemoryLeakNothing() throws IOException {
-    sharedMemory(20_000);
+  void thousandsOfCyclesOfSharedMemoryLeakNothing() throws IOException {
+    sharedMemory(CYCLES);
   }
 
   /**
@@ -164,12 +168,12 @@ class LeakTest {
    * closed): every cycle must give back its mapping and descriptor.
    */
   @Test
-  void tenThousandConfinedCyclesOfFilesChannelsAndAnonymousMemoryLeakNothing() throws IOException {
+  void thousandsOfConfinedCyclesOfFilesChannelsAndAnonymousMemoryLeakNothing() throws IOException {
     Path f = Files.write(dir.resolve("confined.bin"), new byte[8192]);
     MmapOptions confined = Mmap.options().confined();
     noLeak(
         "confined file map",
-        10_000,
+        CYCLES / 2,
         i -> {
           try (Mmap m = confined.map(f)) {
             m.set(i % 8192, (byte) i);
@@ -178,7 +182,7 @@ class LeakTest {
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       noLeak(
           "confined channel map",
-          10_000,
+          CYCLES / 2,
           i -> {
             try (Mmap m = confined.map(ch)) {
               m.set(i % 8192, (byte) i);
@@ -187,7 +191,7 @@ class LeakTest {
     }
     noLeak(
         "confined anonymous map",
-        10_000,
+        CYCLES / 2,
         i -> {
           try (Mmap m = confined.anonymous(8192)) {
             m.set(i % 8192, (byte) i);

@@ -179,7 +179,7 @@ class ReclaimTest {
 
   @Test
   void fortyPlatformAndVirtualThreadsMappingAtOnceAllSucceedUnder128OpenFiles() throws Exception {
-    manyThreadsUnder128OpenFiles(500);
+    manyThreadsUnder128OpenFiles(Backings.rounds(500)); // each thread runs short many times
   }
 
   /**
@@ -191,7 +191,7 @@ class ReclaimTest {
     manyThreads(
         4,
         96,
-        30,
+        Backings.rounds(30),
         4096,
         "file,anonymous",
         "ulimit -n 64",
