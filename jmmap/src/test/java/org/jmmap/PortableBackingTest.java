@@ -60,6 +60,18 @@ class PortableBackingTest {
   }
 
   @Test
+  void sharedAnonymousMemoryNeverClosedLeavesNoFileWhenTheJvmExits() throws Exception {
+    assumeTrue(Backings.portable(), "the Linux layer uses a memory file, which dies with it");
+    String out = ProcessRunner.run(ProcessRunner.javaCommand(RChild.class, "unclosed", "3"));
+    List<Path> files =
+        out.lines().filter(l -> l.startsWith("attach ")).map(l -> Path.of(l.substring(7))).toList();
+    assertEquals(3, files.size(), out);
+    for (Path p : files) {
+      assertFalse(Files.exists(p), p + " was left behind by the child JVM:\n" + out);
+    }
+  }
+
+  @Test
   void adviceWithAVisibleEffectIsRefusedNamingHowToGetIt() throws IOException {
     assumeTrue(Backings.portable(), "the Linux layer passes the advice to madvise(2)");
     try (Mmap m = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(PS)) {

@@ -13,6 +13,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jmmap.SystemCallException;
 import org.jmmap.internal.ffi.Errno;
 import org.jmmap.internal.ffi.NativeOs;
@@ -21,7 +23,7 @@ import org.jmmap.internal.ffi.NativeOs;
  * A mapping made only through public JDK APIs, with no restricted method and no call into {@link
  * NativeOs}: a file is mapped by {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)},
  * private anonymous memory is allocated by the generation's arena, and shared anonymous memory is a
- * temporary file that is deleted when the map is closed.
+ * temporary file that is deleted when the map is closed, or at the latest when the JVM exits.
  *
  * <p>Closing a generation's arena is what unmaps it, so an abandoned generation is released by
  * closing its arena ({@link #unmapsWithArena}).
@@ -32,6 +34,32 @@ final class PortableBacking implements Backing {
       "it needs jmmap's Linux layer: run on Linux with native access enabled"
           + " (--enable-native-access=org.jmmap on the module path, or ALL-UNNAMED on the class"
           + " path), and without -Djmmap.backing=portable";
+
+  /**
+   * The temporary files of shared anonymous memory not closed yet, which a hook deletes when the
+   * JVM exits: a map that is never closed, nor collected before the exit, leaves no file behind.
+   */
+  private static final Set<Path> TEMPORARY = ConcurrentHashMap.newKeySet();
+
+  static {
+    try {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    for (Path p : TEMPORARY) {
+                      try {
+                        Files.deleteIfExists(p);
+                      } catch (IOException ignored) {
+                        // the JVM is exiting; nobody is left to tell
+                      }
+                    }
+                  },
+                  "jmmap-temporary-files"));
+    } catch (IllegalStateException shuttingDown) {
+      // the first map is made while the JVM exits: its file goes when it is closed
+    }
+  }
 
   private final FileChannel channel; // null for private anonymous memory
   private final FileChannel.MapMode mode;
@@ -77,6 +105,9 @@ final class PortableBacking implements Backing {
     this.confined = confined;
     this.alignment = alignment;
     this.temporary = temporary;
+    if (temporary != null) {
+      TEMPORARY.add(temporary);
+    }
     this.description = description;
   }
 
@@ -95,21 +126,7 @@ final class PortableBacking implements Backing {
       if (!(e.getCause() instanceof OutOfMemoryError)) {
         throw e;
       }
-      // the JDK's word for mmap(2) failing with ENOMEM: the same exception as the Linux layer's,
-      // which Reclaim retries after unclosed maps are collected
-      SystemCallException refused =
-          new SystemCallException(
-              description,
-              String.format(
-                  Locale.ROOT,
-                  "mapping %d bytes at offset %d failed: ENOMEM (Cannot allocate memory):"
-                      + " FileChannel.map threw %s",
-                  length,
-                  offset,
-                  e.getMessage()),
-              Errno.ENOMEM);
-      refused.initCause(e);
-      throw refused;
+      throw outOfMemory("FileChannel.map at offset " + offset, length, e); // mmap(2) said ENOMEM
     }
   }
 
@@ -126,23 +143,30 @@ final class PortableBacking implements Backing {
     try {
       whole = arena.allocate(pages, alignment); // zero-filled, as anonymous memory is
     } catch (OutOfMemoryError e) {
-      // the C heap refused it (malloc), where mmap(2) fails with ENOMEM: the same exception,
-      // which Reclaim retries after unclosed maps are collected
-      SystemCallException refused =
-          new SystemCallException(
-              description,
-              String.format(
-                  Locale.ROOT,
-                  "allocating %d bytes failed: ENOMEM (Cannot allocate memory): Arena.allocate"
-                      + " threw %s",
-                  pages,
-                  e.getMessage() == null ? "OutOfMemoryError" : e.getMessage()),
-              Errno.ENOMEM);
-      refused.initCause(e);
-      throw refused;
+      throw outOfMemory("Arena.allocate", pages, e); // the C heap (malloc) refused it
     }
     allocation = whole;
     return whole.asSlice(0, length);
+  }
+
+  /**
+   * {@return the exception of the Linux layer for {@code mmap(2)} failing with {@code ENOMEM}}, for
+   * a JDK call that found no memory or address space: {@link Reclaim} retries it after unclosed
+   * maps are collected
+   */
+  private SystemCallException outOfMemory(String call, long bytes, Throwable cause) {
+    SystemCallException e =
+        new SystemCallException(
+            description,
+            String.format(
+                Locale.ROOT,
+                "%s of %d bytes failed: ENOMEM (Cannot allocate memory): %s",
+                call,
+                bytes,
+                cause),
+            Errno.ENOMEM);
+    e.initCause(cause);
+    return e;
   }
 
   @Override
@@ -322,6 +346,7 @@ final class PortableBacking implements Backing {
     if (temporary != null) {
       try {
         Files.deleteIfExists(temporary);
+        TEMPORARY.remove(temporary);
       } catch (IOException e) {
         if (failure == null) {
           failure = e;
