@@ -101,9 +101,13 @@ import org.jmmap.internal.search.Search;
  * Close every map, best with try-with-resources. A map that becomes unreachable unclosed, together
  * with every view of it ({@link #segment()}, {@link #asByteBuffer(long, int)}, the streams), is
  * unmapped by a {@link java.lang.ref.Cleaner}: a view that is still referenced keeps the memory
- * mapped. Run with {@code -Djmmap.debugLeaks=true} to log where each map that was never closed was
- * created. When opening or mapping fails for lack of descriptors or address space, jmmap lets the
- * garbage collector release such maps and retries for about a second before it fails.
+ * mapped. On the portable backing, which unmaps only by closing an arena and cannot tell when the
+ * last segment or buffer of a map is gone, the {@code Cleaner} of a map whose {@link #segment()},
+ * {@link #asByteBuffer(long, int)} or {@link #readLineSegment()} was taken releases the file but
+ * leaves the memory mapped until the JVM exits. Run with {@code -Djmmap.debugLeaks=true} to log
+ * where each map that was never closed was created. When opening or mapping fails for lack of
+ * descriptors or address space, jmmap lets the garbage collector release such maps and retries for
+ * about a second before it fails.
  */
 public final class Mmap implements AutoCloseable {
 
@@ -668,7 +672,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IllegalStateException if the map is closed
    */
   public MemorySegment readLineSegment() {
-    MemorySegment s = region.segment();
+    MemorySegment s = region.export();
     long p = pos();
     long len = s.byteSize();
     if (p >= len) {
@@ -1141,7 +1145,7 @@ public final class Mmap implements AutoCloseable {
    * by the JVM, and a truncated file can then kill it.
    */
   public MemorySegment segment() {
-    return region.segment();
+    return region.export();
   }
 
   /** {@return the access mode, as resolved from access, flags and prot} */
@@ -1703,7 +1707,7 @@ public final class Mmap implements AutoCloseable {
    * @throws IndexOutOfBoundsException if the range is not inside the map
    */
   public ByteBuffer asByteBuffer(long offset, int length) {
-    MemorySegment s = region.segment();
+    MemorySegment s = region.export();
     if (offset < 0 || length < 0 || offset > s.byteSize() - length) {
       throw new IndexOutOfBoundsException(
           "asByteBuffer range out of bounds: offset="

@@ -251,6 +251,20 @@ class CatalogueTest {
     assertThrows(IOException.class, () -> Mmap.anonymous(1L << 62));
   }
 
+  @Test
+  void row42HugePrivateAnonymousMapFailsWithEnomemAndAHugeResizeChangesNothing()
+      throws IOException {
+    MmapOptions priv = Mmap.options().flags(Mmap.MAP_PRIVATE);
+    var e = assertThrows(SystemCallException.class, () -> priv.anonymous(1L << 62));
+    assertEquals(12, e.errno(), e.getMessage()); // ENOMEM, as CPython's OSError says
+    try (Mmap m = priv.anonymous(10)) {
+      m.set(3, (byte) 7);
+      assertThrows(IOException.class, () -> m.resize(1L << 62));
+      assertEquals(10, m.length());
+      assertEquals(7, m.get(3));
+    }
+  }
+
   // ---------------------------------------------------------------- 2.2 read
 
   @Test

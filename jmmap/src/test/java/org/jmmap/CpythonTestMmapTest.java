@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -167,9 +168,25 @@ class CpythonTestMmapTest {
                 .prot(Mmap.PROT_READ)
                 .access(Access.WRITE)
                 .map(testfn()));
+  }
 
-    try (Mmap m =
-        Mmap.options().length(mapsize).prot(Mmap.PROT_READ | Mmap.PROT_EXEC).map(testfn())) {
+  // test_access_parameter, its last part, which CPython's test skips where PROT_EXEC is refused
+  @Test
+  void aReadAndExecuteMapRefusesWrites() throws IOException {
+    int mapsize = 10;
+    Files.write(testfn(), repeat('c', mapsize));
+    MmapOptions exec = Mmap.options().length(mapsize).prot(Mmap.PROT_READ | Mmap.PROT_EXEC);
+    if (Backings.portable()) {
+      var e = assertThrows(UnsupportedOperationException.class, () -> exec.map(testfn()));
+      assertTrue(
+          e.getMessage().contains("PROT_EXEC") && e.getMessage().contains(Backings.HOW),
+          e.getMessage());
+    }
+    assumeFalse(
+        Backings.portable(),
+        "executable memory (PROT_EXEC) is not supported by the portable backing, which refuses"
+            + " it as checked here");
+    try (Mmap m = exec.map(testfn())) {
       assertThrows(ReadOnlyMmapException.class, () -> m.write(b("abcdef")));
       assertThrows(ReadOnlyMmapException.class, () -> m.writeByte((byte) 0));
     }

@@ -2,6 +2,7 @@ package org.jmmap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jmmap.interop.ProcessRunner;
+import org.jmmap.reliability.RChild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +60,18 @@ class PortableBackingTest {
   }
 
   @Test
+  void sharedAnonymousMemoryNeverClosedLeavesNoFileWhenTheJvmExits() throws Exception {
+    assumeTrue(Backings.portable(), "the Linux layer uses a memory file, which dies with it");
+    String out = ProcessRunner.run(ProcessRunner.javaCommand(RChild.class, "unclosed", "3"));
+    List<Path> files =
+        out.lines().filter(l -> l.startsWith("attach ")).map(l -> Path.of(l.substring(7))).toList();
+    assertEquals(3, files.size(), out);
+    for (Path p : files) {
+      assertFalse(Files.exists(p), p + " was left behind by the child JVM:\n" + out);
+    }
+  }
+
+  @Test
   void adviceWithAVisibleEffectIsRefusedNamingHowToGetIt() throws IOException {
     assumeTrue(Backings.portable(), "the Linux layer passes the advice to madvise(2)");
     try (Mmap m = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(PS)) {
@@ -91,6 +106,28 @@ class PortableBackingTest {
             () -> Mmap.options().flags(Mmap.MAP_SHARED | Mmap.MAP_NORESERVE).map(f));
     assertTrue(e.getMessage().contains("flags=0x"), e.getMessage());
     assertTrue(e.getMessage().contains(Backings.HOW), e.getMessage());
+  }
+
+  @Test
+  void aChildJvmThatATestStartsMapsThroughTheTestsBacking() throws Exception {
+    String out = ProcessRunner.run(ProcessRunner.javaCommand(RChild.class, "backing"));
+    assertTrue(out.strip().endsWith(", backing=" + Backings.current() + "]"), out);
+  }
+
+  @Test
+  void aChildJvmOnAnotherBackingThanItsParentFailsNamingBoth() throws Exception {
+    String other = Backings.current().equals("portable") ? "native" : "portable";
+    List<String> c = new ArrayList<>(ProcessRunner.javaCommand(RChild.class, "backing"));
+    c.add(c.indexOf("-cp"), "-Djmmap.backing=" + other); // the last one wins
+    Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the child did not finish: " + c);
+    assertNotEquals(0, p.exitValue(), out);
+    assertTrue(
+        out.contains("does not map through its parent's backing (" + Backings.current() + ")")
+            && out.contains("backing=" + other + "]"),
+        out);
   }
 
   @Test

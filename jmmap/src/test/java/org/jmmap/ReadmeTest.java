@@ -3,6 +3,7 @@ package org.jmmap;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -66,13 +67,27 @@ class ReadmeTest {
   }
 
   private static String run(Path cwd, List<String> command) throws Exception {
+    return run(cwd, command, true);
+  }
+
+  /** {@return the output of {@code command}}, which must succeed, or fail if not {@code succeed} */
+  private static String run(Path cwd, List<String> command, boolean succeed) throws Exception {
     Process p =
         new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), US_ASCII);
     assertTrue(p.waitFor(2, TimeUnit.MINUTES), "timed out: " + command);
-    assertEquals(0, p.exitValue(), command + ":\n" + out);
+    if (succeed) {
+      assertEquals(0, p.exitValue(), command + ":\n" + out);
+    } else {
+      assertNotEquals(0, p.exitValue(), command + ":\n" + out);
+    }
     return out;
+  }
+
+  /** {@return whether the snippet uses what the portable backing refuses}: named shared memory */
+  private static boolean needsTheLinuxLayer(String block) {
+    return block.contains("SharedMemory.");
   }
 
   @Test
@@ -99,10 +114,29 @@ class ReadmeTest {
     String javaBin = ProcessHandle.current().info().command().orElseThrow();
     String cp = dir + java.io.File.pathSeparator + classPath();
     String out = "";
-    for (String name : names) {
-      out +=
-          run(dir, List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", cp, name)) + "\n";
+    int refused = 0;
+    for (int i = 0; i < names.size(); i++) {
+      List<String> java = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED"));
+      java.addAll(Backings.childOptions()); // the snippets run on this JVM's backing
+      java.addAll(List.of("-cp", cp, names.get(i)));
+      if (Backings.portable() && needsTheLinuxLayer(blocks.get(i))) {
+        String failed = run(dir, java, false);
+        assertTrue(
+            failed.contains("UnsupportedOperationException")
+                && failed.contains("not supported by the portable backing")
+                && failed.contains(Backings.HOW),
+            "the portable backing must refuse what snippet "
+                + i
+                + " needs, saying how:\n"
+                + failed);
+        refused++;
+      } else {
+        out += run(dir, java) + "\n";
+      }
     }
+    assertEquals(
+        Backings.portable() ? blocks.stream().filter(ReadmeTest::needsTheLinuxLayer).count() : 0,
+        refused);
     assertEquals("Hello  world!\n", Files.readString(dir.resolve("hello.txt")));
     assertTrue(out.contains("555-1234") && out.contains("64"), out);
     assertFalse(Files.exists(Path.of("/dev/shm", shmName())), "the snippet left its memory");
@@ -128,6 +162,7 @@ class ReadmeTest {
             .forEach(v -> pythons.add(v.toString()));
       }
     }
+    Backings.assumeSharedMemory();
     for (String python : pythons) {
       try (SharedMemory shm = SharedMemory.create(shmName(), 4096)) {
         shm.mmap().write("Hello world!".getBytes(US_ASCII));

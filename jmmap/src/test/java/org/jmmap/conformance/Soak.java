@@ -5,13 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import org.jmmap.Backings;
 
 /**
  * Runs random traces through CPython and jmmap and prints {@code N ops, M divergences}. Each
  * divergence is shrunk and written to {@code target/conformance/} as a trace file, ready to add to
  * the regression traces.
  *
- * <p>Usage: {@code Soak OPS [SEED]}, or {@code ./build soak OPS [SEED]}.
+ * <p>Usage: {@code Soak OPS [SEED]}, or {@code ./build soak OPS [SEED]}; {@code
+ * -Djmmap.backing=portable} ({@code JMMAP_BACKING=portable ./build soak …}) soaks the portable
+ * backing, with traces that hold no op it refuses ({@link TraceGenerator#refusedByPortable}).
  */
 public final class Soak {
   private Soak() {}
@@ -28,7 +31,16 @@ public final class Soak {
   public static void main(String[] args) throws IOException {
     long ops = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
     long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
-    System.out.println("soak: " + ops + " ops, seed " + seed + ", oracle " + Cpython.oracle());
+    System.out.println(
+        "soak: "
+            + ops
+            + " ops, seed "
+            + seed
+            + ", backing "
+            + Backings.current()
+            + (Backings.portable() ? " (no op that it refuses)" : "")
+            + ", oracle "
+            + Cpython.oracle());
     Result r;
     try {
       r = run(ops, seed, Path.of("target", "conformance"), true);
@@ -52,7 +64,7 @@ public final class Soak {
   static Result run(long ops, long seed, Path out, boolean progress) throws IOException {
     Files.createDirectories(out);
     Path work = Files.createTempDirectory("jmmap-soak");
-    TraceGenerator gen = new TraceGenerator(seed);
+    TraceGenerator gen = new TraceGenerator(seed, Backings.portable());
     PythonRunner python = new PythonRunner(work);
     long[] done = {0, 0};
     List<Conformance.Divergence> found = new java.util.ArrayList<>();

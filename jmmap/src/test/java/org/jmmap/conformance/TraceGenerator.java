@@ -18,21 +18,55 @@ final class TraceGenerator {
   private static final String ALPHABET = "ab\n\u0000\u00ffe";
 
   private final RandomGenerator r;
+  private final boolean portable; // make no op that the portable backing refuses
   private long n; // the map's length as far as the generator can tell
   private boolean isFile;
   private boolean privateFile;
   private byte[] content = new byte[0]; // the map's bytes when it was made
 
-  TraceGenerator(long seed) {
+  /**
+   * @param portable whether the traces are for the portable backing, which refuses some ops by
+   *     design ({@link #refusedByPortable}): then none is made
+   */
+  TraceGenerator(long seed, boolean portable) {
     r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+    this.portable = portable;
+  }
+
+  /**
+   * {@return whether the portable backing refuses {@code op} on a map made by {@code made}}, with
+   * an {@link UnsupportedOperationException} by design: resizing a {@code MAP_PRIVATE} file map
+   * (the JDK would map it anew and drop its private changes), and {@code MADV_DONTNEED}, advice
+   * with a visible effect
+   */
+  static boolean refusedByPortable(Op made, Op op) {
+    return switch (op.name()) {
+      case "resize" -> "file_private".equals(made.str("kind"));
+      case "madvise" -> op.num("option") == Mmap.MADV_DONTNEED;
+      default -> false;
+    };
+  }
+
+  /** {@return {@code trace} without the ops that the portable backing refuses} */
+  static List<Op> withoutRefused(List<Op> trace) {
+    List<Op> kept = new ArrayList<>(trace.size());
+    for (Op op : trace) {
+      if (kept.isEmpty() || !refusedByPortable(kept.getFirst(), op)) {
+        kept.add(op);
+      }
+    }
+    return kept;
   }
 
   /** {@return a new trace of about {@code ops} operations, over a random kind of map} */
   List<Op> next(int ops) {
     List<Op> t = new ArrayList<>(ops + 2);
     t.add(construct());
-    for (int i = 0; i < ops; i++) {
-      t.add(op());
+    while (t.size() <= ops) {
+      Op op = op();
+      if (!portable || !refusedByPortable(t.getFirst(), op)) {
+        t.add(op);
+      }
     }
     t.add(Op.of("op", "bytes"));
     if (isFile) {

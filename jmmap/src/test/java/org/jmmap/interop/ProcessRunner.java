@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jmmap.Backings;
 
 /** Starting child processes: Python, or a JVM running one of the test mains. */
 public final class ProcessRunner {
@@ -14,11 +15,15 @@ public final class ProcessRunner {
     return javaCommand(Child.class, args);
   }
 
-  /** {@return the command that runs {@code main} in a JVM with this one's class path} */
+  /**
+   * {@return the command that runs {@code main} in a JVM with this one's class path}, mapping
+   * through this one's backing ({@link Backings#childOptions()})
+   */
   public static List<String> javaCommand(Class<?> main, String... args) {
     List<String> c = new ArrayList<>();
     c.add(ProcessHandle.current().info().command().orElseThrow());
     c.add("--enable-native-access=ALL-UNNAMED");
+    c.addAll(Backings.childOptions());
     c.add("-cp");
     c.add(System.getProperty("java.class.path"));
     c.add(main.getName());

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jmmap.Access;
+import org.jmmap.Backings;
 import org.jmmap.Mmap;
 import org.jmmap.SharedMemory;
 import org.jmmap.interop.ProcessRunner;
@@ -89,6 +90,7 @@ public final class ContractChild {
    * @throws Exception if the check fails
    */
   public static void main(String[] args) throws Exception {
+    Backings.checkChild();
     switch (args[0]) {
       case "reclaim" ->
           reclaim(args[1], Integer.parseInt(args[2]), Path.of(args[3]), Long.parseLong(args[4]));

@@ -30,6 +30,7 @@ import java.util.random.RandomGeneratorFactory;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jmmap.Access;
+import org.jmmap.Backings;
 import org.jmmap.Mmap;
 import org.jmmap.MmapFaultException;
 import org.jmmap.internal.search.Search;
@@ -599,6 +600,7 @@ public final class HotTruncationChild {
    * @throws Exception if the set-up fails
    */
   public static void main(String[] args) throws Exception {
+    Backings.checkChild();
     HotTruncationChild c = new HotTruncationChild();
     long seed = Long.parseLong(args[1]);
     c.rounds = Integer.parseInt(args[2]);

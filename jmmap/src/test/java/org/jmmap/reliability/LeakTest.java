@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.jmmap.Access;
+import org.jmmap.Backings;
 import org.jmmap.Mmap;
 import org.jmmap.MmapOptions;
 import org.jmmap.SharedMemory;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Map and close, over and over: descriptors, mappings and memory return to where they started. The
- * 200,000-cycle runs are in the long profile ({@code ./build long}); the suite runs 20,000.
+ * 200,000-cycle runs are in the long profile ({@code ./build long}); the suite runs 20,000 (2,000
+ * on the portable backing).
  */
 class LeakTest {
   @TempDir Path dir;
@@ -114,7 +116,7 @@ class LeakTest {
     assertTrue(rssAfter <= rss + 64 * 1024, report);
   }
 
-  private void allKinds(int cycles) throws IOException {
+  private void filesAndAnonymousMemory(int cycles) throws IOException {
     Path f = Files.write(dir.resolve("cycle.bin"), new byte[8192]);
     noLeak(
         "file map",
@@ -132,6 +134,10 @@ class LeakTest {
             m.set(i % 8192, (byte) i);
           }
         });
+  }
+
+  private void sharedMemory(int cycles) throws IOException {
+    Backings.assumeSharedMemory();
     String name = "jmmap_test_cycle_" + ProcessHandle.current().pid();
     noLeak(
         "shared memory",
@@ -144,9 +150,17 @@ class LeakTest {
         });
   }
 
+  /** Cycles of each kind in {@code ./build test} (a tenth on the portable backing). */
+  static final int CYCLES = Backings.rounds(20_000);
+
   @Test
-  void twentyThousandCyclesOfEveryKindLeakNothing() throws IOException {
-    allKinds(20_000);
+  void thousandsOfCyclesOfFilesAndAnonymousMemoryLeakNothing() throws IOException {
+    filesAndAnonymousMemory(CYCLES);
+  }
+
+  @Test
+  void thousandsOfCyclesOfSharedMemoryLeakNothing() throws IOException {
+    sharedMemory(CYCLES);
   }
 
   /**
@@ -154,12 +168,12 @@ class LeakTest {
    * closed): every cycle must give back its mapping and descriptor.
    */
   @Test
-  void tenThousandConfinedCyclesOfFilesChannelsAndAnonymousMemoryLeakNothing() throws IOException {
+  void thousandsOfConfinedCyclesOfFilesChannelsAndAnonymousMemoryLeakNothing() throws IOException {
     Path f = Files.write(dir.resolve("confined.bin"), new byte[8192]);
     MmapOptions confined = Mmap.options().confined();
     noLeak(
         "confined file map",
-        10_000,
+        CYCLES / 2,
         i -> {
           try (Mmap m = confined.map(f)) {
             m.set(i % 8192, (byte) i);
@@ -168,7 +182,7 @@ class LeakTest {
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       noLeak(
           "confined channel map",
-          10_000,
+          CYCLES / 2,
           i -> {
             try (Mmap m = confined.map(ch)) {
               m.set(i % 8192, (byte) i);
@@ -177,7 +191,7 @@ class LeakTest {
     }
     noLeak(
         "confined anonymous map",
-        10_000,
+        CYCLES / 2,
         i -> {
           try (Mmap m = confined.anonymous(8192)) {
             m.set(i % 8192, (byte) i);
@@ -187,8 +201,14 @@ class LeakTest {
 
   @Test
   @Tag("long")
-  void twoHundredThousandCyclesOfEveryKindLeakNothing() throws IOException {
-    allKinds(200_000);
+  void twoHundredThousandCyclesOfFilesAndAnonymousMemoryLeakNothing() throws IOException {
+    filesAndAnonymousMemory(200_000);
+  }
+
+  @Test
+  @Tag("long")
+  void twoHundredThousandCyclesOfSharedMemoryLeakNothing() throws IOException {
+    sharedMemory(200_000);
   }
 
   @Test

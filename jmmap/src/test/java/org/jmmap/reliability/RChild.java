@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jmmap.Access;
+import org.jmmap.Backings;
 import org.jmmap.Mmap;
 import org.jmmap.interop.ProcessRunner;
 
@@ -27,6 +28,7 @@ public final class RChild {
    * @throws Exception if it fails
    */
   public static void main(String[] args) throws Exception {
+    Backings.checkChild();
     switch (args[0]) {
       case "truncation" ->
           System.out.println(
@@ -35,6 +37,12 @@ public final class RChild {
       case "coherence" -> coherence(Path.of(args[1]));
       case "leak" -> leak(Path.of(args[1]));
       case "big" -> big(Path.of(args[1]), Long.parseLong(args[2]));
+      case "unclosed" -> unclosed(Integer.parseInt(args[1]));
+      case "backing" -> {
+        try (Mmap m = Mmap.anonymous(1)) {
+          System.out.println(m);
+        }
+      }
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -61,6 +69,20 @@ public final class RChild {
       System.out.println("written");
       System.out.flush();
       System.in.read();
+    }
+  }
+
+  private static final List<Mmap> KEPT = new ArrayList<>();
+
+  /**
+   * Makes {@code n} maps of shared anonymous memory, prints the path of each and exits with every
+   * one of them open.
+   */
+  static void unclosed(int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      Mmap m = Mmap.anonymous(4096);
+      KEPT.add(m);
+      System.out.println("attach " + m.attachPath().orElseThrow());
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.jmmap.Access;
+import org.jmmap.Backings;
 import org.jmmap.Mmap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,14 +99,19 @@ class RaceTest {
     return unexpected;
   }
 
+  /** Rounds of close, and resizes, in {@code ./build test} (a tenth on the portable backing). */
+  static final int ROUNDS = Backings.rounds(1000);
+
+  static final int RESIZES = Backings.rounds(300);
+
   @Test
-  void closeWhileEightThreadsUseTheMapThousandRounds() throws Exception {
+  void closeWhileEightThreadsUseTheMapRoundAfterRound() throws Exception {
     Path f = Files.createTempFile(dir, "race", ".bin");
     byte[] content = new byte[8 * PS];
     java.util.Arrays.fill(content, (byte) 'x');
     content[PS] = '\n';
     Files.write(f, content);
-    for (int round = 0; round < 1000; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
       Mmap m = Mmap.map(f, 0, Access.WRITE);
       int delay = ThreadLocalRandom.current().nextInt(200);
       List<Throwable> unexpected =
@@ -134,7 +140,7 @@ class RaceTest {
               m,
               () -> {
                 try {
-                  for (int i = 0; i < 300; i++) {
+                  for (int i = 0; i < RESIZES; i++) {
                     m.resize(i % 2 == 0 ? 64 * PS : 8 * PS);
                   }
                   m.close();

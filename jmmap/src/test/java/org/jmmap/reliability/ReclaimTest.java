@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.jmmap.Backings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,11 +85,13 @@ class ReclaimTest {
 
   @Test
   void aThousandSharedMemoryCreationsDroppedUnclosedAllSucceedUnder256OpenFiles() throws Exception {
+    Backings.assumeSharedMemory();
     underDescriptorLimit("shm-create", SHM_COUNT);
   }
 
   @Test
   void aThousandSharedMemoryOpensDroppedUnclosedAllSucceedUnder256OpenFiles() throws Exception {
+    Backings.assumeSharedMemory();
     underDescriptorLimit("shm-open", SHM_COUNT);
   }
 
@@ -176,7 +179,7 @@ class ReclaimTest {
 
   @Test
   void fortyPlatformAndVirtualThreadsMappingAtOnceAllSucceedUnder128OpenFiles() throws Exception {
-    manyThreadsUnder128OpenFiles(500);
+    manyThreadsUnder128OpenFiles(Backings.rounds(500)); // each thread runs short many times
   }
 
   /**
@@ -188,7 +191,7 @@ class ReclaimTest {
     manyThreads(
         4,
         96,
-        30,
+        Backings.rounds(30),
         4096,
         "file,anonymous",
         "ulimit -n 64",

@@ -15,8 +15,9 @@ deliberate differences listed there are normalized here:
   * advice outside jmmap's allow-list is a bad argument (IllegalArgumentException), not the
     kernel's OSError;
   * a shared map that advice on part of it split grows or shrinks by being mapped anew, and
-    private anonymous memory by being copied into a new mapping, where CPython's mremap fails
-    with EFAULT (for private anonymous memory, only when the kernel has not merged the pieces);
+    private anonymous memory by being copied into a new mapping with the rest of its last page,
+    where CPython's mremap fails with EFAULT (for private anonymous memory, only when the kernel
+    has not merged the pieces); the position stays, past the end too;
   * a move onto itself writes nothing, where glibc's memmove rewrites a short block.
 On a CPython before 3.11.7, whose mmap.find can read past the mapping and crash, find and rfind
 run on a copy of the map's bytes (which also answers -1 for an empty needle whose clamped end is
@@ -25,6 +26,7 @@ before its clamped start, as 3.11.7 and later do and 3.11.2 does not).
 JMMAP_NORMALIZE_OFF=seek,size,resize,offset,advice,efault,selfmove turns normalizations off, to
 check which ones a CPython release still needs (docs/conformance.md).
 """
+import ctypes
 import errno
 import json
 import mmap
@@ -44,6 +46,28 @@ OFF = set(os.environ.get("JMMAP_NORMALIZE_OFF", "").split(","))
 ALLOWED_ADVICE = {0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}
 ACCESS = {"DEFAULT": mmap.ACCESS_DEFAULT, "READ": mmap.ACCESS_READ,
           "WRITE": mmap.ACCESS_WRITE, "COPY": mmap.ACCESS_COPY}
+
+
+def pages(n):
+    """The length of the whole pages that n bytes of a mapping lie in."""
+    return -(-n // PS) * PS
+
+
+def address(m):
+    """The address of a map's first byte."""
+    c = ctypes.c_char.from_buffer(m)
+    a = ctypes.addressof(c)
+    del c  # the export ends here, or the map could not be closed
+    return a
+
+
+def keep_position(m, pos, n):
+    """Leaves m, a new map of max(n, pos) bytes, at pos with n bytes. The map it replaces kept a
+    position past its end across the resize, as CPython's resize does; seek cannot set one, but
+    the resize of a map with a single kernel mapping keeps it too."""
+    m.seek(pos)
+    if len(m) != n:
+        m.resize(n)
 
 
 def fmt(v):
@@ -212,24 +236,24 @@ class Trace:
                 if e.errno == errno.EFAULT and self.shared() and "efault" not in OFF:
                     # advice on part of the map split the kernel's mapping, which mremap moves
                     # only whole; jmmap maps a shared map anew over its file, and so does this
-                    pos = m.tell()
-                    os.ftruncate(self.fd, self.offset + o["n"])
-                    self.m = mmap.mmap(self.fd, o["n"], access=ACCESS[self.requested],
+                    pos, n = m.tell(), o["n"]
+                    os.ftruncate(self.fd, self.offset + max(n, pos))
+                    self.m = mmap.mmap(self.fd, max(n, pos), access=ACCESS[self.requested],
                                        offset=self.offset)
                     m.close()
-                    self.m.seek(min(pos, o["n"]))
+                    keep_position(self.m, pos, n)
                     return None
                 if (e.errno == errno.EFAULT and self.kind == "anon_private"
                         and "efault" not in OFF):
                     # the same for private anonymous memory, whose pieces the kernel merges again
                     # or not as its bookkeeping of their pages goes: jmmap copies the bytes into
-                    # a new mapping, and so does this
+                    # a new mapping, with the rest of the old last page that mremap keeps, and so
+                    # does this
                     pos, n = m.tell(), o["n"]
-                    self.m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE)
-                    k = min(len(m), n)
-                    self.m[:k] = m[:k]
+                    self.m = mmap.mmap(-1, max(n, pos), flags=mmap.MAP_PRIVATE)
+                    ctypes.memmove(address(self.m), address(m), min(pages(len(m)), pages(n)))
                     m.close()
-                    self.m.seek(min(pos, n))
+                    keep_position(self.m, pos, n)
                     return None
                 if (before is not None and os.fstat(self.fd).st_size != before
                         and "resize" not in OFF):

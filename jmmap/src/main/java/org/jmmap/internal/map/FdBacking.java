@@ -106,17 +106,25 @@ final class FdBacking implements Backing {
         } catch (SystemCallException again) {
           throw Errno.about(again, description);
         }
-        MemorySegment to = os.segment(address, newLength, arena);
-        MemorySegment from = os.segment(old.address(), old.byteSize(), arena);
-        MemorySegment.copy(from, 0, to, 0, Math.min(old.byteSize(), newLength));
+        // with the rest of the old last page, which mremap would have kept too
+        long page = os.pageSize();
+        long carried = Math.min(pages(old.byteSize(), page), pages(newLength, page));
+        MemorySegment to = os.segment(address, carried, arena);
+        MemorySegment from = os.segment(old.address(), carried, arena);
+        MemorySegment.copy(from, 0, to, 0, carried);
         os.munmap(old.address(), old.byteSize());
-        return to;
+        return os.segment(address, newLength, arena);
       } else {
         // a private file map's own copies of pages cannot be carried over faithfully
         throw Errno.about(e, description);
       }
     }
     return os.segment(address, newLength, arena);
+  }
+
+  /** {@return the length of the whole pages that {@code length} bytes of a mapping lie in} */
+  private static long pages(long length, long page) {
+    return length > Long.MAX_VALUE - page ? length : (length + page - 1) / page * page;
   }
 
   @Override

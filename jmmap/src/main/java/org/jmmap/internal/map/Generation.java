@@ -3,6 +3,7 @@ package org.jmmap.internal.map;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One generation of a region's mapping: its arena, its raw segment and the cleaner that unmaps it
@@ -11,6 +12,12 @@ import java.lang.ref.Cleaner;
  * <p>The cleaner is registered on the arena's scope, which every segment and {@link
  * java.nio.ByteBuffer} made from the generation references: a view that is still reachable keeps
  * the memory mapped, even when the map it came from is not.
+ *
+ * <p>A backing that unmaps by closing the arena (the portable one) cannot be watched that way: the
+ * cleaner would have to hold the arena, and so keep the scope reachable. Its cleaner watches the
+ * region instead, and closes the arena only if no view was ever handed out ({@link Region#export});
+ * otherwise it releases the file and leaves the memory mapped until the JVM exits, since a view may
+ * still be in use and no public JDK API tells when the last one is gone.
  */
 final class Generation {
   private static final Cleaner CLEANER = Cleaner.create();
@@ -23,13 +30,21 @@ final class Generation {
   /**
    * @param owner what a backing that unmaps by closing the arena watches instead of the arena's
    *     scope, which a cleaner that holds the arena would keep reachable: the region
+   * @param exported set once a view of the region was handed out
    */
-  Generation(Arena arena, MemorySegment raw, Backing backing, Throwable createdAt, Object owner) {
+  Generation(
+      Arena arena,
+      MemorySegment raw,
+      Backing backing,
+      Throwable createdAt,
+      Object owner,
+      AtomicBoolean exported) {
     this.arena = arena;
     this.raw = raw;
     boolean byArena = backing.unmapsWithArena();
     this.release =
-        new Release(backing, raw.address(), raw.byteSize(), createdAt, byArena ? arena : null);
+        new Release(
+            backing, raw.address(), raw.byteSize(), createdAt, byArena ? arena : null, exported);
     this.cleanable = CLEANER.register(byArena ? owner : raw.scope(), release);
     Reclaim.mapped(raw.byteSize());
   }
@@ -53,14 +68,22 @@ final class Generation {
     private final long length;
     private final Throwable createdAt;
     private final Arena arena; // closing it unmaps the generation; null if the backing unmaps
+    private final AtomicBoolean exported;
     volatile boolean disarmed;
 
-    Release(Backing backing, long address, long length, Throwable createdAt, Arena arena) {
+    Release(
+        Backing backing,
+        long address,
+        long length,
+        Throwable createdAt,
+        Arena arena,
+        AtomicBoolean exported) {
       this.backing = backing;
       this.address = address;
       this.length = length;
       this.createdAt = createdAt;
       this.arena = arena;
+      this.exported = exported;
     }
 
     @Override
@@ -73,13 +96,20 @@ final class Generation {
             .log(
                 System.Logger.Level.WARNING,
                 "an Mmap was never closed and has been released by the garbage collector: "
-                    + backing.describe(),
+                    + backing.describe()
+                    + (arena != null && exported.get()
+                        ? " (its memory stays mapped until the JVM exits: a segment or buffer of"
+                            + " it was handed out, which may still be in use)"
+                        : ""),
                 createdAt);
       }
-      Reclaim.mapped(-length);
       if (arena == null) {
+        Reclaim.mapped(-length);
         backing.unmapUnreachable(address, length);
+      } else if (exported.get()) {
+        Reclaim.released(); // the descriptor, not the memory
       } else {
+        Reclaim.mapped(-length);
         try {
           arena.close();
         } catch (RuntimeException stillInUse) {

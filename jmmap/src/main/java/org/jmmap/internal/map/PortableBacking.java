@@ -13,13 +13,17 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 import org.jmmap.internal.ffi.NativeOs;
 
 /**
  * A mapping made only through public JDK APIs, with no restricted method and no call into {@link
  * NativeOs}: a file is mapped by {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)},
  * private anonymous memory is allocated by the generation's arena, and shared anonymous memory is a
- * temporary file that is deleted when the map is closed.
+ * temporary file that is deleted when the map is closed, or at the latest when the JVM exits.
  *
  * <p>Closing a generation's arena is what unmaps it, so an abandoned generation is released by
  * closing its arena ({@link #unmapsWithArena}).
@@ -31,6 +35,32 @@ final class PortableBacking implements Backing {
           + " (--enable-native-access=org.jmmap on the module path, or ALL-UNNAMED on the class"
           + " path), and without -Djmmap.backing=portable";
 
+  /**
+   * The temporary files of shared anonymous memory not closed yet, which a hook deletes when the
+   * JVM exits: a map that is never closed, nor collected before the exit, leaves no file behind.
+   */
+  private static final Set<Path> TEMPORARY = ConcurrentHashMap.newKeySet();
+
+  static {
+    try {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    for (Path p : TEMPORARY) {
+                      try {
+                        Files.deleteIfExists(p);
+                      } catch (IOException ignored) {
+                        // the JVM is exiting; nobody is left to tell
+                      }
+                    }
+                  },
+                  "jmmap-temporary-files"));
+    } catch (IllegalStateException shuttingDown) {
+      // the first map is made while the JVM exits: its file goes when it is closed
+    }
+  }
+
   private final FileChannel channel; // null for private anonymous memory
   private final FileChannel.MapMode mode;
   private final long offset;
@@ -40,6 +70,14 @@ final class PortableBacking implements Backing {
   private final long alignment;
   private final Path temporary; // deleted at close; null unless this is shared anonymous memory
   private final String description;
+
+  /**
+   * Private anonymous memory: the whole pages of the segment that {@link #map} or {@link #mapAnew}
+   * made last, of which the map sees the first {@code length} bytes; guarded by the region's lock.
+   * After a resize that failed, the freed pages of the segment it made: then they do not start
+   * where the live segment does.
+   */
+  private MemorySegment allocation;
 
   /**
    * @param channel the file's channel, or null for private anonymous memory
@@ -67,28 +105,81 @@ final class PortableBacking implements Backing {
     this.confined = confined;
     this.alignment = alignment;
     this.temporary = temporary;
+    if (temporary != null) {
+      TEMPORARY.add(temporary);
+    }
     this.description = description;
   }
 
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
     if (channel == null) {
-      return arena.allocate(length, alignment); // zero-filled, as anonymous memory is
+      return allocate(length, arena);
     }
-    if (confined) {
-      // only this thread may map into its confined arena
-      return channel.map(mode, offset, length, arena);
+    try {
+      if (confined) {
+        // only this thread may map into its confined arena
+        return channel.map(mode, offset, length, arena);
+      }
+      return ChannelBacking.shielded(() -> channel.map(mode, offset, length, arena));
+    } catch (IOException e) {
+      if (!(e.getCause() instanceof OutOfMemoryError)) {
+        throw e;
+      }
+      throw outOfMemory("FileChannel.map at offset " + offset, length, e); // mmap(2) said ENOMEM
     }
-    return ChannelBacking.shielded(() -> channel.map(mode, offset, length, arena));
+  }
+
+  /**
+   * {@return {@code length} bytes of zero-filled private memory}: the start of whole pages, as
+   * {@code mmap(2)} gives, which become the {@link #allocation}
+   */
+  private MemorySegment allocate(long length, Arena arena) throws SystemCallException {
+    long pages =
+        length > Long.MAX_VALUE - alignment
+            ? length
+            : (length + alignment - 1) / alignment * alignment;
+    MemorySegment whole;
+    try {
+      whole = arena.allocate(pages, alignment); // zero-filled, as anonymous memory is
+    } catch (OutOfMemoryError e) {
+      throw outOfMemory("Arena.allocate", pages, e); // the C heap (malloc) refused it
+    }
+    allocation = whole;
+    return whole.asSlice(0, length);
+  }
+
+  /**
+   * {@return the exception of the Linux layer for {@code mmap(2)} failing with {@code ENOMEM}}, for
+   * a JDK call that found no memory or address space: {@link Reclaim} retries it after unclosed
+   * maps are collected
+   */
+  private SystemCallException outOfMemory(String call, long bytes, Throwable cause) {
+    SystemCallException e =
+        new SystemCallException(
+            description,
+            String.format(
+                Locale.ROOT,
+                "%s of %d bytes failed: ENOMEM (Cannot allocate memory): %s",
+                call,
+                bytes,
+                cause),
+            Errno.ENOMEM);
+    e.initCause(cause);
+    return e;
   }
 
   @Override
   public MemorySegment mapAnew(MemorySegment old, long newLength, Arena arena) throws IOException {
-    MemorySegment s = map(newLength, arena);
-    if (channel == null) {
-      // private anonymous memory is nothing but its bytes: carry them over
-      MemorySegment.copy(old, 0, s, 0, Math.min(old.byteSize(), newLength));
+    if (channel != null) {
+      return map(newLength, arena);
     }
+    // private anonymous memory is nothing but its bytes: carry them over, with the rest of the
+    // last page, which mremap(2) keeps when it shrinks a map and shows again when it grows it
+    MemorySegment from =
+        allocation != null && allocation.address() == old.address() ? allocation : old;
+    MemorySegment s = allocate(newLength, arena);
+    MemorySegment.copy(from, 0, allocation, 0, Math.min(from.byteSize(), allocation.byteSize()));
     return s;
   }
 
@@ -255,6 +346,7 @@ final class PortableBacking implements Backing {
     if (temporary != null) {
       try {
         Files.deleteIfExists(temporary);
+        TEMPORARY.remove(temporary);
       } catch (IOException e) {
         if (failure == null) {
           failure = e;

@@ -25,6 +25,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 
 /**
  * Makes maps on the portable backing ({@link PortableBacking}): only public JDK APIs, so it runs
@@ -42,6 +44,12 @@ final class PortableOpener {
               && "aarch64".equals(System.getProperty("os.arch"))
           ? 16384
           : 4096;
+
+  static {
+    // load what a shortage needs now: once descriptors run out, loading a class from a directory
+    // on the class path fails too, and the failure must reach Reclaim intact
+    shortOfDescriptors(new FileSystemException(null, null, "Too many open files"));
+  }
 
   private PortableOpener() {}
 
@@ -121,7 +129,7 @@ final class PortableOpener {
     boolean writable = mapMode != FileChannel.MapMode.READ_ONLY;
     FileChannel channel;
     try {
-      channel = FileChannel.open(path, options(writable, f.followLinks()));
+      channel = opening(() -> FileChannel.open(path, options(writable, f.followLinks())));
     } catch (AccessDeniedException e) {
       if (mapMode != FileChannel.MapMode.PRIVATE) {
         throw e;
@@ -204,10 +212,11 @@ final class PortableOpener {
       return Region.open(b, r.length(), facts, createdAt);
     }
     // shared memory another process can map: a file only this user can read, removed at close
-    Path file = temporaryFile();
+    Path file = opening(PortableOpener::temporaryFile);
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel =
+          opening(() -> FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
       PortableBacking.grow(channel, r.length());
     } catch (IOException | RuntimeException e) {
       if (channel != null) {
@@ -251,6 +260,44 @@ final class PortableOpener {
       return Files.createTempFile("jmmap-", ".mem", ownerOnly);
     }
     return Files.createTempFile("jmmap-", ".mem"); // elsewhere only the owner may open it
+  }
+
+  /**
+   * {@return what {@code open} opened}, retried after collections while descriptors run short, as
+   * the Linux layer's {@code open(2)} is ({@link Reclaim})
+   */
+  static <T> T opening(Reclaim.Call<T> open) throws IOException {
+    return Reclaim.retrying(
+        0,
+        () -> {
+          try {
+            return open.run();
+          } catch (FileSystemException e) {
+            throw shortOfDescriptors(e);
+          }
+        });
+  }
+
+  /**
+   * {@return {@code e} as a {@link SystemCallException} with its errno if it says that descriptors
+   * ran out}, which the JDK tells only by the text of {@code strerror(EMFILE)} or {@code
+   * strerror(ENFILE)}; otherwise {@code e} itself
+   */
+  static FileSystemException shortOfDescriptors(FileSystemException e) {
+    int errno =
+        switch (String.valueOf(e.getReason())) {
+          case "Too many open files" -> Errno.EMFILE;
+          case "Too many open files in system" -> Errno.ENFILE;
+          default -> 0;
+        };
+    if (errno == 0) {
+      return e;
+    }
+    SystemCallException s =
+        new SystemCallException(
+            e.getFile(), "open failed: " + Errno.name(errno) + " (" + e.getReason() + ")", errno);
+    s.initCause(e);
+    return s;
   }
 
   private static void checkAlignment(long offset) {

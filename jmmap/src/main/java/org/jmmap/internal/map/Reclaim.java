@@ -57,6 +57,11 @@ final class Reclaim {
     }
   }
 
+  /** Counts a release that gave back a descriptor but left its memory mapped. */
+  static void released() {
+    RELEASED.incrementAndGet();
+  }
+
   /** A call into the OS. */
   @FunctionalInterface
   interface Call<T> {

@@ -5,8 +5,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
@@ -93,6 +95,7 @@ public final class Region {
   private volatile MemorySegment segment; // the live generation's segment; null once closed
   private volatile boolean closed;
   private volatile boolean closing; // set while close() closes the arena, for stale()
+  private final AtomicBoolean exported = new AtomicBoolean(); // a view of a segment was handed out
 
   private Region(Backing backing, Facts facts, Throwable createdAt) {
     this.backing = backing;
@@ -159,7 +162,7 @@ public final class Region {
       MemorySegment s = Reclaim.retrying(length, () -> backing.map(length, arena));
       r.lock.writeLock().lock();
       try {
-        r.install(new Generation(arena, s, backing, createdAt, r));
+        r.install(new Generation(arena, s, backing, createdAt, r, r.exported));
       } finally {
         r.lock.writeLock().unlock();
       }
@@ -192,6 +195,23 @@ public final class Region {
     if (s == null) {
       throw closed();
     }
+    return s;
+  }
+
+  /**
+   * {@return the live segment, to hand out as a view} (the segment itself, a slice or a buffer):
+   * from then on, if the region becomes unreachable unclosed on a backing that unmaps by closing
+   * the arena, the collector releases the file but leaves the memory mapped, since the view may
+   * still be in use and closing the arena would end it ({@link Generation})
+   *
+   * @throws IllegalStateException if the map is closed
+   */
+  public MemorySegment export() {
+    MemorySegment s = segment();
+    if (!exported.get()) {
+      exported.set(true);
+    }
+    Reference.reachabilityFence(this); // until the mark is set: the collector must not see less
     return s;
   }
 
@@ -603,10 +623,12 @@ public final class Region {
       try {
         s = Reclaim.retrying(newLength, () -> backing.remap(old.raw, newLength, next));
       } catch (IOException | RuntimeException e) {
-        install(new Generation(next, backing.rewrap(old.raw, next), backing, createdAt, this));
+        install(
+            new Generation(
+                next, backing.rewrap(old.raw, next), backing, createdAt, this, exported));
         throw e;
       }
-      install(new Generation(next, s, backing, createdAt, this));
+      install(new Generation(next, s, backing, createdAt, this, exported));
     } else {
       MemorySegment s;
       try {
@@ -615,7 +637,7 @@ public final class Region {
         next.close();
         throw e;
       }
-      Generation fresh = new Generation(next, s, backing, createdAt, this);
+      Generation fresh = new Generation(next, s, backing, createdAt, this, exported);
       try {
         old.arena.close();
       } catch (IllegalStateException e) {
