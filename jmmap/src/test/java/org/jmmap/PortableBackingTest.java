@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jmmap.interop.ProcessRunner;
 import org.jmmap.reliability.RChild;
@@ -128,35 +126,5 @@ class PortableBackingTest {
         out.contains("does not map through its parent's backing (" + Backings.current() + ")")
             && out.contains("backing=" + other + "]"),
         out);
-  }
-
-  @Test
-  void aProgramUsingThePortableSubsetNeedsNoJvmFlagAndPrintsNothingOnStandardError()
-      throws Exception {
-    Path f = dir.resolve("hello.txt");
-    String java = ProcessHandle.current().info().command().orElseThrow();
-    String cp = System.getProperty("java.class.path");
-    for (List<String> flags : List.of(List.<String>of(), List.of("--illegal-native-access=deny"))) {
-      List<String> c = new ArrayList<>(List.of(java));
-      c.addAll(flags);
-      c.addAll(List.of("-cp", cp, PortableChild.class.getName(), f.toString()));
-      Process p = new ProcessBuilder(c).start();
-      p.getOutputStream().close();
-      CompletableFuture<byte[]> err =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return p.getErrorStream().readAllBytes();
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the child did not finish: " + c);
-      String stderr = new String(err.join(), StandardCharsets.UTF_8);
-      assertEquals("", stderr, "flags " + flags + ", stdout:\n" + out);
-      assertEquals(0, p.exitValue(), "flags " + flags + ", stdout:\n" + out);
-      assertEquals(3, out.lines().filter(l -> l.endsWith(", backing=portable]")).count(), out);
-    }
   }
 }

@@ -95,7 +95,7 @@ class ReleaseTest {
     assertTrue(
         readme.contains("org.jmmap:jmmap:" + version),
         "the README's Gradle snippet depends on " + version);
-    Matcher other = Pattern.compile("org\\.jmmap:jmmap:([0-9][^\"\\s)]*)").matcher(readme);
+    Matcher other = Pattern.compile("org\\.jmmap:jmmap:([0-9][^\"\\s)`]*)").matcher(readme);
     while (other.find()) {
       assertEquals(
           version,
