@@ -224,8 +224,10 @@ final class PortableBacking implements Backing {
           throw new UnsupportedOperationException(
               String.format(
                   Locale.ROOT,
-                  "madvise option not supported by the portable backing: option=%d has a visible"
-                      + " effect that the JDK cannot give; %s: %s",
+                  "madvise option not supported by the portable backing: option=%d; it carries"
+                      + " out MADV_NORMAL, MADV_RANDOM and MADV_SEQUENTIAL (hints it may ignore)"
+                      + " and MADV_WILLNEED (MemorySegment.load()), and no other advice, since the"
+                      + " JDK gives no way to do what the others do; %s: %s",
                   advice,
                   HOW,
                   description));
