@@ -1188,22 +1188,31 @@ public final class Mmap implements AutoCloseable {
 
   // ---------------------------------------------------------------- typed and atomic access
 
-  private static final ValueLayout.OfShort SHORT_BE = unaligned(JAVA_SHORT_UNALIGNED, true);
-  private static final ValueLayout.OfShort SHORT_LE = unaligned(JAVA_SHORT_UNALIGNED, false);
-  private static final ValueLayout.OfInt INT_BE = unaligned(JAVA_INT_UNALIGNED, true);
-  private static final ValueLayout.OfInt INT_LE = unaligned(JAVA_INT_UNALIGNED, false);
-  private static final ValueLayout.OfLong LONG_BE = unaligned(JAVA_LONG_UNALIGNED, true);
-  private static final ValueLayout.OfLong LONG_LE = unaligned(JAVA_LONG_UNALIGNED, false);
-  private static final ValueLayout.OfFloat FLOAT_BE = unaligned(JAVA_FLOAT_UNALIGNED, true);
-  private static final ValueLayout.OfFloat FLOAT_LE = unaligned(JAVA_FLOAT_UNALIGNED, false);
-  private static final ValueLayout.OfDouble DOUBLE_BE = unaligned(JAVA_DOUBLE_UNALIGNED, true);
-  private static final ValueLayout.OfDouble DOUBLE_LE = unaligned(JAVA_DOUBLE_UNALIGNED, false);
-  private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
-  private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
+  /**
+   * The layouts and handles of typed and atomic access, made when the first such access runs: a
+   * program that only maps and reads lines never pays for building them (a layout's var handle
+   * costs milliseconds in a fresh JVM).
+   */
+  private static final class Typed {
+    static final ValueLayout.OfShort SHORT_BE = unaligned(JAVA_SHORT_UNALIGNED, true);
+    static final ValueLayout.OfShort SHORT_LE = unaligned(JAVA_SHORT_UNALIGNED, false);
+    static final ValueLayout.OfInt INT_BE = unaligned(JAVA_INT_UNALIGNED, true);
+    static final ValueLayout.OfInt INT_LE = unaligned(JAVA_INT_UNALIGNED, false);
+    static final ValueLayout.OfLong LONG_BE = unaligned(JAVA_LONG_UNALIGNED, true);
+    static final ValueLayout.OfLong LONG_LE = unaligned(JAVA_LONG_UNALIGNED, false);
+    static final ValueLayout.OfFloat FLOAT_BE = unaligned(JAVA_FLOAT_UNALIGNED, true);
+    static final ValueLayout.OfFloat FLOAT_LE = unaligned(JAVA_FLOAT_UNALIGNED, false);
+    static final ValueLayout.OfDouble DOUBLE_BE = unaligned(JAVA_DOUBLE_UNALIGNED, true);
+    static final ValueLayout.OfDouble DOUBLE_LE = unaligned(JAVA_DOUBLE_UNALIGNED, false);
+    static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
 
-  @SuppressWarnings("unchecked")
-  private static <L extends ValueLayout> L unaligned(L layout, boolean big) {
-    return (L) layout.withOrder(big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    private Typed() {}
+
+    @SuppressWarnings("unchecked")
+    private static <L extends ValueLayout> L unaligned(L layout, boolean big) {
+      return (L) layout.withOrder(big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    }
   }
 
   private static boolean big(ByteOrder order) {
@@ -1221,7 +1230,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     try {
       return (short)
-          (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ Faults.opaqueZero); // see get
+          (s.get(big(order) ? Typed.SHORT_BE : Typed.SHORT_LE, offset)
+              ^ Faults.opaqueZero); // see get
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getShort", 2);
     }
@@ -1237,7 +1247,7 @@ public final class Mmap implements AutoCloseable {
   public int getInt(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? INT_BE : INT_LE, offset);
+      return s.get(big(order) ? Typed.INT_BE : Typed.INT_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getInt", 4);
     }
@@ -1253,7 +1263,7 @@ public final class Mmap implements AutoCloseable {
   public long getLong(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? LONG_BE : LONG_LE, offset);
+      return s.get(big(order) ? Typed.LONG_BE : Typed.LONG_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getLong", 8);
     }
@@ -1269,7 +1279,7 @@ public final class Mmap implements AutoCloseable {
   public float getFloat(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? FLOAT_BE : FLOAT_LE, offset);
+      return s.get(big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getFloat", 4);
     }
@@ -1285,7 +1295,7 @@ public final class Mmap implements AutoCloseable {
   public double getDouble(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? DOUBLE_BE : DOUBLE_LE, offset);
+      return s.get(big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getDouble", 8);
     }
@@ -1303,7 +1313,7 @@ public final class Mmap implements AutoCloseable {
   public void putShort(long offset, ByteOrder order, short value) {
     MemorySegment s = writable("putShort");
     try {
-      s.set(big(order) ? SHORT_BE : SHORT_LE, offset, value);
+      s.set(big(order) ? Typed.SHORT_BE : Typed.SHORT_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putShort", 2);
     }
@@ -1321,7 +1331,7 @@ public final class Mmap implements AutoCloseable {
   public void putInt(long offset, ByteOrder order, int value) {
     MemorySegment s = writable("putInt");
     try {
-      s.set(big(order) ? INT_BE : INT_LE, offset, value);
+      s.set(big(order) ? Typed.INT_BE : Typed.INT_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putInt", 4);
     }
@@ -1339,7 +1349,7 @@ public final class Mmap implements AutoCloseable {
   public void putLong(long offset, ByteOrder order, long value) {
     MemorySegment s = writable("putLong");
     try {
-      s.set(big(order) ? LONG_BE : LONG_LE, offset, value);
+      s.set(big(order) ? Typed.LONG_BE : Typed.LONG_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putLong", 8);
     }
@@ -1357,7 +1367,7 @@ public final class Mmap implements AutoCloseable {
   public void putFloat(long offset, ByteOrder order, float value) {
     MemorySegment s = writable("putFloat");
     try {
-      s.set(big(order) ? FLOAT_BE : FLOAT_LE, offset, value);
+      s.set(big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putFloat", 4);
     }
@@ -1375,7 +1385,7 @@ public final class Mmap implements AutoCloseable {
   public void putDouble(long offset, ByteOrder order, double value) {
     MemorySegment s = writable("putDouble");
     try {
-      s.set(big(order) ? DOUBLE_BE : DOUBLE_LE, offset, value);
+      s.set(big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putDouble", 8);
     }
@@ -1415,7 +1425,7 @@ public final class Mmap implements AutoCloseable {
   public int getIntVolatile(long offset) {
     MemorySegment s = aligned(region.segment(), offset, 4);
     try {
-      return (int) INT_ATOMIC.getVolatile(s, offset);
+      return (int) Typed.INT_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getIntVolatile", 4);
     }
@@ -1431,7 +1441,7 @@ public final class Mmap implements AutoCloseable {
   public long getLongVolatile(long offset) {
     MemorySegment s = aligned(region.segment(), offset, 8);
     try {
-      return (long) LONG_ATOMIC.getVolatile(s, offset);
+      return (long) Typed.LONG_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getLongVolatile", 8);
     }
@@ -1449,7 +1459,7 @@ public final class Mmap implements AutoCloseable {
   public void putIntRelease(long offset, int value) {
     MemorySegment s = aligned(writable("putIntRelease"), offset, 4);
     try {
-      INT_ATOMIC.setRelease(s, offset, value);
+      Typed.INT_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putIntRelease", 4);
     }
@@ -1467,7 +1477,7 @@ public final class Mmap implements AutoCloseable {
   public void putLongRelease(long offset, long value) {
     MemorySegment s = aligned(writable("putLongRelease"), offset, 8);
     try {
-      LONG_ATOMIC.setRelease(s, offset, value);
+      Typed.LONG_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putLongRelease", 8);
     }
@@ -1489,7 +1499,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("compareAndSetInt"), offset, 4);
     try {
       probe(s, offset);
-      return INT_ATOMIC.compareAndSet(s, offset, expected, value);
+      return Typed.INT_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "compareAndSetInt", 4);
     }
@@ -1510,7 +1520,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("compareAndSetLong"), offset, 8);
     try {
       probe(s, offset);
-      return LONG_ATOMIC.compareAndSet(s, offset, expected, value);
+      return Typed.LONG_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "compareAndSetLong", 8);
     }
@@ -1530,7 +1540,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("getAndAddInt"), offset, 4);
     try {
       probe(s, offset);
-      return (int) INT_ATOMIC.getAndAdd(s, offset, delta);
+      return (int) Typed.INT_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getAndAddInt", 4);
     }
@@ -1550,7 +1560,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("getAndAddLong"), offset, 8);
     try {
       probe(s, offset);
-      return (long) LONG_ATOMIC.getAndAdd(s, offset, delta);
+      return (long) Typed.LONG_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getAndAddLong", 8);
     }

@@ -156,7 +156,7 @@ public final class Region {
     Arena arena = r.newArena();
     boolean success = false;
     try {
-      MemorySegment s = Reclaim.retrying(length, () -> backing.map(length, arena));
+      MemorySegment s = Reclaim.retrying(length, new FirstMap(backing, length, arena));
       r.lock.writeLock().lock();
       try {
         r.install(new Generation(arena, s, backing, createdAt, r));
@@ -170,6 +170,18 @@ public final class Region {
         arena.close();
         Backing.closeQuietly(backing);
       }
+    }
+  }
+
+  /**
+   * The first map of a region, as a class rather than a lambda: the first lambda of a call site
+   * spins a class at run time, which a program that makes one map pays for.
+   */
+  private record FirstMap(Backing backing, long length, Arena arena)
+      implements Reclaim.Call<MemorySegment> {
+    @Override
+    public MemorySegment run() throws IOException {
+      return backing.map(length, arena);
     }
   }
 
