@@ -76,16 +76,22 @@ final class Generation {
                     + backing.describe(),
                 createdAt);
       }
-      Reclaim.mapped(-length);
-      if (arena == null) {
-        backing.unmapUnreachable(address, length);
-      } else {
-        try {
-          arena.close();
-        } catch (RuntimeException stillInUse) {
-          // a confined arena, which only its owner may close, or one a native I/O call holds:
-          // its memory stays mapped until the JVM exits
+      try {
+        if (arena == null) {
+          backing.unmapUnreachable(address, length);
+        } else {
+          try {
+            arena.close();
+          } catch (RuntimeException stillInUse) {
+            // a confined arena, which only its owner may close, or one a native I/O call holds:
+            // its memory stays mapped until the JVM exits
+          }
         }
+      } finally {
+        // counted once it is unmapped, not before: a thread short of address space that sees it
+        // released retries at once, and must find the room free (the first unmap of a JVM may
+        // wait for the native linker to be set up)
+        Reclaim.mapped(-length);
       }
       Backing.closeQuietly(backing);
     }
