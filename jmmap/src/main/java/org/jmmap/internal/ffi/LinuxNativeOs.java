@@ -76,40 +76,55 @@ final class LinuxNativeOs implements NativeOs {
    * and a short program that maps a file and reads it needs only a few of them.
    */
   private enum Fn {
-    OPEN("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2),
-    CLOSE("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1),
-    FSTAT("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1),
-    FTRUNCATE("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1),
-    FALLOCATE(
-        "fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), -1),
-    MEMFD_CREATE("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1),
-    MMAP(
-        "mmap",
-        FunctionDescriptor.of(
-            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-        -1),
-    MUNMAP("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1),
-    MREMAP(
-        "mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
-    MSYNC("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
-    MADVISE("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
-    LINKAT(
-        "linkat",
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT),
-        -1),
-    PWRITE("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1),
+    OPEN("open", 2),
+    CLOSE("close", -1),
+    FSTAT("fstat", -1),
+    FTRUNCATE("ftruncate", -1),
+    FALLOCATE("fallocate", -1),
+    MEMFD_CREATE("memfd_create", -1),
+    MMAP("mmap", -1),
+    MUNMAP("munmap", -1),
+    MREMAP("mremap", -1),
+    MSYNC("msync", -1),
+    MADVISE("madvise", -1),
+    LINKAT("linkat", -1),
+    PWRITE("pwrite", -1),
     // neither of these two sets an errno jmmap reports: bound without the capture
-    STRERROR("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), -1),
-    SYSCONF("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT), -1);
+    STRERROR("strerror", -1),
+    SYSCONF("sysconf", -1);
 
     final String symbol;
-    final FunctionDescriptor descriptor;
     final int firstVariadic; // -1 if the function is not variadic
 
-    Fn(String symbol, FunctionDescriptor descriptor, int firstVariadic) {
+    Fn(String symbol, int firstVariadic) {
       this.symbol = symbol;
-      this.descriptor = descriptor;
       this.firstVariadic = firstVariadic;
+    }
+
+    /**
+     * {@return the function's C signature}, made when it is bound: making a descriptor loads and
+     * links the JDK's layout classes, which a JVM that never binds should not pay for
+     */
+    FunctionDescriptor descriptor() {
+      return switch (this) {
+        case OPEN -> FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        case CLOSE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+        case FSTAT -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS);
+        case FTRUNCATE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG);
+        case FALLOCATE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+        case MEMFD_CREATE -> FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
+        case MMAP ->
+            FunctionDescriptor.of(
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+        case MUNMAP -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG);
+        case MREMAP -> FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
+        case MSYNC, MADVISE -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+        case LINKAT ->
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+        case PWRITE -> FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+        case STRERROR -> FunctionDescriptor.of(ADDRESS, JAVA_INT);
+        case SYSCONF -> FunctionDescriptor.of(JAVA_LONG, JAVA_INT);
+      };
     }
 
     boolean capturesErrno() {
@@ -136,8 +151,11 @@ final class LinuxNativeOs implements NativeOs {
   private LinuxNativeOs() {
     // load what a failure needs now: when descriptors run out, loading a class from a directory
     // on the class path fails too, and the failure must reach Reclaim intact
-    Errno.name(0);
+    Errno.name(Errno.EMFILE); // a named errno: the fallback's string concatenation links slowly
     Errno.isResourceShortage(Errno.about(new SystemCallException(null, "", 0), "").errno());
+    // and what the first call needs: read-only maps of files need no call (Opener makes them
+    // through the JDK), so a JVM may make its first one only when descriptors have run out
+    NativeOs.load(Downcall.class, Core.class, FileStat.class);
     long page = auxvPageSize();
     if (page <= 0) {
       page = 4096;
@@ -242,7 +260,7 @@ final class LinuxNativeOs implements NativeOs {
                   Linker.Option.firstVariadicArg(f.firstVariadic)
                 };
     try {
-      h = c.linker().downcallHandle(symbol.get(), f.descriptor, options);
+      h = c.linker().downcallHandle(symbol.get(), f.descriptor(), options);
     } catch (IllegalCallerException e) {
       // for good: native access is decided when the JVM starts; any other failure (no memory
       // for the stub, say) is thrown as it is and the next call tries again

@@ -20,6 +20,17 @@ public interface NativeOs {
     return LinuxNativeOs.INSTANCE;
   }
 
+  /**
+   * Loads {@code classes} without initialising them (naming a class literal loads the class): for
+   * code that must not need a new descriptor later, when descriptors may have run out and a class
+   * on a directory of the class path could not be loaded.
+   *
+   * @param classes the classes, loaded by naming them
+   */
+  static void load(Class<?>... classes) {
+    // naming them was all
+  }
+
   /** {@return null when every call here can be made, or why the OS layer is unavailable} */
   String unavailableReason();
 
