@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.jmmap.internal.ffi.NativeOs;
 import org.jmmap.internal.map.Opener;
 import org.jmmap.internal.map.Source;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,17 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM needs no FFM linker for it ({@code BindingTest} checks that in a child JVM). Such a map must
  * be indistinguishable from one the layer's own calls make: the same answers and the same failures,
  * the descriptor's semantics for {@code size()}, no sensitivity to interrupts, and the same release
- * by the collector.
+ * by the collector. The portable backing, which makes its first calls on a channel in the caller's
+ * thread too, owes the last three as well.
  */
 class ReadOnlyFileMapsTest {
   private static final int PS = Mmap.PAGESIZE;
 
   @TempDir Path dir;
-
-  @BeforeEach
-  void onTheLinuxLayer() {
-    assumeFalse(Backings.portable(), "the Linux layer's route; the portable backing has its own");
-  }
 
   /** {@return what mapping {@code source} read-only through {@code opener} gave, as text} */
   private static String outcome(Opener opener, Source source, long length, long offset) {
@@ -61,6 +56,7 @@ class ReadOnlyFileMapsTest {
 
   @Test
   void everyReadOnlyMapSucceedsOrFailsExactlyAsTheLinuxLayersOwnCallsMakeIt() throws Exception {
+    assumeFalse(Backings.portable(), "the Linux layer's own calls: not on the portable backing");
     Path text = Files.writeString(dir.resolve("text"), "first line\nsecond\n");
     Path pages = Files.write(dir.resolve("pages"), new byte[3 * PS]);
     Path empty = Files.write(dir.resolve("empty"), new byte[0]);
