@@ -15,11 +15,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -67,7 +63,6 @@ final class LinuxNativeOs implements NativeOs {
   private static final long ST_INO_OFFSET = 8;
   private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
 
-  private static final int AT_PAGESZ = 6; // <elf.h>: the auxiliary vector's page size entry
   private static final String LIBC = "libc.so.6"; // glibc's soname on every Linux it supports
 
   /**
@@ -153,10 +148,7 @@ final class LinuxNativeOs implements NativeOs {
     // on the class path fails too, and the failure must reach Reclaim intact
     Errno.name(Errno.EMFILE); // a named errno: the fallback's string concatenation links slowly
     Errno.isResourceShortage(Errno.about(new SystemCallException(null, "", 0), "").errno());
-    // and what the first call needs: read-only maps of files need no call (Opener makes them
-    // through the JDK), so a JVM may make its first one only when descriptors have run out
-    NativeOs.load(Downcall.class, Core.class, FileStat.class);
-    long page = auxvPageSize();
+    long page = LinuxLayer.auxvPageSize();
     if (page <= 0) {
       page = 4096;
       try {
@@ -167,31 +159,6 @@ final class LinuxNativeOs implements NativeOs {
       }
     }
     pageSize = page;
-  }
-
-  /**
-   * {@return the page size from the auxiliary vector the kernel gave the process, or -1}: reading
-   * it costs no native binding, which the first map in a fresh JVM would otherwise wait for
-   */
-  private static long auxvPageSize() {
-    try {
-      ByteBuffer auxv =
-          ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv")))
-              .order(ByteOrder.nativeOrder());
-      while (auxv.remaining() >= 16) {
-        long type = auxv.getLong();
-        long value = auxv.getLong();
-        if (type == AT_PAGESZ) {
-          return value > 0 && Long.bitCount(value) == 1 ? value : -1;
-        }
-        if (type == 0) {
-          break;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // no /proc: ask the C library instead
-    }
-    return -1;
   }
 
   /**

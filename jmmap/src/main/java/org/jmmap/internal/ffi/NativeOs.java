@@ -17,18 +17,28 @@ public interface NativeOs {
 
   /** {@return the implementation for this platform} */
   static NativeOs current() {
-    return LinuxNativeOs.INSTANCE;
+    return LinuxLayer.INSTANCE;
   }
 
   /**
-   * Loads {@code classes} without initialising them (naming a class literal loads the class): for
-   * code that must not need a new descriptor later, when descriptors may have run out and a class
-   * on a directory of the class path could not be loaded.
+   * Loads jmmap's classes {@code names} now, without linking them, when jmmap's classes lie in a
+   * directory: loading one from there takes a descriptor, and code that must work once descriptors
+   * have run out (to reclaim them) cannot load it then. From a jar, which stays open, a class loads
+   * without one, and nothing is done.
    *
-   * @param classes the classes, loaded by naming them
+   * @param names binary names of classes of jmmap
    */
-  static void load(Class<?>... classes) {
-    // naming them was all
+  static void preload(String... names) {
+    if (!LinuxLayer.inDirectory(NativeOs.class)) {
+      return;
+    }
+    for (String name : names) {
+      try {
+        Class.forName(name, false, NativeOs.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new AssertionError("a class of jmmap is missing: " + name, e);
+      }
+    }
   }
 
   /** {@return null when every call here can be made, or why the OS layer is unavailable} */

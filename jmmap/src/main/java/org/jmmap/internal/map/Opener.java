@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -75,7 +76,7 @@ public final class Opener {
     if (this.throughJdk) {
       // the OS layer maps a file when the JDK cannot, which may be when descriptors have run out
       // and no class can be loaded from a directory: load what it needs now
-      NativeOs.load(FdBacking.class);
+      NativeOs.preload("org.jmmap.internal.map.FdBacking", "org.jmmap.internal.map.NativeNames");
     }
   }
 
@@ -145,11 +146,11 @@ public final class Opener {
   }
 
   private Region file(Source.File f, Request r, Mode mode, int flags) throws IOException {
-    byte[] name = NativeNames.bytes(f.path());
     Region viaJdk = throughJdk ? throughJdk(f, r, mode) : null;
     if (viaJdk != null) {
       return viaJdk;
     }
+    byte[] name = NativeNames.bytes(f.path());
     boolean writable = mode.wantsWritableFile();
     int fd;
     try {
@@ -184,12 +185,13 @@ public final class Opener {
    * own calls are to make it: a fresh JVM needs no FFM linker for it ({@link JdkFileBacking}).
    *
    * <p>Only a map that is the same either way is made here: read-only, {@code MAP_SHARED} and
-   * {@code PROT_READ} exactly, not populated, of a name in ASCII (whose bytes the JDK and {@link
-   * NativeNames} agree on) that is a regular file, while no thread waits for {@link Reclaim}. Any
-   * failure of the JDK's calls is not reported from here: the OS layer then makes the map, and
-   * reports the failure as it always does, with its errno and message, or succeeds where the
-   * failure was the JDK's own (an interrupt, which closes a {@code FileChannel}). The checks of the
-   * length and offset are the OS layer's, in its order, so they fail here as they would there.
+   * {@code PROT_READ} exactly, not populated, of a file of the default file system whose name is in
+   * ASCII (whose bytes the JDK and {@link NativeNames} agree on) and that is a regular file, while
+   * no thread waits for {@link Reclaim}. Any failure of the JDK's calls is not reported from here:
+   * the OS layer then makes the map, and reports the failure as it always does, with its errno and
+   * message, or succeeds where the failure was the JDK's own (an interrupt, which closes a {@code
+   * FileChannel}). The checks of the length and offset are the OS layer's, in its order, so they
+   * fail here as they would there.
    *
    * <p>The JDK opens the file without {@code O_NONBLOCK}, so the file's type is looked at by name
    * first: a FIFO, which would block the open, goes to the OS layer. A FIFO put in the file's place
@@ -199,13 +201,14 @@ public final class Opener {
    */
   private Region throughJdk(Source.File f, Request r, Mode mode) throws IOException {
     Path path = f.path();
-    if (!mode.readOnly()
+    if (path.getFileSystem() != FileSystems.getDefault()
+        || !mode.readOnly()
         || mode.flags() != MAP_SHARED
         || mode.prot() != PROT_READ
         || r.populate()
         || Reclaim.shortage()
         || Thread.currentThread().isInterrupted()
-        || !NativeNames.ascii(path.toString())) {
+        || !ascii(path.toString())) {
       return null;
     }
     FileChannel channel;
@@ -242,6 +245,19 @@ public final class Opener {
       return null;
     }
     return untracked(region, b, r.trackFd());
+  }
+
+  /**
+   * {@return whether every char of {@code s} is ASCII}, so that the bytes of a name are the same in
+   * any encoding a file name can have ({@link NativeNames})
+   */
+  static boolean ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void closeQuietly(FileChannel channel) {
@@ -299,7 +315,7 @@ public final class Opener {
         // mmap(2) would fail with a bare EINVAL or ENODEV, which says nothing of the cause
         throw new SystemCallException(path, "Is a directory: only files can be mapped", EISDIR);
       }
-      if (!NativeNames.ascii(path)) {
+      if (!ascii(path)) {
         NativeNames.checkSameFile(file, st);
       }
       length = checkSize(r.length(), r.offset(), st.regular() ? st.size() : -1);
