@@ -18,11 +18,13 @@ import java.nio.BufferOverflowException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -216,27 +218,18 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * The position: each call reads it once and writes it once, with opaque (never torn) accesses, so
-   * that even a map misused from several threads at once keeps it in [0, length].
+   * that even a map misused from several threads at once keeps it in [0, length]. An AtomicLong
+   * rather than a var handle on a field: its opaque accesses need no method handle linked at their
+   * first use, which a fresh JVM spends milliseconds on.
    */
-  @SuppressWarnings("unused") // through POS
-  private long pos;
-
-  private static final VarHandle POS;
-
-  static {
-    try {
-      POS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Mmap.class, "pos", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private final AtomicLong pos = new AtomicLong();
 
   private long pos() {
-    return (long) POS.getOpaque(this);
+    return pos.getOpaque();
   }
 
   private void pos(long p) {
-    POS.setOpaque(this, p);
+    pos.setOpaque(p);
   }
 
   private Mmap(Region region) {
@@ -609,8 +602,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     long p = pos();
     if (p >= s.byteSize()) {
-      throw new MmapUnderflowException(
-          "read byte out of range: pos=" + p + " length=" + s.byteSize());
+      throw Faults.underflow("read byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     int b;
     try {
@@ -642,7 +634,9 @@ public final class Mmap implements AutoCloseable {
       long nl = Search.indexOf(s, p, len, (byte) '\n');
       long end = nl < 0 ? len : nl + 1;
       out = new byte[arraySize(end - p)];
-      MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
+      // segment to segment: a copy into an array by element layout looks up the array's type
+      // through a pattern switch, whose first run spins a class (milliseconds of a fresh JVM)
+      MemorySegment.copy(s, p, MemorySegment.ofArray(out), 0, out.length);
     } catch (RuntimeException | InternalError e) {
       throw Faults.translate(region, e, p);
     }
@@ -701,7 +695,7 @@ public final class Mmap implements AutoCloseable {
     long p = pos();
     long len = s.byteSize();
     if (p > len || len - p < data.length) {
-      throw new MmapOverflowException(
+      throw Faults.overflow(
           "data out of range: " + data.length + " bytes at pos=" + p + " length=" + len);
     }
     try {
@@ -724,8 +718,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("writeByte");
     long p = pos();
     if (p >= s.byteSize()) {
-      throw new MmapOverflowException(
-          "write byte out of range: pos=" + p + " length=" + s.byteSize());
+      throw Faults.overflow("write byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     try {
       s.set(JAVA_BYTE, p, b);
@@ -1000,8 +993,9 @@ public final class Mmap implements AutoCloseable {
   public void resize(long newSize) throws IOException {
     try {
       region.resize(newSize, this::toString);
-    } catch (Region.ReadOnly e) {
-      throw new ReadOnlyMmapException(e.getMessage());
+    } catch (ReadOnlyBufferException e) {
+      // Region.ReadOnly, caught by its superclass: naming it here would make linking Mmap load it
+      throw Faults.readOnly(e.getMessage());
     }
   }
 
@@ -1669,7 +1663,7 @@ public final class Mmap implements AutoCloseable {
    */
   public InputStream inputStream() {
     region.segment();
-    return new MmapStreams.In(region);
+    return MmapStreams.inputStream(region);
   }
 
   /**
@@ -1682,7 +1676,7 @@ public final class Mmap implements AutoCloseable {
    */
   public OutputStream outputStream() {
     region.segment();
-    return new MmapStreams.Out(region, this::toString);
+    return MmapStreams.outputStream(region, this::toString);
   }
 
   /**
@@ -1738,8 +1732,7 @@ public final class Mmap implements AutoCloseable {
 
   private void checkWritable(String op) {
     if (region.mode().readOnly()) {
-      throw new ReadOnlyMmapException(
-          "mmap can't modify a readonly memory map (" + op + "): " + this);
+      throw Faults.readOnly("mmap can't modify a readonly memory map (" + op + "): " + this);
     }
   }
 

@@ -25,16 +25,9 @@ public final class Search {
     static final boolean VECTOR = vectorUsable();
 
     /** A constant, so the JIT inlines its scan into the chunk loops. */
-    static final HeapKernel KERNEL = kernel(VECTOR);
+    static final HeapKernel KERNEL = VECTOR ? VectorSearch.KERNEL : SwarSearch.KERNEL;
 
     private Chosen() {}
-  }
-
-  private static HeapKernel kernel(boolean vector) {
-    if (vector) {
-      return VectorSearch.KERNEL;
-    }
-    return SwarSearch.KERNEL;
   }
 
   private static boolean vectorUsable() {
