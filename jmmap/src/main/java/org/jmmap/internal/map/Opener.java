@@ -211,9 +211,10 @@ public final class Opener {
         || !ascii(path.toString())) {
       return null;
     }
+    BasicFileAttributes a;
     FileChannel channel;
     try {
-      BasicFileAttributes a =
+      a =
           Files.readAttributes(
               path, BasicFileAttributes.class, f.followLinks() ? FOLLOW : NOFOLLOW);
       if (!a.isRegularFile()) {
@@ -225,11 +226,10 @@ public final class Opener {
     }
     long length;
     try {
-      length = checkSize(r.length(), r.offset(), channel.size());
+      // the size the look by name found: the JDK's map reads it again from the descriptor and
+      // fails if the file is now shorter than the map, which the OS layer then makes or refuses
+      length = checkSize(r.length(), r.offset(), a.size());
       checkAlignment(r.offset());
-    } catch (IOException e) {
-      closeQuietly(channel);
-      return null;
     } catch (RuntimeException e) {
       closeQuietly(channel);
       throw e;
