@@ -634,9 +634,11 @@ public final class Mmap implements AutoCloseable {
       long nl = Search.indexOf(s, p, len, (byte) '\n');
       long end = nl < 0 ? len : nl + 1;
       out = new byte[arraySize(end - p)];
-      // segment to segment: a copy into an array by element layout looks up the array's type
-      // through a pattern switch, whose first run spins a class (milliseconds of a fresh JVM)
-      MemorySegment.copy(s, p, MemorySegment.ofArray(out), 0, out.length);
+      // segment to segment, by element layout: a copy into an array looks up the array's type
+      // through a pattern switch, and a plain copy between segments sets up the JDK's small-copy
+      // code (which looks up the CPU by reflection); the first run of either costs a fresh JVM
+      // milliseconds, while this one goes straight to the memory copy
+      MemorySegment.copy(s, JAVA_BYTE, p, MemorySegment.ofArray(out), JAVA_BYTE, 0, out.length);
     } catch (RuntimeException | InternalError e) {
       throw Faults.translate(region, e, p);
     }
