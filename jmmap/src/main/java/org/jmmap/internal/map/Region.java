@@ -74,8 +74,17 @@ public final class Region {
     private static final long serialVersionUID = 1L;
     private final String message;
 
-    ReadOnly(String message) {
+    private ReadOnly(String message) {
       this.message = message;
+    }
+
+    /**
+     * {@return the refusal, typed as its JDK superclass}: a {@code throw new ReadOnly} in Region
+     * would make linking Region, which every map does, load this class to check that it is a
+     * Throwable
+     */
+    static ReadOnlyBufferException of(String message) {
+      return new ReadOnly(message);
     }
 
     @Override
@@ -541,7 +550,7 @@ public final class Region {
       throw new UnsupportedOperationException("mmap can't resize with trackfd=False: " + who.get());
     }
     if (facts.mode().readOnly()) {
-      throw new ReadOnly("mmap can't resize a readonly or copy-on-write memory map: " + who.get());
+      throw ReadOnly.of("mmap can't resize a readonly or copy-on-write memory map: " + who.get());
     }
     if (facts.mode().copyOnWrite()) {
       throw new UnsupportedOperationException(
