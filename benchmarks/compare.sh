@@ -55,12 +55,14 @@ jdk=$(find_jdk)
 "$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx64m \
   -cp "$cp" org.jmmap.benchmarks.Compare \
   "$text" "$bin" 10000000 > "$dir/java-vector.txt" 2> >(grep -v 'incubator modules' >&2)
-# a short-lived program: the first map + readLine in fresh JVMs against a first FileChannel.map +
-# get (medians of 11 JVMs each), and map + read + close of a 4 KiB file, confined and shared,
-# against RandomAccessFile open + read + close
+# a short-lived program: the first map + readLine in fresh JVMs, with native access (the Linux
+# layer) and without (the portable backing), against a first FileChannel.map + get with the same
+# flags (medians of 11 JVMs each); and map + read + close of a 4 KiB file, confined and shared, against
+# RandomAccessFile open + read + close, in both modes (the portable rows end in _portable)
 "$jdk/bin/java" -cp "$cp" org.jmmap.benchmarks.ColdStart - 11 >> "$dir/java.txt"
 "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.jmmap.benchmarks.MapClose 7 \
   >> "$dir/java.txt"
+"$jdk/bin/java" -cp "$cp" org.jmmap.benchmarks.MapClose 7 >> "$dir/java.txt"
 "$dir/compare_ref" "$text" "$bin" 10000000 > "$dir/c.txt"
 
 # CPython before 3.11.7 can read past the end of a mapping in mmap.find and die of SIGSEGV in the
@@ -128,11 +130,16 @@ for s in ("_noflush", ""):
         print(f"random getLong/putLong{' (with flush)' if not s else ' (access only)'}: "
               f"{j['random_rw' + s][0] / j['random_rw_raw_segment' + s][0]:.2f}x a raw segment, "
               f"{j['random_rw' + s][0] / j['random_rw_mappedbytebuffer' + s][0]:.2f}x a MappedByteBuffer")
-for row, what in (("map_read_close_confined_4k", "confined"), ("map_read_close_shared_4k", "shared")):
-    if row in j and "raf_open_read_close_4k_same_run" in j:
-        print(f"map+read+close ({what}) vs RandomAccessFile open+read+close: "
-              f"{j['raf_open_read_close_4k_same_run'][0] / j[row][0]:.1f}x the time")
-if "cold_map_readline" in j and "cold_filechannel_map_get" in j:
-    print(f"cold start, first map + readLine vs first FileChannel.map + get: "
-          f"{j['cold_map_readline'][0] / j['cold_filechannel_map_get'][0]:.1f}x the time")
+for suffix, mode in (("", "Linux layer"), ("_portable", "portable backing")):
+    raf = "raf_open_read_close_4k_same_run" + suffix
+    for row, what in (("map_read_close_confined_4k", "confined"), ("map_read_close_shared_4k", "shared")):
+        if row + suffix in j and raf in j:
+            print(f"map+read+close ({what}, {mode}) vs RandomAccessFile open+read+close: "
+                  f"{j[raf][0] / j[row + suffix][0]:.1f}x the time")
+for row, channel, mode in (("cold_map_readline_native", "cold_filechannel_map_get", "Linux layer"),
+                           ("cold_map_readline_portable", "cold_filechannel_map_get_no_flags",
+                            "portable backing")):
+    if row in j and channel in j:
+        print(f"cold start, first map + readLine ({mode}) vs first FileChannel.map + get (same"
+              f" JVM flags): {j[row][0] / j[channel][0]:.2f}x the time")
 PY

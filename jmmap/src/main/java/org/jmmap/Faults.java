@@ -1,11 +1,33 @@
 package org.jmmap;
 
+import java.nio.BufferOverflowException;
+import java.nio.BufferUnderflowException;
+import java.nio.ReadOnlyBufferException;
 import java.util.Locale;
 import org.jmmap.internal.map.Region;
 
 /** Turns what a segment access threw into jmmap's documented exceptions, for every view. */
 final class Faults {
   private Faults() {}
+
+  // Mmap throws its own exceptions through these, typed as their JDK superclasses: a throw of a
+  // new MmapOverflowException in Mmap itself would make linking Mmap, which every program does,
+  // load that class to check that it is a Throwable
+
+  /** {@return a {@link MmapOverflowException} with {@code message}} */
+  static BufferOverflowException overflow(String message) {
+    return new MmapOverflowException(message);
+  }
+
+  /** {@return a {@link MmapUnderflowException} with {@code message}} */
+  static BufferUnderflowException underflow(String message) {
+    return new MmapUnderflowException(message);
+  }
+
+  /** {@return a {@link ReadOnlyMmapException} with {@code message}} */
+  static ReadOnlyBufferException readOnly(String message) {
+    return new ReadOnlyMmapException(message);
+  }
 
   /**
    * Always 0; not final, so that the JIT must load it and cannot fold {@code x ^ opaqueZero}.

@@ -18,11 +18,13 @@ import java.nio.BufferOverflowException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -220,27 +222,18 @@ public final class Mmap implements AutoCloseable {
 
   /**
    * The position: each call reads it once and writes it once, with opaque (never torn) accesses, so
-   * that even a map misused from several threads at once keeps it in [0, length].
+   * that even a map misused from several threads at once keeps it in [0, length]. An AtomicLong
+   * rather than a var handle on a field: its opaque accesses need no method handle linked at their
+   * first use, which a fresh JVM spends milliseconds on.
    */
-  @SuppressWarnings("unused") // through POS
-  private long pos;
-
-  private static final VarHandle POS;
-
-  static {
-    try {
-      POS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Mmap.class, "pos", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private final AtomicLong pos = new AtomicLong();
 
   private long pos() {
-    return (long) POS.getOpaque(this);
+    return pos.getOpaque();
   }
 
   private void pos(long p) {
-    POS.setOpaque(this, p);
+    pos.setOpaque(p);
   }
 
   private Mmap(Region region) {
@@ -613,8 +606,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     long p = pos();
     if (p >= s.byteSize()) {
-      throw new MmapUnderflowException(
-          "read byte out of range: pos=" + p + " length=" + s.byteSize());
+      throw Faults.underflow("read byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     int b;
     try {
@@ -646,7 +638,11 @@ public final class Mmap implements AutoCloseable {
       long nl = Search.indexOf(s, p, len, (byte) '\n');
       long end = nl < 0 ? len : nl + 1;
       out = new byte[arraySize(end - p)];
-      MemorySegment.copy(s, JAVA_BYTE, p, out, 0, out.length);
+      // segment to segment, by element layout: a copy into an array looks up the array's type
+      // through a pattern switch, and a plain copy between segments sets up the JDK's small-copy
+      // code (which looks up the CPU by reflection); the first run of either costs a fresh JVM
+      // milliseconds, while this one goes straight to the memory copy
+      MemorySegment.copy(s, JAVA_BYTE, p, MemorySegment.ofArray(out), JAVA_BYTE, 0, out.length);
     } catch (RuntimeException | InternalError e) {
       throw Faults.translate(region, e, p);
     }
@@ -705,7 +701,7 @@ public final class Mmap implements AutoCloseable {
     long p = pos();
     long len = s.byteSize();
     if (p > len || len - p < data.length) {
-      throw new MmapOverflowException(
+      throw Faults.overflow(
           "data out of range: " + data.length + " bytes at pos=" + p + " length=" + len);
     }
     try {
@@ -728,8 +724,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = writable("writeByte");
     long p = pos();
     if (p >= s.byteSize()) {
-      throw new MmapOverflowException(
-          "write byte out of range: pos=" + p + " length=" + s.byteSize());
+      throw Faults.overflow("write byte out of range: pos=" + p + " length=" + s.byteSize());
     }
     try {
       s.set(JAVA_BYTE, p, b);
@@ -1004,8 +999,9 @@ public final class Mmap implements AutoCloseable {
   public void resize(long newSize) throws IOException {
     try {
       region.resize(newSize, this::toString);
-    } catch (Region.ReadOnly e) {
-      throw new ReadOnlyMmapException(e.getMessage());
+    } catch (ReadOnlyBufferException e) {
+      // Region.ReadOnly, caught by its superclass: naming it here would make linking Mmap load it
+      throw Faults.readOnly(e.getMessage());
     }
   }
 
@@ -1192,22 +1188,31 @@ public final class Mmap implements AutoCloseable {
 
   // ---------------------------------------------------------------- typed and atomic access
 
-  private static final ValueLayout.OfShort SHORT_BE = unaligned(JAVA_SHORT_UNALIGNED, true);
-  private static final ValueLayout.OfShort SHORT_LE = unaligned(JAVA_SHORT_UNALIGNED, false);
-  private static final ValueLayout.OfInt INT_BE = unaligned(JAVA_INT_UNALIGNED, true);
-  private static final ValueLayout.OfInt INT_LE = unaligned(JAVA_INT_UNALIGNED, false);
-  private static final ValueLayout.OfLong LONG_BE = unaligned(JAVA_LONG_UNALIGNED, true);
-  private static final ValueLayout.OfLong LONG_LE = unaligned(JAVA_LONG_UNALIGNED, false);
-  private static final ValueLayout.OfFloat FLOAT_BE = unaligned(JAVA_FLOAT_UNALIGNED, true);
-  private static final ValueLayout.OfFloat FLOAT_LE = unaligned(JAVA_FLOAT_UNALIGNED, false);
-  private static final ValueLayout.OfDouble DOUBLE_BE = unaligned(JAVA_DOUBLE_UNALIGNED, true);
-  private static final ValueLayout.OfDouble DOUBLE_LE = unaligned(JAVA_DOUBLE_UNALIGNED, false);
-  private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
-  private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
+  /**
+   * The layouts and handles of typed and atomic access, made when the first such access runs: a
+   * program that only maps and reads lines never pays for building them (a layout's var handle
+   * costs milliseconds in a fresh JVM).
+   */
+  private static final class Typed {
+    static final ValueLayout.OfShort SHORT_BE = unaligned(JAVA_SHORT_UNALIGNED, true);
+    static final ValueLayout.OfShort SHORT_LE = unaligned(JAVA_SHORT_UNALIGNED, false);
+    static final ValueLayout.OfInt INT_BE = unaligned(JAVA_INT_UNALIGNED, true);
+    static final ValueLayout.OfInt INT_LE = unaligned(JAVA_INT_UNALIGNED, false);
+    static final ValueLayout.OfLong LONG_BE = unaligned(JAVA_LONG_UNALIGNED, true);
+    static final ValueLayout.OfLong LONG_LE = unaligned(JAVA_LONG_UNALIGNED, false);
+    static final ValueLayout.OfFloat FLOAT_BE = unaligned(JAVA_FLOAT_UNALIGNED, true);
+    static final ValueLayout.OfFloat FLOAT_LE = unaligned(JAVA_FLOAT_UNALIGNED, false);
+    static final ValueLayout.OfDouble DOUBLE_BE = unaligned(JAVA_DOUBLE_UNALIGNED, true);
+    static final ValueLayout.OfDouble DOUBLE_LE = unaligned(JAVA_DOUBLE_UNALIGNED, false);
+    static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
 
-  @SuppressWarnings("unchecked")
-  private static <L extends ValueLayout> L unaligned(L layout, boolean big) {
-    return (L) layout.withOrder(big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    private Typed() {}
+
+    @SuppressWarnings("unchecked")
+    private static <L extends ValueLayout> L unaligned(L layout, boolean big) {
+      return (L) layout.withOrder(big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    }
   }
 
   private static boolean big(ByteOrder order) {
@@ -1225,7 +1230,8 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = region.segment();
     try {
       return (short)
-          (s.get(big(order) ? SHORT_BE : SHORT_LE, offset) ^ Faults.opaqueZero); // see get
+          (s.get(big(order) ? Typed.SHORT_BE : Typed.SHORT_LE, offset)
+              ^ Faults.opaqueZero); // see get
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getShort", 2);
     }
@@ -1241,7 +1247,7 @@ public final class Mmap implements AutoCloseable {
   public int getInt(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? INT_BE : INT_LE, offset);
+      return s.get(big(order) ? Typed.INT_BE : Typed.INT_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getInt", 4);
     }
@@ -1257,7 +1263,7 @@ public final class Mmap implements AutoCloseable {
   public long getLong(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? LONG_BE : LONG_LE, offset);
+      return s.get(big(order) ? Typed.LONG_BE : Typed.LONG_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getLong", 8);
     }
@@ -1273,7 +1279,7 @@ public final class Mmap implements AutoCloseable {
   public float getFloat(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? FLOAT_BE : FLOAT_LE, offset);
+      return s.get(big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getFloat", 4);
     }
@@ -1289,7 +1295,7 @@ public final class Mmap implements AutoCloseable {
   public double getDouble(long offset, ByteOrder order) {
     MemorySegment s = region.segment();
     try {
-      return s.get(big(order) ? DOUBLE_BE : DOUBLE_LE, offset);
+      return s.get(big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getDouble", 8);
     }
@@ -1307,7 +1313,7 @@ public final class Mmap implements AutoCloseable {
   public void putShort(long offset, ByteOrder order, short value) {
     MemorySegment s = writable("putShort");
     try {
-      s.set(big(order) ? SHORT_BE : SHORT_LE, offset, value);
+      s.set(big(order) ? Typed.SHORT_BE : Typed.SHORT_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putShort", 2);
     }
@@ -1325,7 +1331,7 @@ public final class Mmap implements AutoCloseable {
   public void putInt(long offset, ByteOrder order, int value) {
     MemorySegment s = writable("putInt");
     try {
-      s.set(big(order) ? INT_BE : INT_LE, offset, value);
+      s.set(big(order) ? Typed.INT_BE : Typed.INT_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putInt", 4);
     }
@@ -1343,7 +1349,7 @@ public final class Mmap implements AutoCloseable {
   public void putLong(long offset, ByteOrder order, long value) {
     MemorySegment s = writable("putLong");
     try {
-      s.set(big(order) ? LONG_BE : LONG_LE, offset, value);
+      s.set(big(order) ? Typed.LONG_BE : Typed.LONG_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putLong", 8);
     }
@@ -1361,7 +1367,7 @@ public final class Mmap implements AutoCloseable {
   public void putFloat(long offset, ByteOrder order, float value) {
     MemorySegment s = writable("putFloat");
     try {
-      s.set(big(order) ? FLOAT_BE : FLOAT_LE, offset, value);
+      s.set(big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putFloat", 4);
     }
@@ -1379,7 +1385,7 @@ public final class Mmap implements AutoCloseable {
   public void putDouble(long offset, ByteOrder order, double value) {
     MemorySegment s = writable("putDouble");
     try {
-      s.set(big(order) ? DOUBLE_BE : DOUBLE_LE, offset, value);
+      s.set(big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putDouble", 8);
     }
@@ -1419,7 +1425,7 @@ public final class Mmap implements AutoCloseable {
   public int getIntVolatile(long offset) {
     MemorySegment s = aligned(region.segment(), offset, 4);
     try {
-      return (int) INT_ATOMIC.getVolatile(s, offset);
+      return (int) Typed.INT_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getIntVolatile", 4);
     }
@@ -1435,7 +1441,7 @@ public final class Mmap implements AutoCloseable {
   public long getLongVolatile(long offset) {
     MemorySegment s = aligned(region.segment(), offset, 8);
     try {
-      return (long) LONG_ATOMIC.getVolatile(s, offset);
+      return (long) Typed.LONG_ATOMIC.getVolatile(s, offset);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getLongVolatile", 8);
     }
@@ -1453,7 +1459,7 @@ public final class Mmap implements AutoCloseable {
   public void putIntRelease(long offset, int value) {
     MemorySegment s = aligned(writable("putIntRelease"), offset, 4);
     try {
-      INT_ATOMIC.setRelease(s, offset, value);
+      Typed.INT_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putIntRelease", 4);
     }
@@ -1471,7 +1477,7 @@ public final class Mmap implements AutoCloseable {
   public void putLongRelease(long offset, long value) {
     MemorySegment s = aligned(writable("putLongRelease"), offset, 8);
     try {
-      LONG_ATOMIC.setRelease(s, offset, value);
+      Typed.LONG_ATOMIC.setRelease(s, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putLongRelease", 8);
     }
@@ -1493,7 +1499,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("compareAndSetInt"), offset, 4);
     try {
       probe(s, offset);
-      return INT_ATOMIC.compareAndSet(s, offset, expected, value);
+      return Typed.INT_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "compareAndSetInt", 4);
     }
@@ -1514,7 +1520,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("compareAndSetLong"), offset, 8);
     try {
       probe(s, offset);
-      return LONG_ATOMIC.compareAndSet(s, offset, expected, value);
+      return Typed.LONG_ATOMIC.compareAndSet(s, offset, expected, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "compareAndSetLong", 8);
     }
@@ -1534,7 +1540,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("getAndAddInt"), offset, 4);
     try {
       probe(s, offset);
-      return (int) INT_ATOMIC.getAndAdd(s, offset, delta);
+      return (int) Typed.INT_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getAndAddInt", 4);
     }
@@ -1554,7 +1560,7 @@ public final class Mmap implements AutoCloseable {
     MemorySegment s = aligned(writable("getAndAddLong"), offset, 8);
     try {
       probe(s, offset);
-      return (long) LONG_ATOMIC.getAndAdd(s, offset, delta);
+      return (long) Typed.LONG_ATOMIC.getAndAdd(s, offset, delta);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "getAndAddLong", 8);
     }
@@ -1663,7 +1669,7 @@ public final class Mmap implements AutoCloseable {
    */
   public InputStream inputStream() {
     region.segment();
-    return new MmapStreams.In(region);
+    return MmapStreams.inputStream(region);
   }
 
   /**
@@ -1676,7 +1682,7 @@ public final class Mmap implements AutoCloseable {
    */
   public OutputStream outputStream() {
     region.segment();
-    return new MmapStreams.Out(region, this::toString);
+    return MmapStreams.outputStream(region, this::toString);
   }
 
   /**
@@ -1732,8 +1738,7 @@ public final class Mmap implements AutoCloseable {
 
   private void checkWritable(String op) {
     if (region.mode().readOnly()) {
-      throw new ReadOnlyMmapException(
-          "mmap can't modify a readonly memory map (" + op + "): " + this);
+      throw Faults.readOnly("mmap can't modify a readonly memory map (" + op + "): " + this);
     }
   }
 

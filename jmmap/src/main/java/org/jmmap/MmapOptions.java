@@ -226,12 +226,18 @@ public final class MmapOptions {
         source, length, kind(access), flags, prot, offset, trackFd, populate, confined);
   }
 
+  // comparisons rather than a switch, whose table of the enum's constants is a class of its own
+  // that the first map of a JVM would load
   private static Mode.Kind kind(Access access) {
-    return switch (access) {
-      case DEFAULT -> Mode.Kind.DEFAULT;
-      case READ -> Mode.Kind.READ;
-      case WRITE -> Mode.Kind.WRITE;
-      case COPY -> Mode.Kind.COPY;
-    };
+    if (access == Access.READ) {
+      return Mode.Kind.READ;
+    }
+    if (access == Access.WRITE) {
+      return Mode.Kind.WRITE;
+    }
+    if (access == Access.COPY) {
+      return Mode.Kind.COPY;
+    }
+    return Mode.Kind.DEFAULT;
   }
 }

@@ -25,6 +25,19 @@ import org.jmmap.internal.map.Region;
 final class MmapStreams {
   private MmapStreams() {}
 
+  // Mmap makes its streams here, typed as the JDK's classes: linking Mmap, which every program
+  // does, then loads neither stream class (it would, to check the type of a new In or Out)
+
+  /** {@return an input stream over the map, from byte 0} */
+  static InputStream inputStream(Region region) {
+    return new In(region);
+  }
+
+  /** {@return an output stream into the map, from byte 0}; {@code who} names it in messages */
+  static OutputStream outputStream(Region region, Supplier<String> who) {
+    return new Out(region, who);
+  }
+
   /** The segment of a map that is still open, or the IOException that a view reports. */
   private static MemorySegment segment(Region region) throws IOException {
     try {

@@ -21,11 +21,14 @@ import org.jmmap.Mmap;
  * FileChannel#map(FileChannel.MapMode, long, long, Arena)} and reading its first byte.
  *
  * <p>{@code ColdStart [FILE] [RUNS]} starts {@code RUNS} (default 11) fresh JVMs of each kind,
- * alternating, with no flag but {@code --enable-native-access=ALL-UNNAMED}, and prints the median
- * of each and their ratio, in {@code compare.sh}'s {@code workload value unit} lines. Without a
- * FILE, or with {@code -}, it writes a small text file of its own. The time is measured inside each
- * child from the entry of its {@code main} (JVM start-up itself, the same for both, is left out) to
- * the moment the line or byte is in hand, the map still open.
+ * alternating: jmmap with {@code --enable-native-access=ALL-UNNAMED} (its Linux layer) and the
+ * {@code FileChannel} program with the same flag, then both without it (jmmap then maps through its
+ * portable backing, chosen where native access is not enabled). It prints the median of each and
+ * the ratio of each jmmap median to the {@code FileChannel} one run with the same flags, in {@code
+ * compare.sh}'s {@code workload value unit} lines. Without a FILE, or with {@code -}, it writes a
+ * small text file of its own. The time is measured inside each child from the entry of its {@code
+ * main} (JVM start-up itself, the same for all, is left out) to the moment the line or byte is in
+ * hand, the map still open.
  */
 public final class ColdStart {
   private ColdStart() {}
@@ -48,23 +51,31 @@ public final class ColdStart {
     }
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 11;
     try {
-      long[] jmmap = new long[runs];
+      long[] linux = new long[runs];
       long[] channel = new long[runs];
+      long[] portable = new long[runs];
+      long[] channelNoFlags = new long[runs];
       for (int i = 0; i < runs; i++) {
-        jmmap[i] = child(Jmmap.class, file);
-        channel[i] = child(Channel.class, file);
+        linux[i] = child(Jmmap.class, true, file);
+        channel[i] = child(Channel.class, true, file);
+        portable[i] = child(Jmmap.class, false, file);
+        channelNoFlags[i] = child(Channel.class, false, file);
       }
-      Arrays.sort(jmmap);
-      Arrays.sort(channel);
-      double j = jmmap[runs / 2] / 1e6;
-      double c = channel[runs / 2] / 1e6;
-      System.out.printf(Locale.ROOT, "cold_map_readline %.1f ms%n", j);
+      double n = median(linux);
+      double c = median(channel);
+      double p = median(portable);
+      double cp = median(channelNoFlags);
+      System.out.printf(Locale.ROOT, "cold_map_readline_native %.1f ms%n", n);
       System.out.printf(Locale.ROOT, "cold_filechannel_map_get %.1f ms%n", c);
+      System.out.printf(Locale.ROOT, "cold_map_readline_portable %.1f ms%n", p);
+      System.out.printf(Locale.ROOT, "cold_filechannel_map_get_no_flags %.1f ms%n", cp);
       System.out.printf(
           Locale.ROOT,
-          "# cold start: first Mmap.map + readLine %.2fx a first FileChannel.map + get"
-              + " (medians of %d fresh JVMs each)%n",
-          j / c,
+          "# cold start: first Mmap.map + readLine %.2fx a first FileChannel.map + get with"
+              + " --enable-native-access (Linux layer), %.2fx without it (portable backing);"
+              + " medians of %d fresh JVMs each%n",
+          n / c,
+          p / cp,
           runs);
     } finally {
       if (own) {
@@ -73,16 +84,32 @@ public final class ColdStart {
     }
   }
 
-  /** {@return the nanoseconds the child reported} */
-  private static long child(Class<?> main, Path file) throws IOException, InterruptedException {
+  /** {@return the median of {@code nanos}, in milliseconds} */
+  private static double median(long[] nanos) {
+    long[] s = nanos.clone();
+    Arrays.sort(s);
+    return s[s.length / 2] / 1e6;
+  }
+
+  /**
+   * {@return the nanoseconds the child reported}
+   *
+   * @param nativeAccess whether the child runs with {@code --enable-native-access=ALL-UNNAMED},
+   *     which makes jmmap choose its Linux layer
+   */
+  private static long child(Class<?> main, boolean nativeAccess, Path file)
+      throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
-    command.add("--enable-native-access=ALL-UNNAMED");
+    if (nativeAccess) {
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
     command.add(file.toString());
+    command.add(nativeAccess ? "native" : "portable");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     int status = p.waitFor();
@@ -99,7 +126,8 @@ public final class ColdStart {
     /**
      * Maps the file, reads its first line and prints the nanoseconds since {@code main} began.
      *
-     * @param args the file
+     * @param args the file, and the backing jmmap must have chosen ({@code native} or {@code
+     *     portable})
      * @throws IOException if the file cannot be mapped
      */
     public static void main(String[] args) throws IOException {
@@ -109,6 +137,9 @@ public final class ColdStart {
         long elapsed = System.nanoTime() - start;
         if (line.length == 0) {
           throw new IllegalStateException("the file is empty: " + args[0]);
+        }
+        if (!m.toString().contains("backing=" + args[1])) {
+          throw new IllegalStateException("not the " + args[1] + " backing: " + m);
         }
         System.out.println(elapsed);
       }
@@ -122,7 +153,7 @@ public final class ColdStart {
     /**
      * Maps the file, reads its first byte and prints the nanoseconds since {@code main} began.
      *
-     * @param args the file
+     * @param args the file (and the backing a jmmap child would check, unused here)
      * @throws IOException if the file cannot be mapped
      */
     public static void main(String[] args) throws IOException {

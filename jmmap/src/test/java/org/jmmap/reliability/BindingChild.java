@@ -29,6 +29,7 @@ public final class BindingChild {
     switch (args[0]) {
       case "exhausted" -> exhausted(Path.of(args[1]));
       case "together" -> together(Path.of(args[1]), Integer.parseInt(args[2]));
+      case "read-only" -> readOnly(Path.of(args[1]));
       default -> throw new IllegalArgumentException("unknown check: " + args[0]);
     }
   }
@@ -67,6 +68,33 @@ public final class BindingChild {
     try (Mmap m = Mmap.map(f, 0, org.jmmap.Access.READ)) {
       System.out.println("ok exhausted " + m.length());
     }
+  }
+
+  /**
+   * Reads files through read-only maps of several kinds, printing {@code phase read-only} before;
+   * then, after {@code phase native}, asks the kernel for advice, which needs a C function. The
+   * JVM's class loading log, on the same output, shows which phase set up the FFM linker.
+   */
+  private static void readOnly(Path dir) throws Exception {
+    Path f = Files.writeString(dir.resolve("lines.txt"), "first line\nsecond line\n");
+    System.out.println("phase read-only");
+    String seen;
+    try (Mmap m = Mmap.map(f, 0, org.jmmap.Access.READ)) {
+      seen = new String(m.readLine(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+      seen += " " + m.size() + " " + m.find("second".getBytes()) + " " + m;
+    }
+    try (Mmap m = Mmap.options().access(org.jmmap.Access.READ).confined().map(f)) {
+      seen += " " + m.readLine().length;
+    }
+    try (Mmap m = Mmap.options().prot(Mmap.PROT_READ).trackFd(false).map(f)) {
+      seen += " " + m.get(0);
+    }
+    System.out.println("read " + seen);
+    System.out.println("phase native");
+    try (Mmap m = Mmap.map(f, 0, org.jmmap.Access.READ)) {
+      m.madvise(Mmap.MADV_WILLNEED, 0);
+    }
+    System.out.println("ok read-only");
   }
 
   /** Makes {@code threads} first maps of four kinds at one instant. */

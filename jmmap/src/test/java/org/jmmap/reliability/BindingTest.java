@@ -3,6 +3,7 @@ package org.jmmap.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jmmap.Backings;
 import org.jmmap.interop.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,5 +82,33 @@ class BindingTest {
     String report = "exit status " + r.status() + ":\n" + r.output();
     assertEquals(0, r.status(), report);
     assertTrue(r.output().contains("ok together 64"), report);
+  }
+
+  /**
+   * A program that only reads files through read-only maps never waits for the FFM linker, which a
+   * fresh JVM takes over a hundred milliseconds to set up: the Linux layer makes those maps through
+   * the JDK. The first call that needs a C function sets the linker up then.
+   */
+  @Test
+  void readOnlyFileMapsSetUpNoNativeLinkerUntilACallNeedsIt() throws Exception {
+    assumeFalse(Backings.portable(), "the portable backing never makes a native call");
+    Result r = child("true", List.of("-Xlog:class+load"), "read-only", dir.toString());
+    String out = r.output();
+    String report = "exit status " + r.status() + ":\n" + out;
+    assertEquals(0, r.status(), report);
+    int readOnly = out.indexOf("\nphase read-only");
+    int nativeCall = out.indexOf("\nphase native");
+    assertTrue(readOnly >= 0 && nativeCall > readOnly && out.contains("ok read-only"), report);
+    String before = out.substring(readOnly, nativeCall);
+    String after = out.substring(nativeCall);
+    assertTrue(
+        before.contains("read first line 23 11 Mmap[") && before.contains("backing=native"),
+        "the maps must be the Linux layer's and read the file: " + before);
+    for (String linker : List.of("jdk.internal.foreign.abi.AbstractLinker ", "DowncallLinker ")) {
+      assertFalse(before.contains(linker), "read-only maps loaded " + linker + ":\n" + before);
+      assertTrue(
+          after.contains(linker),
+          "madvise must set the linker up, or this check sees nothing: " + linker + "\n" + after);
+    }
   }
 }

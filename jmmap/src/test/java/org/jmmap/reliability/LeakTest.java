@@ -127,6 +127,14 @@ class LeakTest {
           }
         });
     noLeak(
+        "read-only file map",
+        cycles,
+        i -> {
+          try (Mmap m = Mmap.map(f, 0, Access.READ)) {
+            m.get(i % 8192);
+          }
+        });
+    noLeak(
         "anonymous map",
         cycles,
         i -> {
@@ -177,6 +185,15 @@ class LeakTest {
         i -> {
           try (Mmap m = confined.map(f)) {
             m.set(i % 8192, (byte) i);
+          }
+        });
+    MmapOptions confinedReadOnly = Mmap.options().access(Access.READ).confined();
+    noLeak(
+        "confined read-only file map",
+        10_000,
+        i -> {
+          try (Mmap m = confinedReadOnly.map(f)) {
+            m.get(i % 8192);
           }
         });
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

@@ -15,11 +15,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -67,7 +63,6 @@ final class LinuxNativeOs implements NativeOs {
   private static final long ST_INO_OFFSET = 8;
   private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
 
-  private static final int AT_PAGESZ = 6; // <elf.h>: the auxiliary vector's page size entry
   private static final String LIBC = "libc.so.6"; // glibc's soname on every Linux it supports
 
   /**
@@ -76,40 +71,55 @@ final class LinuxNativeOs implements NativeOs {
    * and a short program that maps a file and reads it needs only a few of them.
    */
   private enum Fn {
-    OPEN("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2),
-    CLOSE("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), -1),
-    FSTAT("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1),
-    FTRUNCATE("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), -1),
-    FALLOCATE(
-        "fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), -1),
-    MEMFD_CREATE("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1),
-    MMAP(
-        "mmap",
-        FunctionDescriptor.of(
-            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-        -1),
-    MUNMAP("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1),
-    MREMAP(
-        "mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
-    MSYNC("msync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
-    MADVISE("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), -1),
-    LINKAT(
-        "linkat",
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT),
-        -1),
-    PWRITE("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1),
+    OPEN("open", 2),
+    CLOSE("close", -1),
+    FSTAT("fstat", -1),
+    FTRUNCATE("ftruncate", -1),
+    FALLOCATE("fallocate", -1),
+    MEMFD_CREATE("memfd_create", -1),
+    MMAP("mmap", -1),
+    MUNMAP("munmap", -1),
+    MREMAP("mremap", -1),
+    MSYNC("msync", -1),
+    MADVISE("madvise", -1),
+    LINKAT("linkat", -1),
+    PWRITE("pwrite", -1),
     // neither of these two sets an errno jmmap reports: bound without the capture
-    STRERROR("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), -1),
-    SYSCONF("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT), -1);
+    STRERROR("strerror", -1),
+    SYSCONF("sysconf", -1);
 
     final String symbol;
-    final FunctionDescriptor descriptor;
     final int firstVariadic; // -1 if the function is not variadic
 
-    Fn(String symbol, FunctionDescriptor descriptor, int firstVariadic) {
+    Fn(String symbol, int firstVariadic) {
       this.symbol = symbol;
-      this.descriptor = descriptor;
       this.firstVariadic = firstVariadic;
+    }
+
+    /**
+     * {@return the function's C signature}, made when it is bound: making a descriptor loads and
+     * links the JDK's layout classes, which a JVM that never binds should not pay for
+     */
+    FunctionDescriptor descriptor() {
+      return switch (this) {
+        case OPEN -> FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        case CLOSE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+        case FSTAT -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS);
+        case FTRUNCATE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG);
+        case FALLOCATE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+        case MEMFD_CREATE -> FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
+        case MMAP ->
+            FunctionDescriptor.of(
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+        case MUNMAP -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG);
+        case MREMAP -> FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
+        case MSYNC, MADVISE -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+        case LINKAT ->
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+        case PWRITE -> FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+        case STRERROR -> FunctionDescriptor.of(ADDRESS, JAVA_INT);
+        case SYSCONF -> FunctionDescriptor.of(JAVA_LONG, JAVA_INT);
+      };
     }
 
     boolean capturesErrno() {
@@ -136,9 +146,9 @@ final class LinuxNativeOs implements NativeOs {
   private LinuxNativeOs() {
     // load what a failure needs now: when descriptors run out, loading a class from a directory
     // on the class path fails too, and the failure must reach Reclaim intact
-    Errno.name(0);
+    Errno.name(Errno.EMFILE); // a named errno: the fallback's string concatenation links slowly
     Errno.isResourceShortage(Errno.about(new SystemCallException(null, "", 0), "").errno());
-    long page = auxvPageSize();
+    long page = LinuxLayer.auxvPageSize();
     if (page <= 0) {
       page = 4096;
       try {
@@ -149,31 +159,6 @@ final class LinuxNativeOs implements NativeOs {
       }
     }
     pageSize = page;
-  }
-
-  /**
-   * {@return the page size from the auxiliary vector the kernel gave the process, or -1}: reading
-   * it costs no native binding, which the first map in a fresh JVM would otherwise wait for
-   */
-  private static long auxvPageSize() {
-    try {
-      ByteBuffer auxv =
-          ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv")))
-              .order(ByteOrder.nativeOrder());
-      while (auxv.remaining() >= 16) {
-        long type = auxv.getLong();
-        long value = auxv.getLong();
-        if (type == AT_PAGESZ) {
-          return value > 0 && Long.bitCount(value) == 1 ? value : -1;
-        }
-        if (type == 0) {
-          break;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // no /proc: ask the C library instead
-    }
-    return -1;
   }
 
   /**
@@ -242,7 +227,7 @@ final class LinuxNativeOs implements NativeOs {
                   Linker.Option.firstVariadicArg(f.firstVariadic)
                 };
     try {
-      h = c.linker().downcallHandle(symbol.get(), f.descriptor, options);
+      h = c.linker().downcallHandle(symbol.get(), f.descriptor(), options);
     } catch (IllegalCallerException e) {
       // for good: native access is decided when the JVM starts; any other failure (no memory
       // for the stub, say) is thrown as it is and the next call tries again

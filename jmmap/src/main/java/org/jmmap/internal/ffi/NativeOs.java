@@ -17,7 +17,28 @@ public interface NativeOs {
 
   /** {@return the implementation for this platform} */
   static NativeOs current() {
-    return LinuxNativeOs.INSTANCE;
+    return LinuxLayer.INSTANCE;
+  }
+
+  /**
+   * Loads jmmap's classes {@code names} now, without linking them, when jmmap's classes lie in a
+   * directory: loading one from there takes a descriptor, and code that must work once descriptors
+   * have run out (to reclaim them) cannot load it then. From a jar, which stays open, a class loads
+   * without one, and nothing is done.
+   *
+   * @param names binary names of classes of jmmap
+   */
+  static void preload(String... names) {
+    if (!LinuxLayer.inDirectory(NativeOs.class)) {
+      return;
+    }
+    for (String name : names) {
+      try {
+        Class.forName(name, false, NativeOs.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new AssertionError("a class of jmmap is missing: " + name, e);
+      }
+    }
   }
 
   /** {@return null when every call here can be made, or why the OS layer is unavailable} */

@@ -103,18 +103,25 @@ final class Generation {
                         : ""),
                 createdAt);
       }
-      if (arena == null) {
-        Reclaim.mapped(-length);
-        backing.unmapUnreachable(address, length);
-      } else if (exported.get()) {
+      if (arena != null && exported.get()) {
         Reclaim.released(); // the descriptor, not the memory
       } else {
-        Reclaim.mapped(-length);
         try {
-          arena.close();
-        } catch (RuntimeException stillInUse) {
-          // a confined arena, which only its owner may close, or one a native I/O call holds:
-          // its memory stays mapped until the JVM exits
+          if (arena == null) {
+            backing.unmapUnreachable(address, length);
+          } else {
+            try {
+              arena.close();
+            } catch (RuntimeException stillInUse) {
+              // a confined arena, which only its owner may close, or one a native I/O call holds:
+              // its memory stays mapped until the JVM exits
+            }
+          }
+        } finally {
+          // counted once it is unmapped, not before: a thread short of address space that sees it
+          // released retries at once, and must find the room free (the first unmap of a JVM may
+          // wait for the native linker to be set up)
+          Reclaim.mapped(-length);
         }
       }
       Backing.closeQuietly(backing);

@@ -89,16 +89,6 @@ final class NativeNames {
             + " nothing was opened");
   }
 
-  /** {@return whether every char of {@code s} is ASCII}, so that its bytes are exact */
-  static boolean ascii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * Checks that the file that {@code open(2)} found is the one the JDK finds under {@code path}.
    *
@@ -123,7 +113,7 @@ final class NativeNames {
    * file, its name could not be passed exactly
    */
   static IOException notFound(Path path, NoSuchFileException e) {
-    if (!ascii(path.toString()) && Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Opener.ascii(path.toString()) && Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       FileSystemException u =
           unrepresentable(path.toString(), "the JDK decoded bytes of it that are not valid text");
       u.initCause(e);

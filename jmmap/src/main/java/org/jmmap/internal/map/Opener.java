@@ -3,7 +3,9 @@ package org.jmmap.internal.map;
 import static org.jmmap.internal.ffi.Errno.EISDIR;
 import static org.jmmap.internal.map.Mman.MAP_ANONYMOUS;
 import static org.jmmap.internal.map.Mman.MAP_POPULATE;
+import static org.jmmap.internal.map.Mman.MAP_SHARED;
 import static org.jmmap.internal.map.Mman.MAP_TYPE;
+import static org.jmmap.internal.map.Mman.PROT_READ;
 import static org.jmmap.internal.map.Mman.PROT_WRITE;
 
 import java.io.IOException;
@@ -11,9 +13,14 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 import org.jmmap.SystemCallException;
 import org.jmmap.internal.ffi.NativeOs;
@@ -30,6 +37,7 @@ public final class Opener {
   private static final Opener SYSTEM = select(BACKING);
 
   private final NativeOs os; // null on the portable backing
+  private final boolean throughJdk; // whether read-only file maps are made through the JDK
 
   /**
    * {@return the opener {@code backing} asks for}, or null if it names no backing: the Linux layer
@@ -37,24 +45,39 @@ public final class Opener {
    */
   private static Opener select(String backing) {
     return switch (backing) {
-      case "native" -> new Opener(NativeOs.current());
+      case "native" -> new Opener(NativeOs.current(), true);
       case "portable" -> new Opener(null);
       case "" ->
           "Linux".equals(System.getProperty("os.name"))
                   && Opener.class.getModule().isNativeAccessEnabled()
-              ? new Opener(NativeOs.current())
+              ? new Opener(NativeOs.current(), true)
               : new Opener(null);
       default -> null;
     };
   }
 
   /**
-   * An opener whose system calls go to {@code os}.
+   * An opener whose system calls go to {@code os}, every one of them: each map is made by the OS
+   * layer's own calls.
    *
    * @param os the OS layer, or null for the portable backing, which makes no native call
    */
   public Opener(NativeOs os) {
+    this(os, false);
+  }
+
+  /**
+   * @param throughJdk whether a read-only map of a regular file is made through the JDK where it
+   *     can be ({@link JdkFileBacking}), so that it needs no native call
+   */
+  private Opener(NativeOs os, boolean throughJdk) {
     this.os = os;
+    this.throughJdk = throughJdk && os != null;
+    if (this.throughJdk) {
+      // the OS layer maps a file when the JDK cannot, which may be when descriptors have run out
+      // and no class can be loaded from a directory: load what it needs now
+      NativeOs.preload("org.jmmap.internal.map.FdBacking", "org.jmmap.internal.map.NativeNames");
+    }
   }
 
   /**
@@ -107,15 +130,26 @@ public final class Opener {
       return PortableOpener.open(r, mode, createdAt());
     }
     int flags = mode.flags() | (r.populate() ? MAP_POPULATE : 0);
-    return switch (r.source()) {
-      case Source.Anonymous a -> anonymous(r, mode, flags);
-      case Source.Channel c -> channel(c.channel(), r, mode, flags);
-      case Source.File f -> file(f, r, mode, flags);
-      case Source.NewFile n -> createShared(n, r, mode);
-    };
+    // instanceof tests rather than a switch over the sealed Source: a pattern switch bootstraps a
+    // generated class at its first run, milliseconds that the first map of a JVM would pay
+    Source source = r.source();
+    if (source instanceof Source.File f) {
+      return file(f, r, mode, flags);
+    }
+    if (source instanceof Source.Channel c) {
+      return channel(c.channel(), r, mode, flags);
+    }
+    if (source instanceof Source.Anonymous) {
+      return anonymous(r, mode, flags);
+    }
+    return createShared((Source.NewFile) source, r, mode);
   }
 
   private Region file(Source.File f, Request r, Mode mode, int flags) throws IOException {
+    Region viaJdk = throughJdk ? throughJdk(f, r, mode) : null;
+    if (viaJdk != null) {
+      return viaJdk;
+    }
     byte[] name = NativeNames.bytes(f.path());
     boolean writable = mode.wantsWritableFile();
     int fd;
@@ -136,6 +170,101 @@ public final class Opener {
       return Reclaim.retrying(0, () -> os.open(name, shown, writable, f.followLinks()));
     } catch (NoSuchFileException e) {
       throw NativeNames.notFound(f.path(), e);
+    }
+  }
+
+  private static final OpenOption[] READ = {StandardOpenOption.READ};
+  private static final OpenOption[] READ_NOFOLLOW = {
+    StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS
+  };
+  private static final LinkOption[] FOLLOW = {};
+  private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+  /**
+   * {@return a read-only map of a regular file made through the JDK}, or null when the OS layer's
+   * own calls are to make it: a fresh JVM needs no FFM linker for it ({@link JdkFileBacking}).
+   *
+   * <p>Only a map that is the same either way is made here: read-only, {@code MAP_SHARED} and
+   * {@code PROT_READ} exactly, not populated, of a file of the default file system whose name is in
+   * ASCII (whose bytes the JDK and {@link NativeNames} agree on) and that is a regular file, while
+   * no thread waits for {@link Reclaim}. Any failure of the JDK's calls is not reported from here:
+   * the OS layer then makes the map, and reports the failure as it always does, with its errno and
+   * message, or succeeds where the failure was the JDK's own (an interrupt, which closes a {@code
+   * FileChannel}). The checks of the length and offset are the OS layer's, in its order, so they
+   * fail here as they would there.
+   *
+   * <p>The JDK opens the file without {@code O_NONBLOCK}, so the file's type is looked at by name
+   * first: a FIFO, which would block the open, goes to the OS layer. A FIFO put in the file's place
+   * between that look and the open would still block it, until a writer opens the FIFO. The
+   * descriptor the JDK opens is not close-on-exec, as none of the JDK's is; {@code ProcessBuilder}
+   * closes it in the child.
+   */
+  private Region throughJdk(Source.File f, Request r, Mode mode) throws IOException {
+    Path path = f.path();
+    if (path.getFileSystem() != FileSystems.getDefault()
+        || !mode.readOnly()
+        || mode.flags() != MAP_SHARED
+        || mode.prot() != PROT_READ
+        || r.populate()
+        || Reclaim.shortage()
+        || Thread.currentThread().isInterrupted()
+        || !ascii(path.toString())) {
+      return null;
+    }
+    BasicFileAttributes a;
+    FileChannel channel;
+    try {
+      a =
+          Files.readAttributes(
+              path, BasicFileAttributes.class, f.followLinks() ? FOLLOW : NOFOLLOW);
+      if (!a.isRegularFile()) {
+        return null;
+      }
+      channel = FileChannel.open(path, f.followLinks() ? READ : READ_NOFOLLOW);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    long length;
+    try {
+      // the size the look by name found: the JDK's map reads it again from the descriptor and
+      // fails if the file is now shorter than the map, which the OS layer then makes or refuses
+      length = checkSize(r.length(), r.offset(), a.size());
+      checkAlignment(r.offset());
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+    JdkFileBacking b = new JdkFileBacking(os, channel, r.offset(), path.toString());
+    Region.Facts facts =
+        new Region.Facts(
+            mode, r.offset(), false, r.trackFd(), true, path, os.pageSize(), r.confined());
+    Region region;
+    try {
+      region = Region.open(b, length, facts, createdAt()); // closes the channel on failure
+    } catch (IOException e) {
+      return null;
+    }
+    return untracked(region, b, r.trackFd());
+  }
+
+  /**
+   * {@return whether every char of {@code s} is ASCII}, so that the bytes of a name are the same in
+   * any encoding a file name can have ({@link NativeNames})
+   */
+  static boolean ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // the map is made by the OS layer instead, or the failure being reported matters more
     }
   }
 
@@ -186,7 +315,7 @@ public final class Opener {
         // mmap(2) would fail with a bare EINVAL or ENODEV, which says nothing of the cause
         throw new SystemCallException(path, "Is a directory: only files can be mapped", EISDIR);
       }
-      if (!NativeNames.ascii(path)) {
+      if (!ascii(path)) {
         NativeNames.checkSameFile(file, st);
       }
       length = checkSize(r.length(), r.offset(), st.regular() ? st.size() : -1);

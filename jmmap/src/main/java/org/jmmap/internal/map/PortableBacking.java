@@ -70,6 +70,7 @@ final class PortableBacking implements Backing {
   private final long alignment;
   private final Path temporary; // deleted at close; null unless this is shared anonymous memory
   private final String description;
+  private boolean firstMapHere; // written before the region is published, then by its first map
 
   /**
    * Private anonymous memory: the whole pages of the segment that {@link #map} or {@link #mapAnew}
@@ -111,14 +112,23 @@ final class PortableBacking implements Backing {
     this.description = description;
   }
 
+  /**
+   * Lets the first map run in the caller's thread, unshielded from interrupts: for a channel that
+   * nobody else holds yet, whose opener makes the map again if an interrupt closes it meanwhile.
+   */
+  void mapFirstHere() {
+    firstMapHere = true;
+  }
+
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
     if (channel == null) {
       return allocate(length, arena);
     }
     try {
-      if (confined) {
-        // only this thread may map into its confined arena
+      if (confined || firstMapHere) {
+        // a confined arena admits only this thread; a first map may run here (mapFirstHere)
+        firstMapHere = false;
         return channel.map(mode, offset, length, arena);
       }
       return ChannelBacking.shielded(() -> channel.map(mode, offset, length, arena));

@@ -7,6 +7,7 @@ import static org.jmmap.internal.map.Mman.PROT_EXEC;
 import static org.jmmap.internal.map.Mman.PROT_WRITE;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
@@ -56,18 +57,22 @@ final class PortableOpener {
   /** {@return a new map}, {@code mode} already resolved from the request */
   static Region open(Request r, Mode mode, Throwable createdAt) throws IOException {
     checkSupported(r, mode);
-    Region region =
-        switch (r.source()) {
-          case Source.Anonymous a -> anonymous(r, mode, createdAt);
-          case Source.Channel c -> channel(c.channel(), false, null, r, mode, createdAt);
-          case Source.File f -> file(f, r, mode, createdAt);
-          case Source.NewFile n ->
-              throw new UnsupportedOperationException(
-                  "creating named shared memory ("
-                      + n.path()
-                      + ") is not supported by the portable backing: "
-                      + PortableBacking.HOW);
-        };
+    // instanceof tests rather than a pattern switch, whose bootstrap the first map would wait for
+    Source source = r.source();
+    Region region;
+    if (source instanceof Source.File f) {
+      region = file(f, r, mode, createdAt);
+    } else if (source instanceof Source.Channel c) {
+      region = channel(c.channel(), false, false, null, r, mode, createdAt);
+    } else if (source instanceof Source.Anonymous) {
+      region = anonymous(r, mode, createdAt);
+    } else {
+      throw new UnsupportedOperationException(
+          "creating named shared memory ("
+              + ((Source.NewFile) source).path()
+              + ") is not supported by the portable backing: "
+              + PortableBacking.HOW);
+    }
     if ((r.populate() || (mode.flags() & MAP_POPULATE) != 0) && region.segment().isMapped()) {
       region.segment().load();
     }
@@ -125,11 +130,26 @@ final class PortableOpener {
           "not a regular file: the portable backing maps only regular files; "
               + PortableBacking.HOW);
     }
+    if (!Thread.currentThread().isInterrupted()) {
+      // the caller's thread makes the first calls on the channel, which nobody else holds yet:
+      // shielding them (ChannelBacking.shielded) would make a fresh JVM start its virtual threads
+      // first. An interrupt that closes the channel meanwhile makes the map again, shielded.
+      try {
+        return channel(open(f, mode), true, true, path, r, mode, createdAt);
+      } catch (ClosedByInterruptException interrupted) {
+        // the interrupt status is still set, for the caller
+      }
+    }
+    return channel(open(f, mode), true, false, path, r, mode, createdAt);
+  }
+
+  /** {@return a channel to the file, open for what {@code mode} needs} */
+  private static FileChannel open(Source.File f, Mode mode) throws IOException {
+    Path path = f.path();
     FileChannel.MapMode mapMode = mapMode(mode);
     boolean writable = mapMode != FileChannel.MapMode.READ_ONLY;
-    FileChannel channel;
     try {
-      channel = opening(() -> FileChannel.open(path, options(writable, f.followLinks())));
+      return opening(() -> FileChannel.open(path, options(writable, f.followLinks())));
     } catch (AccessDeniedException e) {
       if (mapMode != FileChannel.MapMode.PRIVATE) {
         throw e;
@@ -144,7 +164,6 @@ final class PortableOpener {
       denied.initCause(e);
       throw denied;
     }
-    return channel(channel, true, path, r, mode, createdAt);
   }
 
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
@@ -164,16 +183,24 @@ final class PortableOpener {
   /**
    * {@return a map of {@code channel}}, which is closed on failure when the map owns it
    *
+   * @param direct whether the caller's thread makes the calls that make the map, unshielded
    * @param path the file, or null for a caller's channel
    */
   private static Region channel(
-      FileChannel channel, boolean owns, Path path, Request r, Mode mode, Throwable createdAt)
+      FileChannel channel,
+      boolean owns,
+      boolean direct,
+      Path path,
+      Request r,
+      Mode mode,
+      Throwable createdAt)
       throws IOException {
     FileChannel.MapMode mapMode = mapMode(mode);
     String what = path != null ? path.toString() : "a file mapped through a FileChannel";
     long length;
     try {
-      length = Opener.checkSize(r.length(), r.offset(), ChannelBacking.shielded(channel::size));
+      long size = direct ? channel.size() : ChannelBacking.shielded(channel::size);
+      length = Opener.checkSize(r.length(), r.offset(), size);
       checkAlignment(r.offset());
     } catch (IOException | RuntimeException e) {
       if (owns) {
@@ -184,6 +211,9 @@ final class PortableOpener {
     PortableBacking b =
         new PortableBacking(
             channel, mapMode, r.offset(), owns, true, r.confined(), PAGE_SIZE, null, what);
+    if (direct) {
+      b.mapFirstHere();
+    }
     Region.Facts facts =
         new Region.Facts(mode, r.offset(), false, r.trackFd(), true, path, PAGE_SIZE, r.confined());
     Region region;

@@ -62,6 +62,11 @@ final class Reclaim {
     RELEASED.incrementAndGet();
   }
 
+  /** {@return whether threads wait for descriptors or address space that collections release} */
+  static boolean shortage() {
+    return waiting != 0;
+  }
+
   /** A call into the OS. */
   @FunctionalInterface
   interface Call<T> {
@@ -72,7 +77,8 @@ final class Reclaim {
    * {@return the call's result}, retried after garbage collections while it fails with {@code
    * EMFILE} or {@code ENFILE}, or with {@code ENOMEM} when maps not yet unmapped hold at least
    * {@code bytes} (a collection can release no more than they hold, so a request that large maps
-   * cannot make room for fails at once), until collections release nothing for about a second
+   * cannot make room for fails at once, unless maps were unmapped while it ran), until collections
+   * release nothing for about a second
    *
    * @param bytes how much address space the call asks for; 0 when it asks for a descriptor
    */
@@ -84,10 +90,11 @@ final class Reclaim {
         return queued(bytes, call, null); // queue behind the others rather than take their room
       }
     }
+    long released = RELEASED.get();
     try {
       return call.run();
     } catch (SystemCallException e) {
-      if (!curable(e, bytes)) {
+      if (!curable(e, bytes, released)) {
         throw e;
       }
       shortOfMemory = e.errno() == Errno.ENOMEM;
@@ -125,9 +132,15 @@ final class Reclaim {
     }
   }
 
-  private static boolean curable(SystemCallException e, long bytes) {
+  /**
+   * {@return whether collections may cure {@code e}}: a shortage of descriptors, or of address
+   * space while maps not yet unmapped hold at least {@code bytes}, or were unmapped since the call
+   * began ({@code released} is {@link #RELEASED} then): the room they left may be what the call
+   * missed
+   */
+  private static boolean curable(SystemCallException e, long bytes, long released) {
     return Errno.isResourceShortage(e.errno())
-        && (e.errno() != Errno.ENOMEM || MAPPED.get() >= bytes);
+        && (e.errno() != Errno.ENOMEM || MAPPED.get() >= bytes || RELEASED.get() != released);
   }
 
   private static <T> T queued(long bytes, Call<T> call, SystemCallException first)
@@ -150,7 +163,7 @@ final class Reclaim {
       try {
         return call.run(); // what the thread ahead waited for may have been released
       } catch (SystemCallException e) {
-        if (!curable(e, bytes)) {
+        if (!curable(e, bytes, seen)) {
           throw e;
         }
         if (first == null) {

@@ -76,8 +76,17 @@ public final class Region {
     private static final long serialVersionUID = 1L;
     private final String message;
 
-    ReadOnly(String message) {
+    private ReadOnly(String message) {
       this.message = message;
+    }
+
+    /**
+     * {@return the refusal, typed as its JDK superclass}: a {@code throw new ReadOnly} in Region
+     * would make linking Region, which every map does, load this class to check that it is a
+     * Throwable
+     */
+    static ReadOnlyBufferException of(String message) {
+      return new ReadOnly(message);
     }
 
     @Override
@@ -159,7 +168,7 @@ public final class Region {
     Arena arena = r.newArena();
     boolean success = false;
     try {
-      MemorySegment s = Reclaim.retrying(length, () -> backing.map(length, arena));
+      MemorySegment s = Reclaim.retrying(length, new FirstMap(backing, length, arena));
       r.lock.writeLock().lock();
       try {
         r.install(new Generation(arena, s, backing, createdAt, r, r.exported));
@@ -173,6 +182,18 @@ public final class Region {
         arena.close();
         Backing.closeQuietly(backing);
       }
+    }
+  }
+
+  /**
+   * The first map of a region, as a class rather than a lambda: the first lambda of a call site
+   * spins a class at run time, which a program that makes one map pays for.
+   */
+  private record FirstMap(Backing backing, long length, Arena arena)
+      implements Reclaim.Call<MemorySegment> {
+    @Override
+    public MemorySegment run() throws IOException {
+      return backing.map(length, arena);
     }
   }
 
@@ -549,7 +570,7 @@ public final class Region {
       throw new UnsupportedOperationException("mmap can't resize with trackfd=False: " + who.get());
     }
     if (facts.mode().readOnly()) {
-      throw new ReadOnly("mmap can't resize a readonly or copy-on-write memory map: " + who.get());
+      throw ReadOnly.of("mmap can't resize a readonly or copy-on-write memory map: " + who.get());
     }
     if (facts.mode().copyOnWrite()) {
       throw new UnsupportedOperationException(

@@ -44,6 +44,6 @@ public record Request(
   }
 
   boolean anonymous() {
-    return source instanceof Source.Anonymous;
+    return source.anonymous();
   }
 }

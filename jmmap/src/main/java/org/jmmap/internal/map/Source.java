@@ -8,6 +8,14 @@ import java.util.Objects;
 public sealed interface Source {
 
   /**
+   * {@return whether this is anonymous memory} A method rather than an {@code instanceof} test,
+   * which would load {@link Anonymous} in every JVM that maps a file.
+   */
+  default boolean anonymous() {
+    return false;
+  }
+
+  /**
    * An existing file, opened by jmmap.
    *
    * @param path the file
@@ -47,5 +55,10 @@ public sealed interface Source {
   }
 
   /** Anonymous memory. */
-  record Anonymous() implements Source {}
+  record Anonymous() implements Source {
+    @Override
+    public boolean anonymous() {
+      return true;
+    }
+  }
 }

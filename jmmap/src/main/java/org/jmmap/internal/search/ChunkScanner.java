@@ -190,7 +190,7 @@ final class ChunkScanner {
   }
 
   /** {@return the lowest index in [from, end) that holds {@code b}, or -1}, in place */
-  private static long nearIndexOf(MemorySegment s, long from, long end, byte b) {
+  static long nearIndexOf(MemorySegment s, long from, long end, byte b) {
     long w = (b & 0xFF) * ONES;
     long i = from;
     for (; i <= end - 8; i += 8) {

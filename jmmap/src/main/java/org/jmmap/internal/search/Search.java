@@ -15,23 +15,23 @@ import java.lang.foreign.MemorySegment;
  * runs.
  */
 public final class Search {
-  private static final boolean VECTOR = vectorUsable();
-
-  /** The kernel chosen once: a constant, so the JIT inlines its scan into the chunk loops. */
-  private static final HeapKernel KERNEL = kernel(VECTOR);
-
   private Search() {}
 
-  private static HeapKernel kernel(boolean vector) {
-    if (vector) {
-      return VectorSearch.KERNEL;
-    }
-    return SwarSearch.KERNEL;
+  /**
+   * The kernel, chosen when the first search needs one: a byte search that ends within its first
+   * bytes (a short line, for {@code readLine}) needs none, and choosing one loads and tests it.
+   */
+  private static final class Chosen {
+    static final boolean VECTOR = vectorUsable();
+
+    /** A constant, so the JIT inlines its scan into the chunk loops. */
+    static final HeapKernel KERNEL = VECTOR ? VectorSearch.KERNEL : SwarSearch.KERNEL;
+
+    private Chosen() {}
   }
 
   private static boolean vectorUsable() {
-    if ("swar".equals(System.getProperty("jmmap.search"))
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+    if ("swar".equals(System.getProperty("jmmap.search")) || !inBootLayer("jdk.incubator.vector")) {
       return false;
     }
     try {
@@ -42,9 +42,22 @@ public final class Search {
     }
   }
 
+  /**
+   * {@return whether the boot layer holds the module {@code name}}, by a plain loop: {@link
+   * ModuleLayer#findModule} runs a stream, whose lambdas a fresh JVM spends milliseconds on
+   */
+  private static boolean inBootLayer(String name) {
+    for (Module m : ModuleLayer.boot().modules()) {
+      if (name.equals(m.getName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** {@return the kernel in use, e.g. {@code "vector (512-bit)"} or {@code "SWAR (64-bit)"}} */
   public static String kernel() {
-    return VECTOR ? "vector (" + VectorSearch.bits() + "-bit)" : "SWAR (64-bit)";
+    return Chosen.VECTOR ? "vector (" + VectorSearch.bits() + "-bit)" : "SWAR (64-bit)";
   }
 
   /**
@@ -53,7 +66,7 @@ public final class Search {
    * @param needle at least one byte
    */
   public static long find(MemorySegment s, long from, long to, byte[] needle) {
-    return ChunkScanner.find(KERNEL, s, from, to, needle);
+    return ChunkScanner.find(Chosen.KERNEL, s, from, to, needle);
   }
 
   /**
@@ -62,11 +75,18 @@ public final class Search {
    * @param needle at least one byte
    */
   public static long rfind(MemorySegment s, long from, long to, byte[] needle) {
-    return ChunkScanner.rfind(KERNEL, s, from, to, needle);
+    return ChunkScanner.rfind(Chosen.KERNEL, s, from, to, needle);
   }
 
   /** {@return the lowest index in [from, to) that holds {@code b}, or -1} */
   public static long indexOf(MemorySegment s, long from, long to, byte b) {
-    return ChunkScanner.indexOf(KERNEL, s, from, to, b);
+    // the first bytes in place first, which needs no kernel: a short line never makes this class
+    // choose one
+    long near = Math.min(to, from + ChunkScanner.NEAR);
+    long at = ChunkScanner.nearIndexOf(s, from, near, b);
+    if (at >= 0 || near == to) {
+      return at;
+    }
+    return ChunkScanner.indexOf(Chosen.KERNEL, s, near, to, b);
   }
 }
