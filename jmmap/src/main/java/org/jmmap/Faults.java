@@ -1,7 +1,7 @@
 package org.jmmap;
 
-import java.nio.BufferOverflowException;
-import java.nio.BufferUnderflowException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ReadOnlyBufferException;
 import java.util.Locale;
 import org.jmmap.internal.map.Region;
@@ -10,23 +10,33 @@ import org.jmmap.internal.map.Region;
 final class Faults {
   private Faults() {}
 
-  // Mmap throws its own exceptions through these, typed as their JDK superclasses: a throw of a
-  // new MmapOverflowException in Mmap itself would make linking Mmap, which every program does,
-  // load that class to check that it is a Throwable
+  // Mmap throws its own exceptions through these, typed as RuntimeException: a throw of a new
+  // MmapOverflowException (or of any class the JVM has not loaded yet) in Mmap itself would make
+  // linking Mmap, which every program does, load that class to check that it is a Throwable
 
   /** {@return a {@link MmapOverflowException} with {@code message}} */
-  static BufferOverflowException overflow(String message) {
+  static RuntimeException overflow(String message) {
     return new MmapOverflowException(message);
   }
 
   /** {@return a {@link MmapUnderflowException} with {@code message}} */
-  static BufferUnderflowException underflow(String message) {
+  static RuntimeException underflow(String message) {
     return new MmapUnderflowException(message);
   }
 
   /** {@return a {@link ReadOnlyMmapException} with {@code message}} */
-  static ReadOnlyBufferException readOnly(String message) {
+  static RuntimeException readOnly(String message) {
     return new ReadOnlyMmapException(message);
+  }
+
+  /** {@return the JDK's {@link ReadOnlyBufferException}, for a read into a read-only buffer} */
+  static RuntimeException readOnlyBuffer() {
+    return new ReadOnlyBufferException();
+  }
+
+  /** {@return {@code e} wrapped in an {@link UncheckedIOException}} */
+  static RuntimeException unchecked(IOException e) {
+    return new UncheckedIOException(e);
   }
 
   /**
@@ -51,8 +61,8 @@ final class Faults {
     if (e instanceof IllegalStateException ise) {
       return region.stale(ise);
     }
-    if (e instanceof WrongThreadException wte) {
-      return region.wrongThread(wte);
+    if (e instanceof WrongThreadException) {
+      return region.wrongThread((RuntimeException) e);
     }
     if (e instanceof InternalError) {
       Region.Fault f = region.fault(at);

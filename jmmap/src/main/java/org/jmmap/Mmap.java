@@ -534,7 +534,7 @@ public final class Mmap implements AutoCloseable {
   public int read(ByteBuffer dst) {
     MemorySegment s = region.segment();
     if (dst.isReadOnly()) {
-      throw new java.nio.ReadOnlyBufferException();
+      throw Faults.readOnlyBuffer();
     }
     int n = readInto(s, MemorySegment.ofBuffer(dst));
     if (n > 0) {
@@ -757,12 +757,8 @@ public final class Mmap implements AutoCloseable {
     long len = region.length();
     Objects.requireNonNull(whence, "whence");
     long p = pos();
-    long base =
-        switch (whence) {
-          case SET -> 0;
-          case CUR -> p;
-          case END -> len;
-        };
+    // an if chain, not a switch expression: its MatchException would be loaded when Mmap is linked
+    long base = whence == Whence.SET ? 0 : whence == Whence.CUR ? p : len;
     if (dist > Long.MAX_VALUE - base || base + dist < 0 || base + dist > len) {
       throw new IllegalArgumentException(
           "seek out of range: dist=" + dist + " whence=" + whence + " pos=" + p + " length=" + len);
@@ -999,9 +995,13 @@ public final class Mmap implements AutoCloseable {
   public void resize(long newSize) throws IOException {
     try {
       region.resize(newSize, this::toString);
-    } catch (ReadOnlyBufferException e) {
-      // Region.ReadOnly, caught by its superclass: naming it here would make linking Mmap load it
-      throw Faults.readOnly(e.getMessage());
+    } catch (RuntimeException e) {
+      // Region.ReadOnly, told by its superclass: naming either in a catch clause here would make
+      // linking Mmap load it
+      if (e instanceof ReadOnlyBufferException) {
+        throw Faults.readOnly(e.getMessage());
+      }
+      throw e;
     }
   }
 
@@ -1059,7 +1059,7 @@ public final class Mmap implements AutoCloseable {
     try {
       region.advise(option, start, length);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw Faults.unchecked(e);
     }
   }
 
@@ -1124,7 +1124,7 @@ public final class Mmap implements AutoCloseable {
     try {
       region.close();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw Faults.unchecked(e);
     }
   }
 
@@ -1151,12 +1151,15 @@ public final class Mmap implements AutoCloseable {
   }
 
   static Access access(Mode.Kind kind) {
-    return switch (kind) {
-      case DEFAULT -> Access.DEFAULT;
-      case READ -> Access.READ;
-      case WRITE -> Access.WRITE;
-      case COPY -> Access.COPY;
-    };
+    // an if chain, not a switch expression: its MatchException would be loaded when Mmap is linked
+    if (kind == Mode.Kind.READ) {
+      return Access.READ;
+    } else if (kind == Mode.Kind.WRITE) {
+      return Access.WRITE;
+    } else if (kind == Mode.Kind.COPY) {
+      return Access.COPY;
+    }
+    return Access.DEFAULT;
   }
 
   /** {@return the file offset the map starts at} */

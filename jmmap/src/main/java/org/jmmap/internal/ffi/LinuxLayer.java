@@ -6,7 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.security.CodeSource;
 
 /**
  * The Linux layer as {@link NativeOs#current()} hands it out: it knows the page size from the
@@ -58,15 +57,6 @@ final class LinuxLayer implements NativeOs {
       // no /proc: the C library is asked instead
     }
     return -1;
-  }
-
-  /** {@return whether the classes of {@code c}'s code source lie in a directory} */
-  static boolean inDirectory(Class<?> c) {
-    CodeSource source = c.getProtectionDomain().getCodeSource();
-    return source != null
-        && source.getLocation() != null
-        && "file".equals(source.getLocation().getProtocol())
-        && source.getLocation().getPath().endsWith("/");
   }
 
   private static NativeOs os() {

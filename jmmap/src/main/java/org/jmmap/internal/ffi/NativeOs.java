@@ -3,6 +3,7 @@ package org.jmmap.internal.ffi;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.security.CodeSource;
 
 /**
  * The seam between jmmap and the operating system: every system call jmmap makes goes through one
@@ -29,16 +30,42 @@ public interface NativeOs {
    * @param names binary names of classes of jmmap
    */
   static void preload(String... names) {
-    if (!LinuxLayer.inDirectory(NativeOs.class)) {
+    if (!inDirectory(NativeOs.class)) {
       return;
     }
     for (String name : names) {
       try {
         Class.forName(name, false, NativeOs.class.getClassLoader());
       } catch (ClassNotFoundException e) {
-        throw new AssertionError("a class of jmmap is missing: " + name, e);
+        throw missing(name, e);
       }
     }
+  }
+
+  /**
+   * {@return the error for a class of jmmap that is missing}, typed as {@link Error}: a {@code
+   * throw new AssertionError} here would make linking NativeOs load that class
+   */
+  private static Error missing(String name, ClassNotFoundException e) {
+    return Missing.of(name, e);
+  }
+
+  /** Makes the error of {@link #missing}, in a class that only a broken installation loads. */
+  final class Missing {
+    private Missing() {}
+
+    static Error of(String name, ClassNotFoundException e) {
+      return new AssertionError("a class of jmmap is missing: " + name, e);
+    }
+  }
+
+  /** {@return whether the classes of {@code c}'s code source lie in a directory} */
+  private static boolean inDirectory(Class<?> c) {
+    CodeSource source = c.getProtectionDomain().getCodeSource();
+    return source != null
+        && source.getLocation() != null
+        && "file".equals(source.getLocation().getProtocol())
+        && source.getLocation().getPath().endsWith("/");
   }
 
   /** {@return null when every call here can be made, or why the OS layer is unavailable} */

@@ -105,17 +105,18 @@ public record Mode(Kind kind, int flags, int prot) {
                   + " PROT_EXEC (0x4), and not be 0 (PROT_NONE makes every access fault)",
               prot));
     }
-    return switch (access) {
-      case READ -> new Mode(Kind.READ, MAP_SHARED, PROT_READ);
-      case WRITE -> new Mode(Kind.WRITE, MAP_SHARED, PROT_READ | PROT_WRITE);
-      case COPY -> new Mode(Kind.COPY, MAP_PRIVATE, PROT_READ | PROT_WRITE);
-      case DEFAULT -> {
-        boolean read = (prot & PROT_READ) != 0;
-        boolean write = (prot & PROT_WRITE) != 0;
-        Kind resolved = read && write ? Kind.DEFAULT : write ? Kind.WRITE : Kind.READ;
-        // every map is readable: jmmap reads what it maps, and an unreadable page would fault
-        yield new Mode(resolved, flags, prot | PROT_READ);
-      }
-    };
+    // an if chain, not a switch expression: linking this class would load its MatchException
+    if (access == Kind.READ) {
+      return new Mode(Kind.READ, MAP_SHARED, PROT_READ);
+    } else if (access == Kind.WRITE) {
+      return new Mode(Kind.WRITE, MAP_SHARED, PROT_READ | PROT_WRITE);
+    } else if (access == Kind.COPY) {
+      return new Mode(Kind.COPY, MAP_PRIVATE, PROT_READ | PROT_WRITE);
+    }
+    boolean read = (prot & PROT_READ) != 0;
+    boolean write = (prot & PROT_WRITE) != 0;
+    Kind resolved = read && write ? Kind.DEFAULT : write ? Kind.WRITE : Kind.READ;
+    // every map is readable: jmmap reads what it maps, and an unreadable page would fault
+    return new Mode(resolved, flags, prot | PROT_READ);
   }
 }

@@ -10,8 +10,6 @@ import static org.jmmap.internal.map.Mman.PROT_WRITE;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -73,6 +71,16 @@ public final class Opener {
   private Opener(NativeOs os, boolean throughJdk) {
     this.os = os;
     this.throughJdk = throughJdk && os != null;
+    // once descriptors run out, loading a class from a directory on the class path fails too: load
+    // now what a shortage needs, so that the failure reaches Reclaim intact (from a jar, which
+    // stays
+    // open, nothing is done)
+    NativeOs.preload(
+        "org.jmmap.internal.map.Reclaim$Shortage",
+        "org.jmmap.internal.map.Reclaim$Call",
+        "org.jmmap.internal.map.Region$FirstMap",
+        "org.jmmap.SystemCallException",
+        "org.jmmap.internal.ffi.Errno");
     if (this.throughJdk) {
       // the OS layer maps a file when the JDK cannot, which may be when descriptors have run out
       // and no class can be loaded from a directory: load what it needs now
@@ -113,7 +121,7 @@ public final class Opener {
    */
   public void requireNative(String what) {
     if (os == null) {
-      throw new UnsupportedOperationException(
+      throw Thrown.unsupported(
           what + " is not supported by the portable backing: " + PortableBacking.HOW);
     }
   }
@@ -155,8 +163,9 @@ public final class Opener {
     int fd;
     try {
       fd = openFile(f, name, writable);
-    } catch (AccessDeniedException e) {
-      if (!writable || mode.shared()) {
+    } catch (IOException e) {
+      // no catch clause naming AccessDeniedException: linking Opener would load it (Thrown)
+      if (!(e instanceof AccessDeniedException) || !writable || mode.shared()) {
         throw e;
       }
       fd = openFile(f, name, false); // a private map needs no write permission
@@ -352,7 +361,7 @@ public final class Opener {
   private Region channel(FileChannel channel, Request r, Mode mode, int flags) throws IOException {
     int supported = MAP_TYPE | MAP_POPULATE;
     if ((flags & ~supported) != 0 || (flags & MAP_TYPE) == MAP_TYPE) {
-      throw new UnsupportedOperationException(
+      throw Thrown.unsupported(
           String.format(
               Locale.ROOT,
               "flags=0x%x cannot be expressed through FileChannel.map; map the file by its Path"
@@ -375,29 +384,16 @@ public final class Opener {
     Region region;
     try {
       region = Region.open(b, length, facts, createdAt());
-    } catch (NonReadableChannelException | NonWritableChannelException e) {
-      throw denied(e, mapMode);
+    } catch (RuntimeException e) {
+      if (Thrown.notOpenFor(e)) {
+        throw Thrown.denied(e, mapMode);
+      }
+      throw e;
     }
     if (populate && !r.confined()) {
       region.segment().load(); // a confined map was loaded by the backing, where it was mapped
     }
     return region;
-  }
-
-  static AccessDeniedException denied(RuntimeException e, FileChannel.MapMode mapMode) {
-    AccessDeniedException denied =
-        new AccessDeniedException(
-            "FileChannel",
-            null,
-            "the channel is not open for "
-                + (e instanceof NonReadableChannelException ? "reading" : "writing")
-                + ", which a "
-                + (mapMode == FileChannel.MapMode.PRIVATE
-                    ? "private map (Access.COPY or MAP_PRIVATE) needs: FileChannel.map maps"
-                        + " privately only through a channel open for reading and writing"
-                    : mapMode + " map needs"));
-    denied.initCause(e);
-    return denied;
   }
 
   private Region anonymous(Request r, Mode mode, int flags) throws IOException {

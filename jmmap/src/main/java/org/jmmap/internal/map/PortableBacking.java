@@ -37,27 +37,31 @@ final class PortableBacking implements Backing {
 
   /**
    * The temporary files of shared anonymous memory not closed yet, which a hook deletes when the
-   * JVM exits: a map that is never closed, nor collected before the exit, leaves no file behind.
+   * JVM exits: a map that is never closed, nor collected before the exit, leaves no file behind. A
+   * class of its own, so that the hook is set up by the first such memory, not by every map.
    */
-  private static final Set<Path> TEMPORARY = ConcurrentHashMap.newKeySet();
+  private static final class Temporary implements Runnable {
+    static final Set<Path> FILES = ConcurrentHashMap.newKeySet();
 
-  static {
-    try {
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    for (Path p : TEMPORARY) {
-                      try {
-                        Files.deleteIfExists(p);
-                      } catch (IOException ignored) {
-                        // the JVM is exiting; nobody is left to tell
-                      }
-                    }
-                  },
-                  "jmmap-temporary-files"));
-    } catch (IllegalStateException shuttingDown) {
-      // the first map is made while the JVM exits: its file goes when it is closed
+    static {
+      try {
+        Runtime.getRuntime().addShutdownHook(new Thread(new Temporary(), "jmmap-temporary-files"));
+      } catch (IllegalStateException shuttingDown) {
+        // the first such memory is made while the JVM exits: its file goes when it is closed
+      }
+    }
+
+    private Temporary() {}
+
+    @Override
+    public void run() {
+      for (Path p : FILES) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // the JVM is exiting; nobody is left to tell
+        }
+      }
     }
   }
 
@@ -107,7 +111,7 @@ final class PortableBacking implements Backing {
     this.alignment = alignment;
     this.temporary = temporary;
     if (temporary != null) {
-      TEMPORARY.add(temporary);
+      Temporary.FILES.add(temporary);
     }
     this.description = description;
   }
@@ -358,7 +362,7 @@ final class PortableBacking implements Backing {
     if (temporary != null) {
       try {
         Files.deleteIfExists(temporary);
-        TEMPORARY.remove(temporary);
+        Temporary.FILES.remove(temporary);
       } catch (IOException e) {
         if (failure == null) {
           failure = e;

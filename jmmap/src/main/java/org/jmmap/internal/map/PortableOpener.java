@@ -9,8 +9,6 @@ import static org.jmmap.internal.map.Mman.PROT_WRITE;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.ProviderMismatchException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
@@ -46,12 +43,6 @@ final class PortableOpener {
           ? 16384
           : 4096;
 
-  static {
-    // load what a shortage needs now: once descriptors run out, loading a class from a directory
-    // on the class path fails too, and the failure must reach Reclaim intact
-    shortOfDescriptors(new FileSystemException(null, null, "Too many open files"));
-  }
-
   private PortableOpener() {}
 
   /** {@return a new map}, {@code mode} already resolved from the request */
@@ -67,7 +58,7 @@ final class PortableOpener {
     } else if (source instanceof Source.Anonymous) {
       region = anonymous(r, mode, createdAt);
     } else {
-      throw new UnsupportedOperationException(
+      throw Thrown.unsupported(
           "creating named shared memory ("
               + ((Source.NewFile) source).path()
               + ") is not supported by the portable backing: "
@@ -83,7 +74,7 @@ final class PortableOpener {
   private static void checkSupported(Request r, Mode mode) {
     int supported = MAP_TYPE | MAP_POPULATE | (r.anonymous() ? MAP_ANONYMOUS : 0);
     if ((mode.flags() & ~supported) != 0) {
-      throw new UnsupportedOperationException(
+      throw Thrown.unsupported(
           String.format(
               Locale.ROOT,
               "flags=0x%x not supported by the portable backing, which maps through"
@@ -93,7 +84,7 @@ final class PortableOpener {
               PortableBacking.HOW));
     }
     if ((mode.prot() & PROT_EXEC) != 0) {
-      throw new UnsupportedOperationException(
+      throw Thrown.unsupported(
           String.format(
               Locale.ROOT,
               "prot=0x%x not supported by the portable backing: FileChannel.map cannot map"
@@ -115,7 +106,7 @@ final class PortableOpener {
       throws IOException {
     Path path = f.path();
     if (path.getFileSystem() != FileSystems.getDefault()) {
-      throw new ProviderMismatchException(
+      throw Thrown.providerMismatch(
           "only files of the default file system can be mapped: " + path.toUri());
     }
     LinkOption[] links = f.followLinks() ? new LinkOption[0] : new LinkOption[] {NOFOLLOW};
@@ -136,8 +127,12 @@ final class PortableOpener {
       // first. An interrupt that closes the channel meanwhile makes the map again, shielded.
       try {
         return channel(open(f, mode), true, true, path, r, mode, createdAt);
-      } catch (ClosedByInterruptException interrupted) {
-        // the interrupt status is still set, for the caller
+      } catch (IOException e) {
+        // no catch clause naming ClosedByInterruptException: linking this class would load it
+        if (!(e instanceof ClosedByInterruptException)) {
+          throw e;
+        }
+        // interrupted: the interrupt status is still set, for the caller
       }
     }
     return channel(open(f, mode), true, false, path, r, mode, createdAt);
@@ -149,20 +144,24 @@ final class PortableOpener {
     FileChannel.MapMode mapMode = mapMode(mode);
     boolean writable = mapMode != FileChannel.MapMode.READ_ONLY;
     try {
-      return opening(() -> FileChannel.open(path, options(writable, f.followLinks())));
-    } catch (AccessDeniedException e) {
-      if (mapMode != FileChannel.MapMode.PRIVATE) {
+      OpenOption[] options = options(writable, f.followLinks());
+      if (!Reclaim.shortage()) {
+        // the common case, without the retrying call's lambda (a fresh JVM's first lambda costs
+        // milliseconds): only a shortage of descriptors takes the retrying path
+        try {
+          return FileChannel.open(path, options);
+        } catch (FileSystemException e) {
+          if (shortOfDescriptors(e) == e) {
+            throw e;
+          }
+        }
+      }
+      return opening(() -> FileChannel.open(path, options));
+    } catch (IOException e) {
+      if (!(e instanceof AccessDeniedException) || mapMode != FileChannel.MapMode.PRIVATE) {
         throw e;
       }
-      AccessDeniedException denied =
-          new AccessDeniedException(
-              path.toString(),
-              null,
-              "a private map (Access.COPY or MAP_PRIVATE) of a file that is not writable: the"
-                  + " portable backing maps privately only through a channel open for writing; "
-                  + PortableBacking.HOW);
-      denied.initCause(e);
-      throw denied;
+      throw Thrown.privateNotWritable(path, e);
     }
   }
 
@@ -219,8 +218,11 @@ final class PortableOpener {
     Region region;
     try {
       region = Region.open(b, length, facts, createdAt);
-    } catch (NonReadableChannelException | NonWritableChannelException e) {
-      throw Opener.denied(e, mapMode);
+    } catch (RuntimeException e) {
+      if (Thrown.notOpenFor(e)) {
+        throw Thrown.denied(e, mapMode);
+      }
+      throw e;
     }
     return Opener.untracked(region, b, r.trackFd());
   }

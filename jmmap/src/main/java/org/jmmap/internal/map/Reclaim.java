@@ -27,18 +27,7 @@ final class Reclaim {
   private static final AtomicLong MAPPED = new AtomicLong(); // bytes of generations not unmapped
   private static final AtomicLong RELEASED = new AtomicLong(); // generations released so far
 
-  private static final int MAX_SLEEPS = 10; // 1 + 2 + ... + 512 ms: about a second in all
-
-  /** Collections one call makes at most, however much each releases. */
-  private static final int MAX_COLLECTIONS = 200;
-
-  private static final ReentrantLock GATE = new ReentrantLock(true);
   private static volatile int waiting; // threads in or before the gate
-  private static final AtomicLong FUTILE = new AtomicLong(-1); // RELEASED when a reclaim gave up
-
-  private static final Object ROUND = new Object();
-  private static volatile long round; // retries made by collecting threads; guarded by ROUND
-  private static final long ROUND_WAIT_MS = 50;
 
   /**
    * Whether the last shortage was of address space rather than descriptors: then a caller that
@@ -85,51 +74,40 @@ final class Reclaim {
   static <T> T retrying(long bytes, Call<T> call) throws IOException {
     if (waiting != 0) {
       if (!shortOfMemory) {
-        awaitRound(); // let the thread that collects have the first go at what it released
+        Shortage.awaitRound(); // let the thread that collects have the first go at what it released
       } else {
-        return queued(bytes, call, null); // queue behind the others rather than take their room
+        return Shortage.queued(
+            bytes, call, null); // queue behind the others rather than take their room
       }
     }
     long released = RELEASED.get();
     try {
       return call.run();
     } catch (SystemCallException e) {
-      if (!curable(e, bytes, released)) {
-        throw e;
-      }
-      shortOfMemory = e.errno() == Errno.ENOMEM;
-      return queued(bytes, call, e);
+      return failed(bytes, call, e, released);
     }
+  }
+
+  /** {@return how many generations were released so far}, for {@link #failed} */
+  static long releasedSoFar() {
+    return RELEASED.get();
   }
 
   /**
-   * Waits until the thread that collects has retried once more, for {@link #ROUND_WAIT_MS} at most.
-   * Only a caller that failed itself queues at the gate: one that merely arrives while others wait
-   * may hold a descriptor from an earlier step of its map (the file it opened, before its {@code
-   * mmap}), and queued behind the collector it would keep that descriptor from it.
+   * {@return the call's result} after its first try, made by the caller itself while nobody was
+   * short ({@link #shortage} false), failed with {@code e}: retried as {@link #retrying} retries
+   * it. A caller that tries first without a {@link Call} object links no class for it while nothing
+   * runs short.
+   *
+   * @param released {@link #releasedSoFar} before the first try
    */
-  private static void awaitRound() {
-    long seen = round;
-    long deadline = System.nanoTime() + ROUND_WAIT_MS * 1_000_000L;
-    synchronized (ROUND) {
-      for (long left = ROUND_WAIT_MS; round == seen && waiting != 0 && left > 0; ) {
-        try {
-          ROUND.wait(left);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt(); // the call runs anyway, as an uncontended one would
-          return;
-        }
-        left = (deadline - System.nanoTime()) / 1_000_000L;
-      }
+  static <T> T failed(long bytes, Call<T> call, SystemCallException e, long released)
+      throws IOException {
+    if (!curable(e, bytes, released)) {
+      throw e;
     }
-  }
-
-  /** Counts a collector's retry, and lets the callers that waited for it go. */
-  private static void roundDone() {
-    synchronized (ROUND) {
-      round++;
-      ROUND.notifyAll();
-    }
+    shortOfMemory = e.errno() == Errno.ENOMEM;
+    return Shortage.queued(bytes, call, e);
   }
 
   /**
@@ -143,79 +121,128 @@ final class Reclaim {
         && (e.errno() != Errno.ENOMEM || MAPPED.get() >= bytes || RELEASED.get() != released);
   }
 
-  private static <T> T queued(long bytes, Call<T> call, SystemCallException first)
-      throws IOException {
-    synchronized (Reclaim.class) {
-      waiting++;
-    }
-    try {
-      GATE.lockInterruptibly();
-    } catch (InterruptedException interrupted) {
-      leave();
-      Thread.currentThread().interrupt();
-      if (first != null) {
-        throw first;
-      }
-      return call.run();
-    }
-    try {
-      long seen = RELEASED.get();
-      try {
-        return call.run(); // what the thread ahead waited for may have been released
-      } catch (SystemCallException e) {
-        if (!curable(e, bytes, seen)) {
-          throw e;
-        }
-        if (first == null) {
-          first = e;
-        }
-        if (FUTILE.get() == seen) {
-          throw first; // the thread ahead collected in vain, and nothing was released since
-        }
-      }
-      return collecting(call, first);
-    } finally {
-      GATE.unlock();
-      leave();
-    }
-  }
+  /**
+   * The gate and the rounds of threads short of descriptors or address space: a class of its own,
+   * loaded only when a call first runs short, so that a program that never does links none of it.
+   */
+  private static final class Shortage {
+    private static final int MAX_SLEEPS = 10; // 1 + 2 + ... + 512 ms: about a second in all
 
-  private static void leave() {
-    synchronized (Reclaim.class) {
-      waiting--;
-    }
-  }
+    /** Collections one call makes at most, however much each releases. */
+    private static final int MAX_COLLECTIONS = 200;
 
-  /** Collects, waits for the cleaners and retries, while collections release something. */
-  private static <T> T collecting(Call<T> call, SystemCallException first) throws IOException {
-    long sleep = 1;
-    for (int fruitless = 0, n = 0; fruitless < MAX_SLEEPS && n < MAX_COLLECTIONS; n++) {
-      long before = RELEASED.get();
-      System.gc();
+    private static final ReentrantLock GATE = new ReentrantLock(true);
+    private static final AtomicLong FUTILE = new AtomicLong(-1); // RELEASED when a reclaim gave up
+
+    private static final Object ROUND = new Object();
+    private static volatile long round; // retries made by collecting threads; guarded by ROUND
+    private static final long ROUND_WAIT_MS = 50;
+
+    private Shortage() {}
+
+    /**
+     * Waits until the thread that collects has retried once more, for {@link #ROUND_WAIT_MS} at
+     * most. Only a caller that failed itself queues at the gate: one that merely arrives while
+     * others wait may hold a descriptor from an earlier step of its map (the file it opened, before
+     * its {@code mmap}), and queued behind the collector it would keep that descriptor from it.
+     */
+    static void awaitRound() {
+      long seen = round;
+      long deadline = System.nanoTime() + ROUND_WAIT_MS * 1_000_000L;
+      synchronized (ROUND) {
+        for (long left = ROUND_WAIT_MS; round == seen && waiting != 0 && left > 0; ) {
+          try {
+            ROUND.wait(left);
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt(); // the call runs anyway, as an uncontended one would
+            return;
+          }
+          left = (deadline - System.nanoTime()) / 1_000_000L;
+        }
+      }
+    }
+
+    /** Counts a collector's retry, and lets the callers that waited for it go. */
+    private static void roundDone() {
+      synchronized (ROUND) {
+        round++;
+        ROUND.notifyAll();
+      }
+    }
+
+    static <T> T queued(long bytes, Call<T> call, SystemCallException first) throws IOException {
+      synchronized (Reclaim.class) {
+        waiting++;
+      }
       try {
-        Thread.sleep(sleep);
+        GATE.lockInterruptibly();
       } catch (InterruptedException interrupted) {
+        leave();
         Thread.currentThread().interrupt();
-        throw first;
+        if (first != null) {
+          throw first;
+        }
+        return call.run();
       }
       try {
-        return call.run();
-      } catch (SystemCallException again) {
-        if (!Errno.isResourceShortage(again.errno())) {
-          throw again;
+        long seen = RELEASED.get();
+        try {
+          return call.run(); // what the thread ahead waited for may have been released
+        } catch (SystemCallException e) {
+          if (!curable(e, bytes, seen)) {
+            throw e;
+          }
+          if (first == null) {
+            first = e;
+          }
+          if (FUTILE.get() == seen) {
+            throw first; // the thread ahead collected in vain, and nothing was released since
+          }
         }
+        return collecting(call, first);
       } finally {
-        roundDone();
-      }
-      if (RELEASED.get() == before) {
-        fruitless++; // the cleaner may still be releasing what the collection found: wait longer
-        sleep <<= 1;
-      } else {
-        fruitless = 0; // released, and taken by others already: collect again soon
-        sleep = 1;
+        GATE.unlock();
+        leave();
       }
     }
-    FUTILE.set(RELEASED.get());
-    throw first;
+
+    private static void leave() {
+      synchronized (Reclaim.class) {
+        waiting--;
+      }
+    }
+
+    /** Collects, waits for the cleaners and retries, while collections release something. */
+    private static <T> T collecting(Call<T> call, SystemCallException first) throws IOException {
+      long sleep = 1;
+      for (int fruitless = 0, n = 0; fruitless < MAX_SLEEPS && n < MAX_COLLECTIONS; n++) {
+        long before = RELEASED.get();
+        System.gc();
+        try {
+          Thread.sleep(sleep);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw first;
+        }
+        try {
+          return call.run();
+        } catch (SystemCallException again) {
+          if (!Errno.isResourceShortage(again.errno())) {
+            throw again;
+          }
+        } finally {
+          roundDone();
+        }
+        if (RELEASED.get() == before) {
+          fruitless++; // the cleaner may still be releasing what the collection found: wait longer
+          sleep <<= 1;
+        } else {
+          fruitless = 0; // released, and taken by others already: collect again soon
+          sleep = 1;
+        }
+      }
+      FUTILE.set(RELEASED.get());
+      throw first;
+    }
   }
 }

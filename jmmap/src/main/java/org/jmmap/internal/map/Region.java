@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
+import org.jmmap.SystemCallException;
 
 /**
  * One map: every fact of it (mode, offset, what backs it) and every system call on its range.
@@ -36,7 +37,7 @@ public final class Region {
     try {
       SEGMENT = MethodHandles.lookup().findVarHandle(Region.class, "segment", MemorySegment.class);
     } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
+      throw Thrown.initFailed(e);
     }
   }
 
@@ -85,7 +86,7 @@ public final class Region {
      * would make linking Region, which every map does, load this class to check that it is a
      * Throwable
      */
-    static ReadOnlyBufferException of(String message) {
+    static RuntimeException of(String message) {
       return new ReadOnly(message);
     }
 
@@ -134,17 +135,17 @@ public final class Region {
    * was used from another thread: one that names the owner, the caller and the map, as every other
    * refusal does
    */
-  public RuntimeException wrongThread(WrongThreadException e) {
+  public RuntimeException wrongThread(RuntimeException e) {
     if (owner == null || owner == Thread.currentThread()) {
       return e;
     }
-    WrongThreadException named = wrongThread();
+    RuntimeException named = wrongThread();
     named.initCause(e);
     return named;
   }
 
-  private WrongThreadException wrongThread() {
-    return new WrongThreadException(
+  private RuntimeException wrongThread() {
+    return Thrown.wrongThread(
         "mmap is confined to thread "
             + owner.getName()
             + " (#"
@@ -168,7 +169,21 @@ public final class Region {
     Arena arena = r.newArena();
     boolean success = false;
     try {
-      MemorySegment s = Reclaim.retrying(length, new FirstMap(backing, length, arena));
+      MemorySegment s;
+      if (Reclaim.shortage()) {
+        s = Reclaim.retrying(length, new FirstMap(backing, length, arena));
+      } else {
+        long released = Reclaim.releasedSoFar();
+        try {
+          s = backing.map(length, arena);
+        } catch (IOException e) {
+          // no catch clause naming SystemCallException: linking Region would load it
+          if (!(e instanceof SystemCallException failure)) {
+            throw e;
+          }
+          s = Reclaim.failed(length, new FirstMap(backing, length, arena), failure, released);
+        }
+      }
       r.lock.writeLock().lock();
       try {
         r.install(new Generation(arena, s, backing, createdAt, r, r.exported));
@@ -186,8 +201,8 @@ public final class Region {
   }
 
   /**
-   * The first map of a region, as a class rather than a lambda: the first lambda of a call site
-   * spins a class at run time, which a program that makes one map pays for.
+   * The first map of a region, retried while address space or descriptors run short: a class rather
+   * than a lambda, since the first lambda of a call site spins a class at run time.
    */
   private record FirstMap(Backing backing, long length, Arena arena)
       implements Reclaim.Call<MemorySegment> {
