@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
-import org.jmmap.SystemCallException;
 import org.jmmap.internal.ffi.NativeOs;
 import org.jmmap.internal.ffi.NativeOs.FileStat;
 
@@ -322,7 +321,7 @@ public final class Opener {
       FileStat st = os.fstat(fd);
       if (st.directory()) {
         // mmap(2) would fail with a bare EINVAL or ENODEV, which says nothing of the cause
-        throw new SystemCallException(path, "Is a directory: only files can be mapped", EISDIR);
+        throw Thrown.systemCall(path, "Is a directory: only files can be mapped", EISDIR);
       }
       if (!ascii(path)) {
         NativeNames.checkSameFile(file, st);

@@ -3,8 +3,6 @@ package org.jmmap.internal.map;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
 import java.nio.file.Path;
@@ -31,16 +29,6 @@ import org.jmmap.SystemCallException;
  * and from this class for everything else, so that such a region answers only to its owner.
  */
 public final class Region {
-  private static final VarHandle SEGMENT;
-
-  static {
-    try {
-      SEGMENT = MethodHandles.lookup().findVarHandle(Region.class, "segment", MemorySegment.class);
-    } catch (ReflectiveOperationException e) {
-      throw Thrown.initFailed(e);
-    }
-  }
-
   /**
    * What was resolved while making a map.
    *
@@ -103,6 +91,14 @@ public final class Region {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private Generation live; // guarded by lock; null once closed
   private volatile MemorySegment segment; // the live generation's segment; null once closed
+
+  /**
+   * The live segment again, for the plain reads of {@code segment()}: written before the volatile
+   * field and cleared with it. A field of its own rather than a plain read of the volatile one
+   * through a VarHandle, which a fresh JVM takes a millisecond to set up.
+   */
+  private MemorySegment plain;
+
   private volatile boolean closed;
   private volatile boolean closing; // set while close() closes the arena, for stale()
   private final AtomicBoolean exported = new AtomicBoolean(); // a view of a segment was handed out
@@ -171,7 +167,7 @@ public final class Region {
     try {
       MemorySegment s;
       if (Reclaim.shortage()) {
-        s = Reclaim.retrying(length, new FirstMap(backing, length, arena));
+        s = FirstMap.retrying(backing, length, arena);
       } else {
         long released = Reclaim.releasedSoFar();
         try {
@@ -181,7 +177,7 @@ public final class Region {
           if (!(e instanceof SystemCallException failure)) {
             throw e;
           }
-          s = Reclaim.failed(length, new FirstMap(backing, length, arena), failure, released);
+          s = FirstMap.failed(backing, length, arena, failure, released);
         }
       }
       r.lock.writeLock().lock();
@@ -206,6 +202,19 @@ public final class Region {
    */
   private record FirstMap(Backing backing, long length, Arena arena)
       implements Reclaim.Call<MemorySegment> {
+    // made here, not in Region: handing a FirstMap to Reclaim in Region would make linking Region
+    // load Reclaim.Call, to check that a FirstMap is one
+
+    static MemorySegment retrying(Backing backing, long length, Arena arena) throws IOException {
+      return Reclaim.retrying(length, new FirstMap(backing, length, arena));
+    }
+
+    static MemorySegment failed(
+        Backing backing, long length, Arena arena, SystemCallException e, long released)
+        throws IOException {
+      return Reclaim.failed(length, new FirstMap(backing, length, arena), e, released);
+    }
+
     @Override
     public MemorySegment run() throws IOException {
       return backing.map(length, arena);
@@ -214,7 +223,8 @@ public final class Region {
 
   private void install(Generation g) {
     live = g;
-    segment = facts.mode().readOnly() ? g.raw.asReadOnly() : g.raw;
+    plain = facts.mode().readOnly() ? g.raw.asReadOnly() : g.raw;
+    segment = plain;
   }
 
   /**
@@ -227,7 +237,7 @@ public final class Region {
    */
   public MemorySegment segment() {
     checkOwner();
-    MemorySegment s = (MemorySegment) SEGMENT.get(this);
+    MemorySegment s = plain;
     if (s == null) {
       throw closed();
     }
@@ -329,7 +339,7 @@ public final class Region {
    * {@code Mmap[closed=false, access=DEFAULT, length=10, pos=0, offset=0, /tmp/x]}
    */
   public String show(long pos) {
-    MemorySegment s = (MemorySegment) SEGMENT.get(this);
+    MemorySegment s = plain;
     if (s == null) {
       return "Mmap[closed=true]";
     }
@@ -437,6 +447,7 @@ public final class Region {
       closed = true;
       live = null;
       segment = null;
+      plain = null;
       g.retire();
       backing.unmap(g.raw);
       backing.close();

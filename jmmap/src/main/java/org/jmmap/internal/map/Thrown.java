@@ -15,10 +15,6 @@ import java.nio.file.ProviderMismatchException;
 final class Thrown {
   private Thrown() {}
 
-  static Error initFailed(Throwable e) {
-    return new ExceptionInInitializerError(e);
-  }
-
   static RuntimeException unsupported(String message) {
     return new UnsupportedOperationException(message);
   }
@@ -74,5 +70,9 @@ final class Thrown {
                 + PortableBacking.HOW);
     denied.initCause(e);
     return denied;
+  }
+
+  static java.io.IOException systemCall(String file, String reason, int errno) {
+    return new org.jmmap.SystemCallException(file, reason, errno);
   }
 }
