@@ -580,122 +580,133 @@ public final class Region {
    *     memory (then nothing is changed)
    */
   public void resize(long newSize, Supplier<String> who) throws IOException {
-    lock.writeLock().lock();
-    try {
-      long len = length();
-      checkResize(newSize, len, who);
-      backing.checkResizable();
-      change(facts.anonymous() ? 0 : facts.offset(), len, newSize);
-    } finally {
-      lock.writeLock().unlock();
-    }
+    new Resizing().resize(newSize, who);
   }
 
-  private void checkResize(long newSize, long len, Supplier<String> who) throws IOException {
-    if (!facts.trackFd()) {
-      throw new UnsupportedOperationException("mmap can't resize with trackfd=False: " + who.get());
-    }
-    if (facts.mode().readOnly()) {
-      throw ReadOnly.of("mmap can't resize a readonly or copy-on-write memory map: " + who.get());
-    }
-    if (facts.mode().copyOnWrite()) {
-      throw new UnsupportedOperationException(
-          "mmap can't resize a readonly or copy-on-write memory map: " + who.get());
-    }
-    if (newSize < 0 || newSize > Long.MAX_VALUE - facts.offset()) {
-      throw new IllegalArgumentException("new size out of range: newSize=" + newSize);
-    }
-    if (newSize == 0) {
-      throw new IOException(
-          "resize(0) failed: EINVAL (Invalid argument): a mapping cannot be empty; the map and"
-              + " the file are unchanged: "
-              + who.get());
-    }
-    if (newSize > len && !facts.canGrow()) {
-      throw new UnsupportedOperationException(
-          "mmap: can't expand a shared anonymous mapping on Linux without memfd_create: "
-              + who.get());
-    }
-  }
-
-  /** Sets the file's size to offset + newLength and remaps; on failure undoes what it did. */
-  private void change(long offset, long oldLength, long newLength) throws IOException {
-    long oldFileSize = backing.hasFile() ? backing.fileSize() : 0;
-    long target = offset + newLength;
-    boolean growFile = backing.hasFile() && target > oldFileSize;
-    if (growFile) {
-      backing.setFileSize(target, oldFileSize);
-    }
-    try {
-      if (newLength != oldLength) {
-        remap(newLength);
+  /**
+   * The work of {@link #resize}, in a class of its own: most maps never resize, and a fresh JVM's
+   * first map links Region, which is smaller without it.
+   */
+  private final class Resizing {
+    void resize(long newSize, Supplier<String> who) throws IOException {
+      lock.writeLock().lock();
+      try {
+        long len = length();
+        checkResize(newSize, len, who);
+        backing.checkResizable();
+        change(facts.anonymous() ? 0 : facts.offset(), len, newSize);
+      } finally {
+        lock.writeLock().unlock();
       }
-    } catch (IOException | RuntimeException e) {
+    }
+
+    private void checkResize(long newSize, long len, Supplier<String> who) throws IOException {
+      if (!facts.trackFd()) {
+        throw new UnsupportedOperationException(
+            "mmap can't resize with trackfd=False: " + who.get());
+      }
+      if (facts.mode().readOnly()) {
+        throw ReadOnly.of("mmap can't resize a readonly or copy-on-write memory map: " + who.get());
+      }
+      if (facts.mode().copyOnWrite()) {
+        throw new UnsupportedOperationException(
+            "mmap can't resize a readonly or copy-on-write memory map: " + who.get());
+      }
+      if (newSize < 0 || newSize > Long.MAX_VALUE - facts.offset()) {
+        throw new IllegalArgumentException("new size out of range: newSize=" + newSize);
+      }
+      if (newSize == 0) {
+        throw new IOException(
+            "resize(0) failed: EINVAL (Invalid argument): a mapping cannot be empty; the map and"
+                + " the file are unchanged: "
+                + who.get());
+      }
+      if (newSize > len && !facts.canGrow()) {
+        throw new UnsupportedOperationException(
+            "mmap: can't expand a shared anonymous mapping on Linux without memfd_create: "
+                + who.get());
+      }
+    }
+
+    /** Sets the file's size to offset + newLength and remaps; on failure undoes what it did. */
+    private void change(long offset, long oldLength, long newLength) throws IOException {
+      long oldFileSize = backing.hasFile() ? backing.fileSize() : 0;
+      long target = offset + newLength;
+      boolean growFile = backing.hasFile() && target > oldFileSize;
       if (growFile) {
-        try {
-          backing.setFileSize(oldFileSize, Long.MAX_VALUE);
-        } catch (IOException restore) {
-          e.addSuppressed(restore);
-        }
-      }
-      throw e;
-    }
-    if (backing.hasFile() && !growFile && target != oldFileSize) {
-      try {
         backing.setFileSize(target, oldFileSize);
-      } catch (IOException e) {
-        try {
-          remap(oldLength);
-        } catch (IOException | RuntimeException back) {
-          e.addSuppressed(back);
+      }
+      try {
+        if (newLength != oldLength) {
+          remap(newLength);
+        }
+      } catch (IOException | RuntimeException e) {
+        if (growFile) {
+          try {
+            backing.setFileSize(oldFileSize, Long.MAX_VALUE);
+          } catch (IOException restore) {
+            e.addSuppressed(restore);
+          }
         }
         throw e;
       }
+      if (backing.hasFile() && !growFile && target != oldFileSize) {
+        try {
+          backing.setFileSize(target, oldFileSize);
+        } catch (IOException e) {
+          try {
+            remap(oldLength);
+          } catch (IOException | RuntimeException back) {
+            e.addSuppressed(back);
+          }
+          throw e;
+        }
+      }
     }
-  }
 
-  /** Replaces the live generation by one of {@code newLength}; on failure keeps the old one. */
-  private void remap(long newLength) throws IOException {
-    Generation old = live;
-    Arena next = newArena();
-    if (backing.remapsInPlace()) {
-      try {
-        old.arena.close(); // from here no thread can touch the old range, which mremap may move
-      } catch (IllegalStateException e) {
-        next.close();
-        throw busy("resize()", e);
+    /** Replaces the live generation by one of {@code newLength}; on failure keeps the old one. */
+    private void remap(long newLength) throws IOException {
+      Generation old = live;
+      Arena next = newArena();
+      if (backing.remapsInPlace()) {
+        try {
+          old.arena.close(); // from here no thread can touch the old range, which mremap may move
+        } catch (IllegalStateException e) {
+          next.close();
+          throw busy("resize()", e);
+        }
+        old.retire();
+        MemorySegment s;
+        try {
+          s = Reclaim.retrying(newLength, () -> backing.remap(old.raw, newLength, next));
+        } catch (IOException | RuntimeException e) {
+          install(
+              new Generation(
+                  next, backing.rewrap(old.raw, next), backing, createdAt, Region.this, exported));
+          throw e;
+        }
+        install(new Generation(next, s, backing, createdAt, Region.this, exported));
+      } else {
+        MemorySegment s;
+        try {
+          s = Reclaim.retrying(newLength, () -> backing.mapAnew(old.raw, newLength, next));
+        } catch (IOException | RuntimeException e) {
+          next.close();
+          throw e;
+        }
+        Generation fresh = new Generation(next, s, backing, createdAt, Region.this, exported);
+        try {
+          old.arena.close();
+        } catch (IllegalStateException e) {
+          next.close();
+          fresh.retire();
+          backing.unmap(s);
+          throw busy("resize()", e);
+        }
+        old.retire();
+        backing.unmap(old.raw);
+        install(fresh);
       }
-      old.retire();
-      MemorySegment s;
-      try {
-        s = Reclaim.retrying(newLength, () -> backing.remap(old.raw, newLength, next));
-      } catch (IOException | RuntimeException e) {
-        install(
-            new Generation(
-                next, backing.rewrap(old.raw, next), backing, createdAt, this, exported));
-        throw e;
-      }
-      install(new Generation(next, s, backing, createdAt, this, exported));
-    } else {
-      MemorySegment s;
-      try {
-        s = Reclaim.retrying(newLength, () -> backing.mapAnew(old.raw, newLength, next));
-      } catch (IOException | RuntimeException e) {
-        next.close();
-        throw e;
-      }
-      Generation fresh = new Generation(next, s, backing, createdAt, this, exported);
-      try {
-        old.arena.close();
-      } catch (IllegalStateException e) {
-        next.close();
-        fresh.retire();
-        backing.unmap(s);
-        throw busy("resize()", e);
-      }
-      old.retire();
-      backing.unmap(old.raw);
-      install(fresh);
     }
   }
 }
