@@ -328,4 +328,79 @@ class PageCacheTest {
       assertEquals(List.of(), answered);
     }
   }
+
+  /** {@return the kB of {@code AnonHugePages} of the mappings that hold {@code address}} */
+  static long anonHugePages(long address) throws IOException {
+    long kb = 0;
+    boolean inside = false;
+    for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+        String[] range = line.substring(0, line.indexOf(' ')).split("-");
+        inside =
+            Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+                && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0;
+      } else if (inside && line.startsWith("AnonHugePages:")) {
+        kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return kb;
+  }
+
+  @Test
+  void hugePagesShowInSmapsWhereTheKernelGivesThem() throws IOException {
+    long length = 8L << 20;
+    MmapOptions o = Mmap.options().flags(Mmap.MAP_PRIVATE).hugePages(true);
+    if (Backings.portable()) {
+      UnsupportedOperationException e =
+          assertThrows(UnsupportedOperationException.class, () -> o.anonymous(length));
+      assertTrue(e.getMessage().contains(Backings.HOW), e.getMessage());
+      return;
+    }
+    String refusal = org.jmmap.internal.map.HugePages.refusal(false);
+    if (refusal != null) {
+      UnsupportedOperationException e =
+          assertThrows(UnsupportedOperationException.class, () -> o.anonymous(length));
+      assertTrue(e.getMessage().contains("transparent_hugepage/enabled"), e.getMessage());
+      System.out.println("transparent huge pages are not enabled here: " + refusal);
+      return;
+    }
+    try (Mmap m = o.anonymous(length)) {
+      m.populate(0, length);
+      long kb = anonHugePages(m.segment().address());
+      assertTrue(kb >= 2048, "AnonHugePages " + kb + " kB for 8 MiB advised MADV_HUGEPAGE");
+      double[] d = {1, 2, 3};
+      m.putDoubles(length - 24, d, 0, 3, ByteOrder.LITTLE_ENDIAN);
+      double[] back = new double[3];
+      m.getDoubles(length - 24, back, 0, 3, ByteOrder.LITTLE_ENDIAN);
+      assertArrayEquals(d, back);
+    }
+    try (Mmap m = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(length)) {
+      m.populate(0, length);
+      // without the advice, in madvise mode, no huge page (in always mode there may be some)
+      if (org.jmmap.internal.map.HugePages.refusal(false) == null
+          && Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"))
+              .contains("[madvise]")) {
+        assertEquals(0, anonHugePages(m.segment().address()));
+      }
+    }
+  }
+
+  @Test
+  void sharedHugePagesNeedShmemThpOrAreRefusedByName() throws IOException {
+    assumeFalse(Backings.portable(), "checked for private memory above");
+    String refusal = org.jmmap.internal.map.HugePages.refusal(true);
+    MmapOptions o = Mmap.options().hugePages(true);
+    if (refusal != null) {
+      UnsupportedOperationException e =
+          assertThrows(UnsupportedOperationException.class, () -> o.anonymous(4L << 20));
+      assertTrue(e.getMessage().contains("shmem_enabled"), e.getMessage());
+      assertTrue(e.getMessage().contains("MAP_PRIVATE"), e.getMessage());
+    } else {
+      try (Mmap m = o.anonymous(4L << 20)) {
+        m.populate(0, m.length());
+        m.putInt(0, ByteOrder.BIG_ENDIAN, 5);
+        assertEquals(5, m.getInt(0, ByteOrder.BIG_ENDIAN));
+      }
+    }
+  }
 }
