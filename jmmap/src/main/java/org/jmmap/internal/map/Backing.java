@@ -87,6 +87,9 @@ interface Backing {
    * in are in memory} ({@code mincore(2)})
    */
   default long residentPages(MemorySegment segment, long offset, long length) throws IOException {
+    if (length == 0) {
+      return 0;
+    }
     NativeOs os = os();
     long page = os.pageSize();
     long start = (segment.address() + offset) & -page;
@@ -100,6 +103,9 @@ interface Backing {
    */
   default void lock(MemorySegment segment, long offset, long length, boolean lock)
       throws IOException {
+    if (length == 0) {
+      return; // the page an empty range starts in is not part of it
+    }
     NativeOs os = os();
     long page = os.pageSize();
     long start = (segment.address() + offset) & -page;

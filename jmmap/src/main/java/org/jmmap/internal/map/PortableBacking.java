@@ -260,6 +260,9 @@ final class PortableBacking implements Backing {
               + ": "
               + description);
     }
+    if (length == 0) {
+      return 0;
+    }
     // MemorySegment.isLoaded() answers for a whole range: ask it page by page to count
     long page = alignment;
     long first = Math.floorMod(segment.address() + from, page);

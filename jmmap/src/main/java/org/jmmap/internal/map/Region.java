@@ -595,9 +595,6 @@ public final class Region {
     lock.readLock().lock();
     try {
       checkRange("residency", offset, length, segment().byteSize());
-      if (length == 0) {
-        return 1.0;
-      }
       MemorySegment raw = live.raw;
       long page = facts.pageSize();
       long first = Math.floorDiv(raw.address() + offset, page);
@@ -605,11 +602,12 @@ public final class Region {
       long pages = last - first + 1;
       long resident;
       try {
+        // asked for an empty range too, so that a backing that cannot tell refuses it as well
         resident = backing.residentPages(raw, offset, length);
       } catch (SystemCallException e) {
         throw Errno.about(e, backing.describe());
       }
-      return resident >= pages ? 1.0 : (double) resident / pages;
+      return length == 0 || resident >= pages ? 1.0 : (double) resident / pages;
     } finally {
       lock.readLock().unlock();
     }
@@ -627,10 +625,8 @@ public final class Region {
     lock.readLock().lock();
     try {
       checkRange(op, offset, length, segment().byteSize());
-      if (length == 0) {
-        return;
-      }
       try {
+        // an empty range too, so that a backing that cannot lock refuses it as well
         backing.lock(live.raw, offset, length, on);
       } catch (SystemCallException e) {
         int errno = e.errno();
@@ -653,7 +649,7 @@ public final class Region {
         }
         throw Errno.about(e, backing.describe());
       }
-      if (on) {
+      if (on && length > 0) {
         locked = true;
       }
     } finally {
