@@ -403,4 +403,52 @@ class PageCacheTest {
       }
     }
   }
+
+  /** Locks 1 MiB of anonymous memory and prints what happened, for the limit test below. */
+  public static final class LockChild {
+    private LockChild() {}
+
+    /**
+     * Tries the lock.
+     *
+     * @param args nothing
+     * @throws IOException if mapping fails
+     */
+    public static void main(String[] args) throws IOException {
+      try (Mmap m = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(1 << 20)) {
+        try {
+          m.lock(0, m.length());
+          System.out.println("locked");
+        } catch (SystemCallException e) {
+          System.out.println(e.errno() + " " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  @Test
+  void aLockPastRlimitMemlockIsAnIoExceptionThatNamesTheLimit() throws Exception {
+    assumeFalse(Backings.portable(), "the portable backing refuses lock (checked by the fuzz)");
+    List<String> command = new ArrayList<>();
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (root) {
+      // root locks past any limit with CAP_IPC_LOCK: take it out of the bounding set, which the
+      // child's exec then loses it by
+      command.addAll(List.of("setpriv", "--bounding-set", "-ipc_lock"));
+    }
+    command.addAll(List.of("prlimit", "--memlock=65536"));
+    command.addAll(org.jmmap.interop.ProcessRunner.javaCommand(LockChild.class));
+    String out;
+    try {
+      out = org.jmmap.interop.ProcessRunner.run(command);
+    } catch (IOException e) {
+      org.junit.jupiter.api.Assumptions.abort(
+          "needs prlimit" + (root ? " and setpriv" : "") + " (util-linux): " + e.getMessage());
+      return;
+    }
+    assertTrue(out.startsWith("12 ") || out.startsWith("1 ") || out.startsWith("11 "), out);
+    assertTrue(out.contains("RLIMIT_MEMLOCK"), out);
+    assertTrue(out.contains("soft 65536, hard 65536 bytes"), out);
+    assertTrue(out.contains("locking 1048576 bytes"), out);
+  }
 }
