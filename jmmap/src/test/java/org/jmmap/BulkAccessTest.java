@@ -200,7 +200,7 @@ class BulkAccessTest {
     byte[] model = new byte[LENGTH];
     r.nextBytes(model);
     Mmap m = kind.open(dir, model, opened);
-    int rounds = Backings.rounds(3000);
+    int rounds = Backings.rounds(1000);
     for (int round = 0; round < rounds; round++) {
       Type t = Type.values()[r.nextInt(Type.values().length)];
       boolean put = r.nextBoolean();
