@@ -4,6 +4,8 @@
 #   benchmarks/compare.sh [DIR]   (DIR holds the data files; default /tmp/jmmap-compare)
 #   COMPARE_CLOCK=cpu benchmarks/compare.sh   times every peer by its process's CPU time instead
 #                                             of the wall clock, on a machine that others share
+#   COMPARE_ONLY=arrays benchmarks/compare.sh  only the rows of bulk typed access and populate
+#                                             (ArraysAndPageCache), with their ratios
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-/tmp/jmmap-compare}"
@@ -46,6 +48,36 @@ gcc -O2 -o "$dir/compare_ref" benchmarks/compare_ref.c
 
 source <(sed -n '/^find_jdk()/,/^}/p; /^java_major()/,/^}/p' build)
 jdk=$(find_jdk)
+
+# bulk get/put of 256 MiB of doubles against a raw MemorySegment.copy and a scalar loop; populate
+# of a 1 GiB file of its own (which no other program maps, so that it can be dropped from the page
+# cache), against cat of it from the same cold start (it needs 256 MiB of heap for its array, and
+# a python3 for posix_fadvise)
+arrays() {
+  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$cp" \
+    org.jmmap.benchmarks.ArraysAndPageCache "$dir" 5 > "$dir/arrays.txt"
+  python3 - "$dir/arrays.txt" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    print(line.rstrip())
+    w = line.split()
+    if len(w) == 3 and not line.startswith("#"):
+        rows[w[0]] = float(w[1])
+for op in ("get", "put"):
+    bulk = rows[f"bulk_{op}_doubles_256m"]
+    raw, loop = rows[f"raw_segment_copy_{op}_doubles_256m"], rows[f"scalar_loop_{op}_double_256m"]
+    print(f"bulk {op} of 256 MiB of doubles: {bulk / raw:.2f}x a raw MemorySegment.copy"
+          f" (goal >= 0.9), {bulk / loop:.1f}x a loop of the scalar accessor (goal >= 5)")
+if "populate_1g_cold" in rows:
+    print(f"populate of a cold 1 GiB file: {rows['populate_1g_cold'] / rows['cat_1g_cold']:.2f}x"
+          " the speed of cat > /dev/null (goal >= 0.8)")
+PY
+}
+if [ "${COMPARE_ONLY:-}" = arrays ]; then
+  arrays
+  exit 0
+fi
 # jmmap runs twice: with no JVM flag but native access, which gets the portable search kernel,
 # and with the Vector API module, which gets the vector kernel (-Xmx64m there shows that no
 # workload needs heap in proportion to the 1 GiB file)
@@ -64,6 +96,7 @@ jdk=$(find_jdk)
   >> "$dir/java.txt"
 "$jdk/bin/java" -cp "$cp" org.jmmap.benchmarks.MapClose 7 >> "$dir/java.txt"
 "$dir/compare_ref" "$text" "$bin" 10000000 > "$dir/c.txt"
+arrays
 
 # CPython before 3.11.7 can read past the end of a mapping in mmap.find and die of SIGSEGV in the
 # find loop (Debian 12's 3.11.2 does); use a newer python3 where there is one ($PYTHON first)

@@ -39,6 +39,11 @@ final class Faults {
     return new UncheckedIOException(e);
   }
 
+  /** {@return a {@link MmapFaultException} for what {@code f} found} */
+  static RuntimeException fault(Region.Fault f) {
+    return new MmapFaultException(f.message(), f.offset(), f.fileSize(), null);
+  }
+
   /**
    * Always 0; not final, so that the JIT must load it and cannot fold {@code x ^ opaqueZero}.
    *
@@ -77,7 +82,7 @@ final class Faults {
    * IndexOutOfBoundsException} that names the call, the offset, the size and the map instead of the
    * segment's own message (which shows a memory address)
    */
-  static RuntimeException translate(Region region, Throwable e, long offset, String op, int size) {
+  static RuntimeException translate(Region region, Throwable e, long offset, String op, long size) {
     if (e instanceof IndexOutOfBoundsException) {
       long length;
       try {

@@ -1103,6 +1103,109 @@ public final class Mmap implements AutoCloseable {
     madvise(Objects.requireNonNull(advice, "advice").value(), start, length);
   }
 
+  // ---------------------------------------------------------------- the page cache
+
+  /**
+   * Faults the pages of {@code [offset, offset + length)} in now, so that later accesses to them do
+   * not wait for the disk, and finds out before any access whether the file still backs them. Uses
+   * {@code madvise(MADV_POPULATE_READ)} (Linux 5.14 and later; {@code MADV_POPULATE_WRITE} for
+   * writable anonymous memory, which reads would map only to the shared zero page), which reads no
+   * byte of the map; on older kernels and on the portable backing, reads one byte of each page.
+   * Unlike {@link MmapOptions#populate(boolean)} ({@code MAP_POPULATE}), it can be asked of any
+   * range, at any time, and reports a truncated file.
+   *
+   * @param offset the first byte, at any alignment (the whole pages the range lies in are faulted)
+   * @param length how many bytes
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   * @throws IOException if {@code madvise(2)} fails otherwise
+   */
+  public void populate(long offset, long length) throws IOException {
+    Region.Fault f = region.populate(offset, length);
+    if (f != null) {
+      throw Faults.fault(f);
+    }
+  }
+
+  /**
+   * {@return whether every page of {@code [offset, offset + length)} is in memory} ({@code
+   * mincore(2)}), as {@link java.nio.MappedByteBuffer#isLoaded()} answers for a buffer; true for an
+   * empty range. The answer may be out of date as soon as it is given: the kernel evicts and reads
+   * pages at any time.
+   *
+   * @param offset the first byte, at any alignment
+   * @param length how many bytes
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   * @throws UnsupportedOperationException on the portable backing, for private anonymous memory
+   * @throws IOException if {@code mincore(2)} fails
+   */
+  public boolean isLoaded(long offset, long length) throws IOException {
+    return region.residentFraction(offset, length) == 1.0;
+  }
+
+  /**
+   * {@return the fraction, from 0.0 to 1.0, of the pages of {@code [offset, offset + length)} that
+   * are in memory} ({@code mincore(2)}); 1.0 for an empty range. The whole pages the range lies in
+   * count, the first and last included. See {@link #isLoaded(long, long)}.
+   *
+   * @param offset the first byte, at any alignment
+   * @param length how many bytes
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   * @throws UnsupportedOperationException on the portable backing, for private anonymous memory
+   * @throws IOException if {@code mincore(2)} fails
+   */
+  public double residentFraction(long offset, long length) throws IOException {
+    return region.residentFraction(offset, length);
+  }
+
+  /**
+   * Locks the pages of {@code [offset, offset + length)} in memory ({@code mlock(2)}), faulting
+   * them in first: the kernel neither evicts nor swaps them out until they are unlocked, the map is
+   * closed or it is resized (a resize ends every lock of the map; lock again after it). Locked
+   * memory counts against the process's {@code RLIMIT_MEMLOCK} ({@code ulimit -l}).
+   *
+   * @param offset the first byte, at any alignment (the whole pages the range lies in are locked)
+   * @param length how many bytes
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   * @throws UnsupportedOperationException on the portable backing
+   * @throws IOException if {@code mlock(2)} fails; when {@code RLIMIT_MEMLOCK} does not allow the
+   *     lock ({@code ENOMEM}, {@code EPERM} or {@code EAGAIN}), the message names the limit
+   */
+  public void lock(long offset, long length) throws IOException {
+    region.lock(offset, length, true);
+  }
+
+  /**
+   * Unlocks the pages of {@code [offset, offset + length)} ({@code munlock(2)}); pages that were
+   * not locked are left as they are.
+   *
+   * @param offset the first byte, at any alignment
+   * @param length how many bytes
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   * @throws UnsupportedOperationException on the portable backing
+   * @throws IOException if {@code munlock(2)} fails
+   */
+  public void unlock(long offset, long length) throws IOException {
+    region.lock(offset, length, false);
+  }
+
+  /**
+   * Starts writing the changes in {@code [offset, offset + size)} back to the file without waiting
+   * for them ({@code msync(MS_ASYNC)}); arguments are checked as by {@link #flush(long, long)}. On
+   * Linux the kernel writes dirty pages back on its own schedule and {@code MS_ASYNC} only makes
+   * sure that they are marked; {@link #flush(long, long)} waits until they are on disk. Maps made
+   * from a {@link FileChannel} by several threads and maps of the portable backing write back and
+   * wait, as {@link #flush(long, long)} does.
+   *
+   * @param offset where the range starts: a multiple of {@link #PAGESIZE}
+   * @param size how many bytes
+   * @throws IllegalArgumentException if the range is negative or passes the end
+   * @throws IOException if {@code offset} is not page-aligned, or the call fails
+   */
+  public void flushAsync(long offset, long size) throws IOException {
+    region.flushAsync(offset, size);
+  }
+
   // ---------------------------------------------------------------- lifetime and views
 
   /**
@@ -1391,6 +1494,324 @@ public final class Mmap implements AutoCloseable {
       s.set(big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE, offset, value);
     } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
       throw Faults.translate(region, e, offset, "putDouble", 8);
+    }
+  }
+
+  // ---------------------------------------------------------------- bulk typed access
+
+  /**
+   * Reads {@code len} shorts of 2 bytes each, from {@code offset} on at any alignment, in the given
+   * order, into {@code dst[off, off + len)}: numpy's {@code np.frombuffer(buf, dtype, len, offset)}
+   * into an array of Java's, in one copy.
+   *
+   * <p>Every argument is checked before a byte is copied. If the file is truncated under the map
+   * during the call, the call throws {@link MmapFaultException} and part of {@code dst} may have
+   * been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param dst the array to fill
+   * @param off the index in {@code dst} of the first short
+   * @param len how many shorts
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code dst}, or the
+   *     {@code len * 2} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void getShorts(long offset, short[] dst, int off, int len, ByteOrder order) {
+    MemorySegment s = region.segment();
+    Objects.requireNonNull(dst, "dst");
+    ValueLayout layout = big(order) ? Typed.SHORT_BE : Typed.SHORT_LE;
+    checkArray("getShorts", "dst", dst.length, off, len);
+    try {
+      MemorySegment.copy(s, layout, offset, dst, off, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getShorts", (long) len * 2);
+    }
+  }
+
+  /**
+   * Reads {@code len} ints of 4 bytes each, from {@code offset} on at any alignment, in the given
+   * order, into {@code dst[off, off + len)}: numpy's {@code np.frombuffer(buf, dtype, len, offset)}
+   * into an array of Java's, in one copy.
+   *
+   * <p>Every argument is checked before a byte is copied. If the file is truncated under the map
+   * during the call, the call throws {@link MmapFaultException} and part of {@code dst} may have
+   * been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param dst the array to fill
+   * @param off the index in {@code dst} of the first int
+   * @param len how many ints
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code dst}, or the
+   *     {@code len * 4} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void getInts(long offset, int[] dst, int off, int len, ByteOrder order) {
+    MemorySegment s = region.segment();
+    Objects.requireNonNull(dst, "dst");
+    ValueLayout layout = big(order) ? Typed.INT_BE : Typed.INT_LE;
+    checkArray("getInts", "dst", dst.length, off, len);
+    try {
+      MemorySegment.copy(s, layout, offset, dst, off, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getInts", (long) len * 4);
+    }
+  }
+
+  /**
+   * Reads {@code len} longs of 8 bytes each, from {@code offset} on at any alignment, in the given
+   * order, into {@code dst[off, off + len)}: numpy's {@code np.frombuffer(buf, dtype, len, offset)}
+   * into an array of Java's, in one copy.
+   *
+   * <p>Every argument is checked before a byte is copied. If the file is truncated under the map
+   * during the call, the call throws {@link MmapFaultException} and part of {@code dst} may have
+   * been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param dst the array to fill
+   * @param off the index in {@code dst} of the first long
+   * @param len how many longs
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code dst}, or the
+   *     {@code len * 8} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void getLongs(long offset, long[] dst, int off, int len, ByteOrder order) {
+    MemorySegment s = region.segment();
+    Objects.requireNonNull(dst, "dst");
+    ValueLayout layout = big(order) ? Typed.LONG_BE : Typed.LONG_LE;
+    checkArray("getLongs", "dst", dst.length, off, len);
+    try {
+      MemorySegment.copy(s, layout, offset, dst, off, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getLongs", (long) len * 8);
+    }
+  }
+
+  /**
+   * Reads {@code len} floats of 4 bytes each, from {@code offset} on at any alignment, in the given
+   * order, into {@code dst[off, off + len)}: numpy's {@code np.frombuffer(buf, dtype, len, offset)}
+   * into an array of Java's, in one copy.
+   *
+   * <p>Every argument is checked before a byte is copied. If the file is truncated under the map
+   * during the call, the call throws {@link MmapFaultException} and part of {@code dst} may have
+   * been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param dst the array to fill
+   * @param off the index in {@code dst} of the first float
+   * @param len how many floats
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code dst}, or the
+   *     {@code len * 4} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void getFloats(long offset, float[] dst, int off, int len, ByteOrder order) {
+    MemorySegment s = region.segment();
+    Objects.requireNonNull(dst, "dst");
+    ValueLayout layout = big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE;
+    checkArray("getFloats", "dst", dst.length, off, len);
+    try {
+      MemorySegment.copy(s, layout, offset, dst, off, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getFloats", (long) len * 4);
+    }
+  }
+
+  /**
+   * Reads {@code len} doubles of 8 bytes each, from {@code offset} on at any alignment, in the
+   * given order, into {@code dst[off, off + len)}: numpy's {@code np.frombuffer(buf, dtype, len,
+   * offset)} into an array of Java's, in one copy.
+   *
+   * <p>Every argument is checked before a byte is copied. If the file is truncated under the map
+   * during the call, the call throws {@link MmapFaultException} and part of {@code dst} may have
+   * been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param dst the array to fill
+   * @param off the index in {@code dst} of the first double
+   * @param len how many doubles
+   * @param order the byte order
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code dst}, or the
+   *     {@code len * 8} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void getDoubles(long offset, double[] dst, int off, int len, ByteOrder order) {
+    MemorySegment s = region.segment();
+    Objects.requireNonNull(dst, "dst");
+    ValueLayout layout = big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE;
+    checkArray("getDoubles", "dst", dst.length, off, len);
+    try {
+      MemorySegment.copy(s, layout, offset, dst, off, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "getDoubles", (long) len * 8);
+    }
+  }
+
+  /**
+   * Writes {@code src[off, off + len)} as {@code len} shorts of 2 bytes each, from {@code offset}
+   * on at any alignment, in the given order, in one copy.
+   *
+   * <p>Every argument is checked before a byte is written: a call that throws for an argument
+   * leaves the map as it was. If the file is truncated under the map during the call, the call
+   * throws {@link MmapFaultException} and part of the range may have been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param src the array to write from
+   * @param off the index in {@code src} of the first short
+   * @param len how many shorts
+   * @param order the byte order
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code src}, or the
+   *     {@code len * 2} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void putShorts(long offset, short[] src, int off, int len, ByteOrder order) {
+    MemorySegment s = writable("putShorts");
+    Objects.requireNonNull(src, "src");
+    ValueLayout layout = big(order) ? Typed.SHORT_BE : Typed.SHORT_LE;
+    checkArray("putShorts", "src", src.length, off, len);
+    try {
+      MemorySegment.copy(src, off, s, layout, offset, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putShorts", (long) len * 2);
+    }
+  }
+
+  /**
+   * Writes {@code src[off, off + len)} as {@code len} ints of 4 bytes each, from {@code offset} on
+   * at any alignment, in the given order, in one copy.
+   *
+   * <p>Every argument is checked before a byte is written: a call that throws for an argument
+   * leaves the map as it was. If the file is truncated under the map during the call, the call
+   * throws {@link MmapFaultException} and part of the range may have been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param src the array to write from
+   * @param off the index in {@code src} of the first int
+   * @param len how many ints
+   * @param order the byte order
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code src}, or the
+   *     {@code len * 4} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void putInts(long offset, int[] src, int off, int len, ByteOrder order) {
+    MemorySegment s = writable("putInts");
+    Objects.requireNonNull(src, "src");
+    ValueLayout layout = big(order) ? Typed.INT_BE : Typed.INT_LE;
+    checkArray("putInts", "src", src.length, off, len);
+    try {
+      MemorySegment.copy(src, off, s, layout, offset, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putInts", (long) len * 4);
+    }
+  }
+
+  /**
+   * Writes {@code src[off, off + len)} as {@code len} longs of 8 bytes each, from {@code offset} on
+   * at any alignment, in the given order, in one copy.
+   *
+   * <p>Every argument is checked before a byte is written: a call that throws for an argument
+   * leaves the map as it was. If the file is truncated under the map during the call, the call
+   * throws {@link MmapFaultException} and part of the range may have been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param src the array to write from
+   * @param off the index in {@code src} of the first long
+   * @param len how many longs
+   * @param order the byte order
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code src}, or the
+   *     {@code len * 8} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void putLongs(long offset, long[] src, int off, int len, ByteOrder order) {
+    MemorySegment s = writable("putLongs");
+    Objects.requireNonNull(src, "src");
+    ValueLayout layout = big(order) ? Typed.LONG_BE : Typed.LONG_LE;
+    checkArray("putLongs", "src", src.length, off, len);
+    try {
+      MemorySegment.copy(src, off, s, layout, offset, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putLongs", (long) len * 8);
+    }
+  }
+
+  /**
+   * Writes {@code src[off, off + len)} as {@code len} floats of 4 bytes each, from {@code offset}
+   * on at any alignment, in the given order, in one copy.
+   *
+   * <p>Every argument is checked before a byte is written: a call that throws for an argument
+   * leaves the map as it was. If the file is truncated under the map during the call, the call
+   * throws {@link MmapFaultException} and part of the range may have been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param src the array to write from
+   * @param off the index in {@code src} of the first float
+   * @param len how many floats
+   * @param order the byte order
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code src}, or the
+   *     {@code len * 4} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void putFloats(long offset, float[] src, int off, int len, ByteOrder order) {
+    MemorySegment s = writable("putFloats");
+    Objects.requireNonNull(src, "src");
+    ValueLayout layout = big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE;
+    checkArray("putFloats", "src", src.length, off, len);
+    try {
+      MemorySegment.copy(src, off, s, layout, offset, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putFloats", (long) len * 4);
+    }
+  }
+
+  /**
+   * Writes {@code src[off, off + len)} as {@code len} doubles of 8 bytes each, from {@code offset}
+   * on at any alignment, in the given order, in one copy.
+   *
+   * <p>Every argument is checked before a byte is written: a call that throws for an argument
+   * leaves the map as it was. If the file is truncated under the map during the call, the call
+   * throws {@link MmapFaultException} and part of the range may have been written.
+   *
+   * @param offset the offset of the first byte (not counted from the end)
+   * @param src the array to write from
+   * @param off the index in {@code src} of the first double
+   * @param len how many doubles
+   * @param order the byte order
+   * @throws ReadOnlyMmapException if the map is read-only
+   * @throws IndexOutOfBoundsException if {@code [off, off + len)} is not inside {@code src}, or the
+   *     {@code len * 8} bytes are not inside the map
+   * @throws MmapFaultException if the file no longer backs part of the range
+   */
+  public void putDoubles(long offset, double[] src, int off, int len, ByteOrder order) {
+    MemorySegment s = writable("putDoubles");
+    Objects.requireNonNull(src, "src");
+    ValueLayout layout = big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE;
+    checkArray("putDoubles", "src", src.length, off, len);
+    try {
+      MemorySegment.copy(src, off, s, layout, offset, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, "putDoubles", (long) len * 8);
+    }
+  }
+
+  /** Refuses {@code [off, off + len)} if it is not inside an array of {@code length} elements. */
+  private static void checkArray(String op, String name, int length, int off, int len) {
+    if (off < 0 || len < 0 || off > length - len) {
+      throw new IndexOutOfBoundsException(
+          op
+              + " array range out of bounds: off="
+              + off
+              + " len="
+              + len
+              + " "
+              + name
+              + ".length="
+              + length);
     }
   }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jmmap.internal.map.HugePages;
 import org.jmmap.internal.map.Mman;
 import org.jmmap.internal.map.Mode;
 import org.jmmap.internal.map.Request;
@@ -31,6 +32,7 @@ public final class MmapOptions {
   private boolean trackFd = true;
   private boolean populate;
   private boolean confined;
+  private boolean hugePages;
 
   MmapOptions() {}
 
@@ -116,6 +118,29 @@ public final class MmapOptions {
    */
   public MmapOptions populate(boolean populate) {
     this.populate = populate;
+    return this;
+  }
+
+  /**
+   * Sets whether {@link #anonymous(long)} asks for huge pages (default false): the memory is
+   * advised with {@link Mmap#MADV_HUGEPAGE}, so that the kernel backs it with transparent huge
+   * pages (2 MiB on x86_64) where it can, which spares the TLB on large arrays. Whether a page is
+   * huge shows in {@code AnonHugePages} of {@code /proc/self/smaps}; the kernel falls back to
+   * ordinary pages where it finds no free huge page. Pages reserved for {@code hugetlbfs} ({@code
+   * MAP_HUGETLB}) are not used. A {@link Mmap#resize(long)} may give the memory ordinary pages
+   * again; advise it anew after one. File maps ignore the option.
+   *
+   * <p>{@link #anonymous(long)} refuses with {@link UnsupportedOperationException}, naming the
+   * setting, where the kernel would give the memory no huge pages: transparent huge pages set to
+   * {@code never} in {@code /sys/kernel/mm/transparent_hugepage/enabled} (for {@code MAP_PRIVATE}
+   * memory) or {@code shmem_enabled} (for shared memory, a memory file), and on the portable
+   * backing.
+   *
+   * @param hugePages whether to ask for huge pages
+   * @return this
+   */
+  public MmapOptions hugePages(boolean hugePages) {
+    this.hugePages = hugePages;
     return this;
   }
 
@@ -215,9 +240,34 @@ public final class MmapOptions {
    * @return the new map
    * @throws IOException if the memory cannot be mapped
    * @throws IllegalArgumentException if length is not positive, or an option is out of range
+   * @throws UnsupportedOperationException if {@link #hugePages(boolean)} asks for huge pages that
+   *     this kernel or backing does not give
    */
   public Mmap anonymous(long length) throws IOException {
-    return Mmap.open(request(new Source.Anonymous(), length));
+    String refusal =
+        hugePages ? HugePages.refusal((flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE) : null;
+    if (refusal != null) {
+      throw new UnsupportedOperationException("hugePages(true) is not possible: " + refusal);
+    }
+    Mmap m = Mmap.open(request(new Source.Anonymous(), length));
+    if (!hugePages) {
+      return m;
+    }
+    boolean success = false;
+    try {
+      m.madvise(Mman.MADV_HUGEPAGE);
+      success = true;
+      return m;
+    } catch (UnsupportedOperationException e) {
+      throw new UnsupportedOperationException(
+          "hugePages(true) is not possible on the portable backing, which cannot advise memory: "
+              + e.getMessage(),
+          e);
+    } finally {
+      if (!success) {
+        m.close();
+      }
+    }
   }
 
   /** {@return an immutable copy of these options, for {@code source}} */

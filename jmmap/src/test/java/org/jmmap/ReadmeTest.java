@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeTest {
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
   private static final Pattern PYTHON_LINE = Pattern.compile("// (python3 -c '.*')");
+  private static final Pattern NUMPY_LINE = Pattern.compile("// (python3 -c 'import numpy.*')");
 
   @TempDir Path dir;
 
@@ -56,7 +57,10 @@ class ReadmeTest {
 
   /** The snippet in a class of its own; snippets that use {@code m} get a map of data.bin. */
   private static String source(String name, String block) {
-    String body = block.replace("\"jobs\"", "\"" + shmName() + "\"");
+    String body =
+        block
+            .replace("\"jobs\"", "\"" + shmName() + "\"")
+            .replace("\"vectors\"", "\"" + shmName() + "_v\"");
     if (!body.contains("Mmap m =") && body.contains("m.")) {
       body = "try (Mmap m = Mmap.map(Path.of(\"data.bin\"), 0, Access.WRITE)) {\n" + body + "}\n";
     }
@@ -89,9 +93,12 @@ class ReadmeTest {
     return out;
   }
 
-  /** {@return whether the snippet uses what the portable backing refuses}: named shared memory */
+  /**
+   * {@return whether the snippet uses what the portable backing refuses}: named shared memory,
+   * locked pages
+   */
   private static boolean needsTheLinuxLayer(String block) {
-    return block.contains("SharedMemory.");
+    return block.contains("SharedMemory.") || block.contains(".lock(");
   }
 
   /** Runs {@code command} and checks that it succeeds with nothing on standard error. */
@@ -193,6 +200,31 @@ class ReadmeTest {
         assertEquals("b'Hello world!'", out.strip(), python);
         shm.unlink(); // still there: Python did not unlink what it only attached to
       }
+    }
+  }
+
+  @Test
+  void theNumpyLineSumsAndDoublesTheArrayJavaWrote() throws Exception {
+    assumeFalse(Backings.portable(), "SharedMemory needs the Linux layer");
+    org.jmmap.interop.Numpy numpy = org.jmmap.interop.Numpy.require();
+    Matcher m = NUMPY_LINE.matcher(readme());
+    assertTrue(m.find(), "no numpy line in the README");
+    String name = shmName() + "_v";
+    String line = m.group(1).replace("\"vectors\"", "\"" + name + "\"");
+    String script = line.substring("python3 -c '".length(), line.length() - 1);
+    try (SharedMemory shm = SharedMemory.create(name, 8 * 1024)) {
+      double[] v = new double[1024];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = i * 0.5;
+      }
+      shm.mmap().putDoubles(0, v, 0, v.length, java.nio.ByteOrder.LITTLE_ENDIAN);
+      String out = run(dir, List.of(numpy.python, "-c", script));
+      assertEquals("261888.0", out.strip(), numpy.versions);
+      shm.mmap().getDoubles(0, v, 0, v.length, java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < v.length; i++) {
+        assertEquals(i * 1.0, v[i], "element " + i);
+      }
+      shm.unlink();
     }
   }
 }

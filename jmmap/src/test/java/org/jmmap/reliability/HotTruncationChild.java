@@ -137,6 +137,52 @@ public final class HotTruncationChild {
     return (k & 1) == 0 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
   }
 
+  // arrays for the bulk paths, large enough for the longest range; every byte is 'a'
+  static final short[] SHORTS = new short[64 << 10];
+  static final int[] INTS = new int[32 << 10];
+  static final long[] LONGS = new long[16 << 10];
+  static final float[] FLOATS = new float[32 << 10];
+  static final double[] DOUBLES = new double[16 << 10];
+
+  static {
+    Arrays.fill(SHORTS, (short) 0x6161);
+    Arrays.fill(INTS, 0x61616161);
+    Arrays.fill(LONGS, AAAA);
+    Arrays.fill(FLOATS, Float.intBitsToFloat(0x61616161));
+    Arrays.fill(DOUBLES, Double.longBitsToDouble(AAAA));
+  }
+
+  /**
+   * One bulk access of {@code [at, at + len)}: {@code type} is the element size, 5 for float and 9
+   * for double
+   */
+  private static long bulk(Mmap m, long at, int len, int k, int type, boolean put) {
+    ByteOrder o = order(k);
+    switch (type) {
+      case 2 -> {
+        if (put) m.putShorts(at, SHORTS, 0, len / 2, o);
+        else m.getShorts(at, SHORTS, 0, len / 2, o);
+      }
+      case 4 -> {
+        if (put) m.putInts(at, INTS, 0, len / 4, o);
+        else m.getInts(at, INTS, 0, len / 4, o);
+      }
+      case 8 -> {
+        if (put) m.putLongs(at, LONGS, 0, len / 8, o);
+        else m.getLongs(at, LONGS, 0, len / 8, o);
+      }
+      case 5 -> {
+        if (put) m.putFloats(at, FLOATS, 0, len / 4, o);
+        else m.getFloats(at, FLOATS, 0, len / 4, o);
+      }
+      default -> {
+        if (put) m.putDoubles(at, DOUBLES, 0, len / 8, o);
+        else m.getDoubles(at, DOUBLES, 0, len / 8, o);
+      }
+    }
+    return 0;
+  }
+
   private static PathSpec p(String name, int[] lens, Op op) {
     return new PathSpec(name, lens, 1, false, Warm.ANY, List.of(), 1, op);
   }
@@ -361,6 +407,25 @@ public final class HotTruncationChild {
             lens(8),
             (m, at, len, k) -> {
               m.putDouble(at, order(k), Double.longBitsToDouble(0x6161616161616161L));
+              return 0;
+            }));
+    // the bulk accessors: a plain copy in native order, a swapping copy in the other
+    p.add(p("getShorts", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 2, false)));
+    p.add(p("getInts", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 4, false)));
+    p.add(p("getLongs", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 8, false)));
+    p.add(p("getFloats", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 5, false)));
+    p.add(p("getDoubles", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 9, false)));
+    p.add(p("putShorts", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 2, true)));
+    p.add(p("putInts", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 4, true)));
+    p.add(p("putLongs", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 8, true)));
+    p.add(p("putFloats", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 5, true)));
+    p.add(p("putDoubles", lens(16, big), (m, at, len, k) -> bulk(m, at, len, k, 9, true)));
+    p.add(
+        p(
+            "populate",
+            lens(16, big),
+            (m, at, len, k) -> {
+              m.populate(at, len);
               return 0;
             }));
     p.add(

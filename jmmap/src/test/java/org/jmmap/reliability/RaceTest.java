@@ -21,7 +21,10 @@ import org.jmmap.Mmap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Close and resize while eight threads use the map: only the documented exceptions. */
+/**
+ * Close and resize while eight threads use the map, each in turn in one or two ways: only the
+ * documented exceptions.
+ */
 class RaceTest {
   static final int PS = Mmap.PAGESIZE;
   static final int THREADS = 8;
@@ -56,6 +59,21 @@ class RaceTest {
             m.putLong(16, ByteOrder.LITTLE_ENDIAN, m.getLong(24, ByteOrder.BIG_ENDIAN));
             m.getAndAddLong(32, 1);
             m.segment().get(ValueLayout.JAVA_INT, 40);
+          },
+          m -> {
+            double[] d = new double[PS / 2];
+            m.getDoubles(5, d, 0, PS / 2, ByteOrder.BIG_ENDIAN);
+            m.putDoubles(PS + 3, d, 1, 128, ByteOrder.LITTLE_ENDIAN);
+          },
+          m -> {
+            m.populate(1, 8 * PS - 1);
+            m.residentFraction(0, 8 * PS);
+            // now and then: mlock and munlock drain the kernel's page lists on every CPU
+            if (!Backings.portable() && ThreadLocalRandom.current().nextInt(16) == 0) {
+              m.lock(PS, 2 * PS);
+              m.unlock(0, 8 * PS);
+            }
+            m.flushAsync(0, PS);
           });
 
   /** Runs every use in its own thread until each sees the map go away; collects the rest. */
@@ -65,7 +83,12 @@ class RaceTest {
     CountDownLatch started = new CountDownLatch(THREADS);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
-      Use use = USES.get(t % USES.size());
+      // thread t makes the uses t, t + THREADS, ... in turn
+      List<Use> mine = new ArrayList<>();
+      for (int u = t; u < USES.size(); u += THREADS) {
+        mine.add(USES.get(u));
+      }
+      int[] turn = {0};
       threads.add(
           Thread.ofPlatform()
               .start(
@@ -73,7 +96,7 @@ class RaceTest {
                     started.countDown();
                     while (true) {
                       try {
-                        use.run(m);
+                        mine.get(turn[0]++ % mine.size()).run(m);
                       } catch (IllegalStateException | IOException e) {
                         if (untilClosed || m.isClosed()) {
                           return;

@@ -13,6 +13,18 @@ import org.jmmap.SystemCallException;
  * internal class reaches a caller.
  */
 public final class Errno {
+  /** Operation not permitted. */
+  public static final int EPERM = 1;
+
+  /** Input/output error. */
+  public static final int EIO = 5;
+
+  /** Resource temporarily unavailable. */
+  public static final int EAGAIN = 11;
+
+  /** Invalid argument. */
+  public static final int EINVAL = 22;
+
   /** Out of memory or address space. */
   public static final int ENOMEM = 12;
 

@@ -166,6 +166,21 @@ final class LinuxLayer implements NativeOs {
   }
 
   @Override
+  public long mincore(long address, long length) throws IOException {
+    return os().mincore(address, length);
+  }
+
+  @Override
+  public void mlock(long address, long length) throws IOException {
+    os().mlock(address, length);
+  }
+
+  @Override
+  public void munlock(long address, long length) throws IOException {
+    os().munlock(address, length);
+  }
+
+  @Override
   public MemorySegment segment(long address, long length, Arena arena) {
     return os().segment(address, length, arena);
   }

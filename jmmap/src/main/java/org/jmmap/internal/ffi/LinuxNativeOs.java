@@ -63,6 +63,9 @@ final class LinuxNativeOs implements NativeOs {
   private static final long ST_INO_OFFSET = 8;
   private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
 
+  // pages asked of mincore(2) at a time
+  private static final long MINCORE_CHUNK = 1 << 16;
+
   private static final String LIBC = "libc.so.6"; // glibc's soname on every Linux it supports
 
   /**
@@ -82,6 +85,9 @@ final class LinuxNativeOs implements NativeOs {
     MREMAP("mremap", -1),
     MSYNC("msync", -1),
     MADVISE("madvise", -1),
+    MINCORE("mincore", -1),
+    MLOCK("mlock", -1),
+    MUNLOCK("munlock", -1),
     LINKAT("linkat", -1),
     PWRITE("pwrite", -1),
     // neither of these two sets an errno jmmap reports: bound without the capture
@@ -111,7 +117,8 @@ final class LinuxNativeOs implements NativeOs {
         case MMAP ->
             FunctionDescriptor.of(
                 JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-        case MUNMAP -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG);
+        case MUNMAP, MLOCK, MUNLOCK -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG);
+        case MINCORE -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS);
         case MREMAP -> FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
         case MSYNC, MADVISE -> FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
         case LINKAT ->
@@ -598,6 +605,48 @@ final class LinuxNativeOs implements NativeOs {
         null,
         () -> String.format(Locale.ROOT, "madvise(%d bytes, advice=%d)", length, advice),
         (a, state) -> (int) handle(Fn.MADVISE).invokeExact(state, address, length, advice));
+  }
+
+  @Override
+  public long mincore(long address, long length) throws IOException {
+    checkAvailable();
+    long page = pageSize;
+    long pages = length / page + (length % page == 0 ? 0 : 1);
+    // a bounded vector, reused for each chunk of the range: a map may have millions of pages
+    long chunk = Math.min(pages, MINCORE_CHUNK);
+    long resident = 0;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment vec = a.allocate(Math.max(chunk, 1));
+      for (long done = 0; done < pages; done += chunk) {
+        long n = Math.min(chunk, pages - done);
+        long at = address + done * page;
+        long bytes = Math.min(n * page, length - done * page);
+        syscall(
+            null,
+            () -> String.format(Locale.ROOT, "mincore(%d bytes)", bytes),
+            (b, state) -> (int) handle(Fn.MINCORE).invokeExact(state, at, bytes, vec));
+        for (long i = 0; i < n; i++) {
+          resident += vec.get(ValueLayout.JAVA_BYTE, i) & 1;
+        }
+      }
+    }
+    return resident;
+  }
+
+  @Override
+  public void mlock(long address, long length) throws IOException {
+    syscall(
+        null,
+        () -> String.format(Locale.ROOT, "mlock(%d bytes)", length),
+        (a, state) -> (int) handle(Fn.MLOCK).invokeExact(state, address, length));
+  }
+
+  @Override
+  public void munlock(long address, long length) throws IOException {
+    syscall(
+        null,
+        () -> String.format(Locale.ROOT, "munlock(%d bytes)", length),
+        (a, state) -> (int) handle(Fn.MUNLOCK).invokeExact(state, address, length));
   }
 
   @Override

@@ -259,6 +259,36 @@ public interface NativeOs {
   void madvise(long address, long length, int advice) throws IOException;
 
   /**
+   * Counts the pages of a range that are in memory ({@code mincore(2)}). Only the kernel's page
+   * tables are read: the bytes of the range are never touched.
+   *
+   * @param address a page-aligned address inside a mapping
+   * @param length bytes
+   * @return how many of the range's pages are resident
+   * @throws IOException if the call fails
+   */
+  long mincore(long address, long length) throws IOException;
+
+  /**
+   * Locks the pages of a range in memory ({@code mlock(2)}), faulting them in.
+   *
+   * @param address an address inside a mapping
+   * @param length bytes
+   * @throws IOException if the call fails: {@code ENOMEM}, {@code EPERM} or {@code EAGAIN} when
+   *     {@code RLIMIT_MEMLOCK} does not allow it
+   */
+  void mlock(long address, long length) throws IOException;
+
+  /**
+   * Unlocks the pages of a range ({@code munlock(2)}); unlocked pages stay as they are.
+   *
+   * @param address an address inside a mapping
+   * @param length bytes
+   * @throws IOException if the call fails
+   */
+  void munlock(long address, long length) throws IOException;
+
+  /**
    * Makes a segment over memory that {@link #mmap} returned. The segment is valid until {@code
    * arena} is closed; unmapping stays the caller's job, after the arena is closed, so that no
    * thread can still be reading the range when it goes away.

@@ -3,6 +3,8 @@ package org.jmmap.internal.map;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 import org.jmmap.internal.ffi.NativeOs;
 
 /**
@@ -52,6 +54,80 @@ interface Backing {
   default void advise(MemorySegment segment, long offset, long length, int advice)
       throws IOException {
     os().madvise(segment.address() + offset, length, advice);
+  }
+
+  /**
+   * Faults {@code [offset, offset + length)} of {@code segment} in with {@code MADV_POPULATE_READ}
+   * or {@code MADV_POPULATE_WRITE}, which read no byte of it from Java or C.
+   *
+   * @return false if the kernel has no such advice (before Linux 5.14: {@code EINVAL}), for the
+   *     caller to touch each page from Java instead
+   * @throws SystemCallException with {@code EFAULT} or {@code EIO} if part of the range has no file
+   *     behind it any more
+   */
+  default boolean populate(MemorySegment segment, long offset, long length, boolean write)
+      throws IOException {
+    NativeOs os = os();
+    long page = os.pageSize();
+    long start = (segment.address() + offset) & -page;
+    long end = pageEnd(segment.address() + offset + length, page);
+    try {
+      os.madvise(start, end - start, write ? Mman.MADV_POPULATE_WRITE : Mman.MADV_POPULATE_READ);
+      return true;
+    } catch (SystemCallException e) {
+      if (e.errno() == Errno.EINVAL) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * {@return how many of the pages that {@code [offset, offset + length)} of {@code segment} lies
+   * in are in memory} ({@code mincore(2)})
+   */
+  default long residentPages(MemorySegment segment, long offset, long length) throws IOException {
+    if (length == 0) {
+      return 0;
+    }
+    NativeOs os = os();
+    long page = os.pageSize();
+    long start = (segment.address() + offset) & -page;
+    long end = pageEnd(segment.address() + offset + length, page);
+    return os.mincore(start, end - start);
+  }
+
+  /**
+   * Locks ({@code mlock(2)}) or unlocks ({@code munlock(2)}) the pages of {@code [offset, offset +
+   * length)} of {@code segment}.
+   */
+  default void lock(MemorySegment segment, long offset, long length, boolean lock)
+      throws IOException {
+    if (length == 0) {
+      return; // the page an empty range starts in is not part of it
+    }
+    NativeOs os = os();
+    long page = os.pageSize();
+    long start = (segment.address() + offset) & -page;
+    long end = pageEnd(segment.address() + offset + length, page);
+    if (lock) {
+      os.mlock(start, end - start);
+    } else {
+      os.munlock(start, end - start);
+    }
+  }
+
+  /**
+   * Starts the write-back of {@code [offset, offset + length)} of {@code segment} without waiting
+   * for it ({@code msync(MS_ASYNC)}); a backing that cannot do so writes back synchronously.
+   */
+  default void syncAsync(MemorySegment segment, long offset, long length) throws IOException {
+    sync(segment, offset, length);
+  }
+
+  /** {@return {@code address} rounded up to a multiple of {@code page}} */
+  private static long pageEnd(long address, long page) {
+    return (address + page - 1) & -page;
   }
 
   /** {@return the OS layer this backing calls} */

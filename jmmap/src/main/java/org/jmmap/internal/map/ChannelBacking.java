@@ -220,6 +220,15 @@ final class ChannelBacking implements Backing {
   }
 
   @Override
+  public void syncAsync(MemorySegment segment, long from, long length) throws IOException {
+    if (confined) {
+      os.msync(segment.address() + from, length, Mman.MS_ASYNC);
+    } else {
+      sync(segment, from, length);
+    }
+  }
+
+  @Override
   public void sync(MemorySegment segment, long from, long length) throws IOException {
     if (confined) {
       os.msync(segment.address() + from, length, Mman.MS_SYNC);

@@ -167,6 +167,11 @@ final class FdBacking implements Backing {
     os.msync(segment.address() + from, length, MS_SYNC);
   }
 
+  @Override
+  public void syncAsync(MemorySegment segment, long from, long length) throws IOException {
+    os.msync(segment.address() + from, length, Mman.MS_ASYNC);
+  }
+
   /** {@return the descriptor, or -1 once closed or for private anonymous memory} */
   int fd() {
     return fd;

@@ -89,6 +89,15 @@ public final class Mman {
   /** Undo {@link #MADV_DONTDUMP}. */
   public static final int MADV_DODUMP = 17;
 
+  /** Fault the range in for reading, as a read would (Linux 5.14). */
+  public static final int MADV_POPULATE_READ = 22;
+
+  /** Fault the range in for writing, as a write would (Linux 5.14). */
+  public static final int MADV_POPULATE_WRITE = 23;
+
+  /** Use huge pages for anonymous memory, from reserved pages ({@code mmap(2)}). */
+  public static final int MAP_HUGETLB = 0x40000;
+
   /** Poison the pages; exported for Python's name, never passed to the kernel. */
   public static final int MADV_HWPOISON = 100;
 

@@ -249,6 +249,54 @@ final class PortableBacking implements Backing {
   }
 
   @Override
+  public boolean populate(MemorySegment segment, long from, long length, boolean write) {
+    return false; // the caller touches each page from Java, which reports a truncated file
+  }
+
+  @Override
+  public long residentPages(MemorySegment segment, long from, long length) {
+    if (!segment.isMapped()) {
+      throw new UnsupportedOperationException(
+          "residency is not known on the portable backing for memory that is not a mapped file"
+              + " (private anonymous memory is allocated by the JDK, which cannot tell what of it"
+              + " is in memory); "
+              + HOW
+              + ": "
+              + description);
+    }
+    if (length == 0) {
+      return 0;
+    }
+    // MemorySegment.isLoaded() answers for a whole range: ask it page by page to count
+    long page = alignment;
+    long first = Math.floorMod(segment.address() + from, page);
+    long resident = 0;
+    long at = from - first;
+    long end = from + length;
+    while (at < end) {
+      long lo = Math.max(at, from);
+      long hi = Math.min(at + page, end);
+      if (segment.asSlice(lo, hi - lo).isLoaded()) {
+        resident++;
+      }
+      at += page;
+    }
+    return resident;
+  }
+
+  @Override
+  public void lock(MemorySegment segment, long from, long length, boolean lock) {
+    throw new UnsupportedOperationException(
+        (lock ? "lock" : "unlock")
+            + " is not supported by the portable backing: it needs "
+            + (lock ? "mlock(2)" : "munlock(2)")
+            + ", which the JDK does not offer; "
+            + HOW
+            + ": "
+            + description);
+  }
+
+  @Override
   public String kind() {
     return "portable";
   }

@@ -3,13 +3,17 @@ package org.jmmap.internal.map;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 
 /**
  * One map: every fact of it (mode, offset, what backs it) and every system call on its range.
@@ -102,6 +106,11 @@ public final class Region {
   private volatile boolean closed;
   private volatile boolean closing; // set while close() closes the arena, for stale()
   private final AtomicBoolean exported = new AtomicBoolean(); // a view of a segment was handed out
+  private volatile boolean locked; // lock() has locked pages of the live generation
+
+  /** What {@link #touch} read, kept so that its loads cannot be dropped as unused. */
+  @SuppressWarnings("unused")
+  private static int touched;
 
   private Region(Backing backing, Facts facts, Throwable createdAt) {
     this.backing = backing;
@@ -493,7 +502,7 @@ public final class Region {
   public void flush(long offset, long size) throws IOException {
     lock.readLock().lock();
     try {
-      sync(offset, size, segment().byteSize());
+      sync(offset, size, segment().byteSize(), false);
     } finally {
       lock.readLock().unlock();
     }
@@ -504,14 +513,27 @@ public final class Region {
     lock.readLock().lock();
     try {
       long len = segment().byteSize();
-      sync(0, len, len);
+      sync(0, len, len, false);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Starts writing {@code [offset, offset + size)} back without waiting ({@code MS_ASYNC}); checked
+   * as {@link #flush}.
+   */
+  public void flushAsync(long offset, long size) throws IOException {
+    lock.readLock().lock();
+    try {
+      sync(offset, size, segment().byteSize(), true);
     } finally {
       lock.readLock().unlock();
     }
   }
 
   /** Checks {@code [offset, offset + size)} against {@code len}, then {@code msync}s it. */
-  private void sync(long offset, long size, long len) throws IOException {
+  private void sync(long offset, long size, long len, boolean async) throws IOException {
     if (size < 0 || offset < 0 || len - offset < size) {
       throw new IllegalArgumentException(
           "flush values out of range: offset=" + offset + " size=" + size + " length=" + len);
@@ -528,7 +550,166 @@ public final class Region {
               + ": "
               + backing.describe());
     }
-    backing.sync(live.raw, offset, size);
+    if (async) {
+      backing.syncAsync(live.raw, offset, size);
+    } else {
+      backing.sync(live.raw, offset, size);
+    }
+  }
+
+  /**
+   * Faults {@code [offset, offset + length)} in, so that no access to it waits for the disk: with
+   * {@code MADV_POPULATE_READ} (or {@code _WRITE} for anonymous memory, whose read faults would map
+   * only the shared zero page) where the kernel has it, otherwise by reading one byte of each page
+   * from Java.
+   *
+   * @return null, or where the range has no file behind it any more: nothing faulted
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   */
+  public Fault populate(long offset, long length) throws IOException {
+    lock.readLock().lock();
+    try {
+      checkRange("populate", offset, length, segment().byteSize());
+      if (length == 0) {
+        return null;
+      }
+      MemorySegment raw = live.raw;
+      boolean write = facts.anonymous() && !facts.mode().readOnly();
+      try {
+        if (backing.populate(raw, offset, length, write)) {
+          return null;
+        }
+      } catch (SystemCallException e) {
+        if (e.errno() == Errno.EFAULT || e.errno() == Errno.EIO) {
+          return fault(offset); // the kernel met a page the file no longer has: SIGBUS, not sent
+        }
+        throw Errno.about(e, backing.describe());
+      }
+      return touch(raw, offset, length);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Reads one byte of each page of the range, where a fault is an exception and not a death. */
+  private Fault touch(MemorySegment s, long offset, long length) {
+    long page = facts.pageSize();
+    long end = offset + length;
+    int sum = 0;
+    try {
+      for (long at = offset;
+          at < end;
+          at = (Math.floorDiv(s.address() + at, page) + 1) * page - s.address()) {
+        sum ^= s.get(ValueLayout.JAVA_BYTE, at);
+      }
+    } catch (InternalError e) {
+      return fault(offset);
+    }
+    touched = sum; // so that the loads are used and cannot be dropped
+    return null;
+  }
+
+  /**
+   * {@return the fraction of the pages that {@code [offset, offset + length)} lies in that are in
+   * memory}: 1.0 for an empty range
+   *
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   * @throws UnsupportedOperationException if the backing cannot tell
+   */
+  public double residentFraction(long offset, long length) throws IOException {
+    lock.readLock().lock();
+    try {
+      checkRange("residency", offset, length, segment().byteSize());
+      MemorySegment raw = live.raw;
+      long page = facts.pageSize();
+      long first = Math.floorDiv(raw.address() + offset, page);
+      long last = Math.floorDiv(raw.address() + offset + length - 1, page);
+      long pages = last - first + 1;
+      long resident;
+      try {
+        // asked for an empty range too, so that a backing that cannot tell refuses it as well
+        resident = backing.residentPages(raw, offset, length);
+      } catch (SystemCallException e) {
+        throw Errno.about(e, backing.describe());
+      }
+      return length == 0 || resident >= pages ? 1.0 : (double) resident / pages;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Locks the pages of {@code [offset, offset + length)} in memory, or unlocks them; a lock ends
+   * when the map is closed or resized.
+   *
+   * @throws IndexOutOfBoundsException if the range is not inside the map
+   * @throws IOException if the call fails; for {@code RLIMIT_MEMLOCK}, a message that names it
+   */
+  public void lock(long offset, long length, boolean on) throws IOException {
+    String op = on ? "lock" : "unlock";
+    lock.readLock().lock();
+    try {
+      checkRange(op, offset, length, segment().byteSize());
+      try {
+        // an empty range too, so that a backing that cannot lock refuses it as well
+        backing.lock(live.raw, offset, length, on);
+      } catch (SystemCallException e) {
+        int errno = e.errno();
+        if (on && (errno == Errno.ENOMEM || errno == Errno.EPERM || errno == Errno.EAGAIN)) {
+          SystemCallException named =
+              new SystemCallException(
+                  backing.describe(),
+                  e.getReason()
+                      + ": locking "
+                      + length
+                      + " bytes would pass RLIMIT_MEMLOCK, the limit of locked memory"
+                      + " (this process: "
+                      + memlockLimit()
+                      + "; pages this process locked already count, see VmLck in"
+                      + " /proc/self/status); raise it (ulimit -l, LimitMEMLOCK= in systemd,"
+                      + " memlock in /etc/security/limits.conf) or lock less",
+                  errno);
+          named.initCause(e);
+          throw named;
+        }
+        throw Errno.about(e, backing.describe());
+      }
+      if (on && length > 0) {
+        locked = true;
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** {@return the soft and hard {@code RLIMIT_MEMLOCK}, as {@code /proc/self/limits} shows them} */
+  private static String memlockLimit() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max locked memory")) {
+          String[] f = line.substring("Max locked memory".length()).trim().split("\\s+");
+          return "soft " + f[0] + ", hard " + f[1] + (f.length > 2 ? " " + f[2] : "");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the limit stays unnamed; the advice holds anyway
+    }
+    return "unknown";
+  }
+
+  /** Refuses a range that is not inside a map of {@code len} bytes. */
+  private void checkRange(String op, long offset, long length, long len) {
+    if (offset < 0 || length < 0 || offset > len - length) {
+      throw new IndexOutOfBoundsException(
+          String.format(
+              Locale.ROOT,
+              "%s range out of bounds: offset=%d length=%d map length=%d: %s",
+              op,
+              offset,
+              length,
+              len,
+              backing.describe()));
+    }
   }
 
   /**
@@ -595,6 +776,16 @@ public final class Region {
         checkResize(newSize, len, who);
         backing.checkResizable();
         change(facts.anonymous() ? 0 : facts.offset(), len, newSize);
+        if (locked) {
+          // a lock ends at a resize on every backing: mremap would carry it over, but a map made
+          // anew (a FileChannel's, or one split by advice) would not
+          locked = false;
+          try {
+            backing.lock(live.raw, 0, live.raw.byteSize(), false);
+          } catch (IOException | RuntimeException ignored) {
+            // unlocking cannot fail for a range that is mapped
+          }
+        }
       } finally {
         lock.writeLock().unlock();
       }

@@ -227,6 +227,24 @@ public final class FaultyOs implements NativeOs {
   }
 
   @Override
+  public long mincore(long address, long length) throws IOException {
+    enter("mincore");
+    return real.mincore(address, length);
+  }
+
+  @Override
+  public void mlock(long address, long length) throws IOException {
+    enter("mlock");
+    real.mlock(address, length);
+  }
+
+  @Override
+  public void munlock(long address, long length) throws IOException {
+    enter("munlock");
+    real.munlock(address, length);
+  }
+
+  @Override
   public MemorySegment segment(long address, long length, Arena arena) {
     return real.segment(address, length, arena);
   }
