@@ -1629,9 +1629,13 @@ public final class Mmap implements AutoCloseable {
    * element it is asked for throws {@link IllegalStateException}, even when the match was already
    * found in a block read before (only a match that the stream's {@code iterator()} took before the
    * change, to answer {@code hasNext()}, is still returned by its {@code next()}). Each {@link
-   * MmapMatch} handed out stays valid. A parallel stream takes matches in order from the one search
-   * and hands them to other threads in batches; on a map made with {@link MmapOptions#confined()}
-   * it throws {@link UnsupportedOperationException} as soon as it tries (every parallel terminal
+   * MmapMatch} handed out stays valid. A parallel stream ({@link Stream#parallel()}) searches
+   * chunks of the map at once in the common {@link java.util.concurrent.ForkJoinPool}, each from
+   * its first byte, and takes them in order: where a match before a chunk ends inside it, the chunk
+   * is searched again from that end until the two searches meet, so the matches are exactly those
+   * of the sequential stream, in the same order (a pattern with {@code \G}, which matches where a
+   * search starts, is searched sequentially); on a map made with {@link MmapOptions#confined()} it
+   * throws {@link UnsupportedOperationException} as soon as it tries (every parallel terminal
    * operation but {@code iterator()} and {@code spliterator()} does), in the thread that started
    * it.
    *
@@ -1656,9 +1660,18 @@ public final class Mmap implements AutoCloseable {
 
   Stream<MmapMatch> matches(
       Pattern pattern, long window, long overlap, boolean prefilter, int block) {
+    return matches(pattern, window, overlap, prefilter, block, 0);
+  }
+
+  /** {@code chunk}: bytes a parallel stream searches at a time; 0 chooses from the length. */
+  Stream<MmapMatch> matches(
+      Pattern pattern, long window, long overlap, boolean prefilter, int block, long chunk) {
     Objects.requireNonNull(pattern, "pattern");
-    WindowedMatches it = new WindowedMatches(region, pattern, window, overlap, prefilter, block);
-    return StreamSupport.stream(new MatchSpliterator(it, region), false);
+    MemorySegment s = region.segment();
+    MatchSpliterator.Searches searches =
+        new MatchSpliterator.Searches(region, s, pattern, window, overlap, prefilter, block);
+    WindowedMatches it = searches.from(0, Long.MAX_VALUE);
+    return StreamSupport.stream(new MatchSpliterator(it, searches, chunk), false);
   }
 
   // ---------------------------------------------------------------- whole-map streams
