@@ -30,6 +30,9 @@ final class LineSpliterator<T> implements Spliterator<T> {
   /** Bytes copied to the heap at a time. */
   static final int BLOCK = 64 << 10;
 
+  /** Line ends found at a time. */
+  private static final int ENDS = 256;
+
   /** Bytes left below which a spliterator does not split. */
   static final long MIN_SPLIT = 1 << 20;
 
@@ -90,6 +93,7 @@ final class LineSpliterator<T> implements Spliterator<T> {
   private byte[] buf;
   private long bufBase; // buf holds [bufBase, bufBase + bufLen)
   private int bufLen;
+  private int[] ends; // line ends found in buf, a batch at a time
 
   LineSpliterator(
       Region region, MemorySegment s, long pos, long hi, Maker<T> maker, int block, long minSplit) {
@@ -157,12 +161,18 @@ final class LineSpliterator<T> implements Spliterator<T> {
       int len = bufLen;
       int first = (int) (pos - bufBase);
       int off = first;
-      for (int nl = Search.indexOf(b, off, len, (byte) '\n');
-          nl >= 0;
-          nl = Search.indexOf(b, off, len, (byte) '\n')) {
-        region.checkLive(s);
-        action.accept(maker.fromCopy(b, off, nl + 1 - off, bufBase + off));
-        off = nl + 1;
+      if (ends == null) {
+        ends = new int[ENDS];
+      }
+      int[] e = ends;
+      for (int k = ENDS; k == ENDS; ) {
+        k = Search.indexAll(b, off, len, (byte) '\n', e);
+        for (int j = 0; j < k; j++) {
+          int nl = e[j];
+          region.checkLive(s);
+          action.accept(maker.fromCopy(b, off, nl + 1 - off, bufBase + off));
+          off = nl + 1;
+        }
       }
       pos = bufBase + off;
       if (bufBase + len == hi) {

@@ -20,4 +20,11 @@ interface HeapKernel {
 
   /** {@return the lowest index in [lo, hi) of {@code buf} that holds {@code b}, or -1} */
   int indexOf(byte[] buf, int lo, int hi, byte b);
+
+  /**
+   * Writes the indexes in [lo, hi) of {@code buf} that hold {@code b} into {@code out} from {@code
+   * out[n]} on, lowest first, until {@code out} is full. {@return the number of indexes in {@code
+   * out}}: less than {@code out.length} when all were written
+   */
+  int indexAll(byte[] buf, int lo, int hi, byte b, int[] out, int n);
 }

@@ -105,6 +105,15 @@ public final class Search {
   }
 
   /**
+   * Writes the indexes in [lo, hi) of the heap array {@code buf} that hold {@code b} into {@code
+   * out}, lowest first, until {@code out} is full, with the selected kernel. {@return how many}:
+   * less than {@code out.length} when all were written
+   */
+  public static int indexAll(byte[] buf, int lo, int hi, byte b, int[] out) {
+    return Chosen.KERNEL.indexAll(buf, lo, hi, b, out, 0);
+  }
+
+  /**
    * {@return the lowest index in [lo, hi) of the heap array {@code buf} that holds {@code b}, or
    * -1}, with the selected kernel
    */

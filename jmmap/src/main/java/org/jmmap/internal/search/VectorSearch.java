@@ -109,6 +109,22 @@ final class VectorSearch implements HeapKernel {
   }
 
   @Override
+  public int indexAll(byte[] buf, int lo, int hi, byte b, int[] out, int n) {
+    int lanes = SPECIES.length();
+    int i = lo;
+    for (; i <= hi - lanes; i += lanes) {
+      long m = ByteVector.fromArray(SPECIES, buf, i).eq(b).toLong();
+      for (; m != 0; m &= m - 1) {
+        out[n++] = i + Long.numberOfTrailingZeros(m);
+        if (n == out.length) {
+          return n;
+        }
+      }
+    }
+    return SwarSearch.KERNEL.indexAll(buf, i, hi, b, out, n);
+  }
+
+  @Override
   public int indexOf(byte[] buf, int lo, int hi, byte b) {
     int lanes = SPECIES.length();
     int i = lo;
