@@ -124,6 +124,14 @@ final class LineSpliterator<T> implements Spliterator<T> {
   @Override
   public boolean tryAdvance(Consumer<? super T> action) {
     Objects.requireNonNull(action, "action");
+    try {
+      return advance(action);
+    } catch (InternalError e) {
+      throw Faults.translate(region, e, pos); // as forEachRemaining
+    }
+  }
+
+  private boolean advance(Consumer<? super T> action) {
     if (pos >= hi) {
       return false;
     }
@@ -152,6 +160,16 @@ final class LineSpliterator<T> implements Spliterator<T> {
   @Override
   public void forEachRemaining(Consumer<? super T> action) {
     Objects.requireNonNull(action, "action");
+    try {
+      lines(action);
+    } catch (InternalError e) {
+      // compiled code may raise a fault's InternalError after the copy, at the next safepoint
+      // poll, out of fill's reach: this frame is where it surfaces
+      throw Faults.translate(region, e, pos);
+    }
+  }
+
+  private void lines(Consumer<? super T> action) {
     while (pos < hi) {
       region.checkLive(s);
       if (buf == null || pos < bufBase || pos >= bufBase + bufLen) {
