@@ -183,7 +183,7 @@ final class LineSpliterator<T> implements Spliterator<T> {
         ends = new int[ENDS];
       }
       int[] e = ends;
-      for (int k = ENDS; k == ENDS; ) {
+      for (int k = ENDS; k >= ENDS - 64; ) {
         k = Search.indexAll(b, off, len, (byte) '\n', e);
         for (int j = 0; j < k; j++) {
           int nl = e[j];

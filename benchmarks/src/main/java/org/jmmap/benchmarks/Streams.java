@@ -23,12 +23,14 @@ public final class Streams {
   /**
    * Runs the workloads.
    *
-   * @param args the text file, and {@code seq} to run the sequential rows too
+   * @param args the text file; {@code seq} to run the sequential rows too, or anything else; and
+   *     optionally a regular expression that chooses the rows to run by name
    * @throws Exception if a workload fails
    */
   public static void main(String[] args) throws Exception {
     Path text = Path.of(args[0]);
     boolean sequential = args.length > 1 && args[1].equals("seq");
+    rows = Pattern.compile(args.length > 2 ? args[2] : ".*");
     int runs = 5;
     String p = "_p" + ForkJoinPool.getCommonPoolParallelism();
     System.out.println(
@@ -47,24 +49,22 @@ public final class Streams {
       System.out.println(
           "# streams: " + lines + " lines, " + infos + " INFO, " + matches + " regex matches");
       if (sequential) {
-        Compare.report("files_lines_seq", "GB/s", runs, () -> filesLines(text, false, lines, size));
-        Compare.report(
+        report("files_lines_seq", "GB/s", runs, () -> filesLines(text, false, lines, size));
+        report(
             "line_segments_seq", "GB/s", runs, () -> check(m.lineSegments().count(), lines, size));
-        Compare.report(
+        report(
             "lines_iso_seq",
             "GB/s",
             runs,
             () -> check(m.lines(StandardCharsets.ISO_8859_1).count(), lines, size));
-        Compare.report(
-            "count_seq", "GB/s", runs, () -> check(m.count(Compare.COMMON), infos, size));
-        Compare.report(
+        report("count_seq", "GB/s", runs, () -> check(m.count(Compare.COMMON), infos, size));
+        report(
             "findall_seq",
             "GB/s",
             runs,
             () -> check(m.findAll(Compare.COMMON).count(), infos, size));
-        Compare.report(
-            "matches_seq", "GB/s", 3, () -> check(m.matches(errors).count(), matches, size));
-        Compare.report(
+        report("matches_seq", "GB/s", 3, () -> check(m.matches(errors).count(), matches, size));
+        report(
             "matcher_charsequence",
             "GB/s",
             3,
@@ -77,25 +77,25 @@ public final class Streams {
               return check(n, matches, size);
             });
       }
-      Compare.report(
+      report(
           "files_lines_par" + p, "GB/s", runs, inPool(() -> filesLines(text, true, lines, size)));
-      Compare.report(
+      report(
           "line_segments_par" + p,
           "GB/s",
           runs,
           inPool(() -> check(m.lineSegments().parallel().count(), lines, size)));
-      Compare.report(
+      report(
           "lines_iso_par" + p,
           "GB/s",
           runs,
           inPool(
               () -> check(m.lines(StandardCharsets.ISO_8859_1).parallel().count(), lines, size)));
-      Compare.report(
+      report(
           "findall_par" + p,
           "GB/s",
           runs,
           inPool(() -> check(m.findAll(Compare.COMMON).parallel().count(), infos, size)));
-      Compare.report(
+      report(
           "matches_par" + p,
           "GB/s",
           3,
@@ -120,6 +120,15 @@ public final class Streams {
                   }
                 })
             .get();
+  }
+
+  private static Pattern rows;
+
+  /** {@link Compare#report}, for the rows that the command line chose. */
+  private static void report(String name, String unit, int runs, Compare.Work w) throws Exception {
+    if (rows.matcher(name).matches()) {
+      Compare.report(name, unit, runs, w);
+    }
   }
 
   private static double filesLines(Path text, boolean parallel, long lines, long size)

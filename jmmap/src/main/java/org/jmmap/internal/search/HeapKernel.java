@@ -23,8 +23,9 @@ interface HeapKernel {
 
   /**
    * Writes the indexes in [lo, hi) of {@code buf} that hold {@code b} into {@code out} from {@code
-   * out[n]} on, lowest first, until {@code out} is full. {@return the number of indexes in {@code
-   * out}}: less than {@code out.length} when all were written
+   * out[n]} on, lowest first. It may stop early, when {@code out} has less room left than 65
+   * indexes: then the caller goes on from the last index written. {@return the number of indexes in
+   * {@code out}}: when it is less than {@code out.length - 64}, all were written
    */
   int indexAll(byte[] buf, int lo, int hi, byte b, int[] out, int n);
 }

@@ -106,8 +106,8 @@ public final class Search {
 
   /**
    * Writes the indexes in [lo, hi) of the heap array {@code buf} that hold {@code b} into {@code
-   * out}, lowest first, until {@code out} is full, with the selected kernel. {@return how many}:
-   * less than {@code out.length} when all were written
+   * out}, lowest first, with the selected kernel. {@return how many}: when fewer than {@code
+   * out.length - 64}, all were written; else the caller goes on from the last one
    */
   public static int indexAll(byte[] buf, int lo, int hi, byte b, int[] out) {
     return Chosen.KERNEL.indexAll(buf, lo, hi, b, out, 0);

@@ -156,8 +156,7 @@ final class SwarSearch implements HeapKernel {
     for (; i <= hi - 8; i += 8) {
       long x = word(buf, i) ^ w;
       // the high bit of every zero lane, exactly: no borrow runs from one lane into the next
-      long m = ~(((x & LOWS) + LOWS) | x | LOWS);
-      for (; m != 0; m &= m - 1) {
+      for (long m = ~(((x & LOWS) + LOWS) | x | LOWS); m != 0; m &= m - 1) {
         out[n++] = i + (Long.numberOfTrailingZeros(m) >>> 3);
         if (n == out.length) {
           return n;

@@ -111,15 +111,19 @@ final class VectorSearch implements HeapKernel {
   @Override
   public int indexAll(byte[] buf, int lo, int hi, byte b, int[] out, int n) {
     int lanes = SPECIES.length();
+    int room = out.length - lanes; // a vector adds up to lanes
     int i = lo;
-    for (; i <= hi - lanes; i += lanes) {
+    // as SwarSearch does: the lowest match of a vector written in any case, counted if there
+    for (; i <= hi - lanes && n < room; i += lanes) {
       long m = ByteVector.fromArray(SPECIES, buf, i).eq(b).toLong();
-      for (; m != 0; m &= m - 1) {
+      out[n] = i + Long.numberOfTrailingZeros(m);
+      n += (int) ((m | -m) >>> 63);
+      for (m &= m - 1; m != 0; m &= m - 1) {
         out[n++] = i + Long.numberOfTrailingZeros(m);
-        if (n == out.length) {
-          return n;
-        }
       }
+    }
+    if (n >= room) {
+      return n;
     }
     return SwarSearch.KERNEL.indexAll(buf, i, hi, b, out, n);
   }
