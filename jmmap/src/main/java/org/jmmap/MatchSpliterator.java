@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Spliterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jmmap.internal.map.Region;
@@ -66,7 +68,7 @@ final class MatchSpliterator implements Spliterator<MmapMatch> {
   private long next;
   private long reached;
   private long forked;
-  private final ArrayDeque<ForkJoinTask<List<MmapMatch>>> ahead = new ArrayDeque<>();
+  private final ArrayDeque<Chunk> ahead = new ArrayDeque<>();
   private Batch current;
 
   MatchSpliterator(WindowedMatches matches, Searches searches, long chunkSize) {
@@ -162,7 +164,9 @@ final class MatchSpliterator implements Spliterator<MmapMatch> {
     while (ahead.size() < depth && forked != Long.MAX_VALUE) {
       long from = forked;
       long until = until(from, length);
-      ahead.add(new ChunkSearch(searches, from, until).fork());
+      Chunk c = new Chunk(searches, from, until);
+      ahead.add(c);
+      ForkJoinTask.adapt(c::search).fork();
       forked = until;
     }
   }
@@ -188,10 +192,10 @@ final class MatchSpliterator implements Spliterator<MmapMatch> {
       return null; // the last chunk was taken
     }
     forkAhead();
-    ForkJoinTask<List<MmapMatch>> task = ahead.poll();
+    Chunk chunk = ahead.poll();
     long from = next;
     long until = until(from, length);
-    List<MmapMatch> found = task.join();
+    List<MmapMatch> found = take(chunk);
     List<MmapMatch> taken = reached <= from ? found : resume(found, until);
     next = until;
     if (!taken.isEmpty()) {
@@ -227,27 +231,64 @@ final class MatchSpliterator implements Spliterator<MmapMatch> {
     return taken;
   }
 
-  /** The search of one chunk from its first byte, run in the common pool. */
-  private static final class ChunkSearch extends RecursiveTask<List<MmapMatch>> {
-    private static final long serialVersionUID = 1L;
-    private final transient Searches searches;
+  /**
+   * {@return the matches of {@code c}}: searched here if no other thread has begun it; while
+   * another thread searches it, the chunks after it that no thread has begun are searched here, so
+   * that this thread never waits while there is a search to do
+   */
+  private List<MmapMatch> take(Chunk c) {
+    c.search();
+    for (Chunk later : ahead) {
+      if (c.done.isDone()) {
+        break;
+      }
+      later.search();
+    }
+    try {
+      return c.done.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The search of one chunk from its first byte, by whichever thread comes first: a task of the
+   * common pool, or the thread that takes the chunks in order.
+   */
+  private static final class Chunk {
+    private final Searches searches;
     private final long from;
     private final long until;
+    private final AtomicBoolean begun = new AtomicBoolean();
+    final CompletableFuture<List<MmapMatch>> done = new CompletableFuture<>();
 
-    ChunkSearch(Searches searches, long from, long until) {
+    Chunk(Searches searches, long from, long until) {
       this.searches = searches;
       this.from = from;
       this.until = until;
     }
 
-    @Override
-    protected List<MmapMatch> compute() {
-      List<MmapMatch> out = new ArrayList<>();
-      WindowedMatches it = searches.from(from, until);
-      while (it.hasNext()) {
-        out.add(it.next());
+    /** Searches the chunk, unless a thread has begun it. */
+    void search() {
+      if (!begun.compareAndSet(false, true)) {
+        return;
       }
-      return out;
+      try {
+        List<MmapMatch> out = new ArrayList<>();
+        WindowedMatches it = searches.from(from, until);
+        while (it.hasNext()) {
+          out.add(it.next());
+        }
+        done.complete(out);
+      } catch (RuntimeException | Error e) {
+        done.completeExceptionally(e);
+      }
     }
   }
 
