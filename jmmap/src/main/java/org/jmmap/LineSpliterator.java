@@ -236,6 +236,7 @@ final class LineSpliterator<T> implements Spliterator<T> {
    */
   @Override
   public Spliterator<T> trySplit() {
+    refuseIfConfined(); // on every map, however short: a parallel stream fails the same way
     if (hi - pos < 2 * minSplit) {
       return null;
     }
@@ -249,14 +250,7 @@ final class LineSpliterator<T> implements Spliterator<T> {
    * @throws UnsupportedOperationException if the map is confined to one thread
    */
   Spliterator<T> splitAt(long mid) {
-    region.checkLive(s); // another thread than a confined map's owner: WrongThreadException
-    if (region.isConfined()) {
-      throw new UnsupportedOperationException(
-          "the lines of a confined map cannot be a parallel stream: it would hand the map to"
-              + " other threads, and a confined map answers only to the thread that made it; use"
-              + " a sequential stream, or a map made without confined(): "
-              + region.describe());
-    }
+    refuseIfConfined();
     if (mid <= pos || mid >= hi) {
       return null;
     }
@@ -273,6 +267,23 @@ final class LineSpliterator<T> implements Spliterator<T> {
         new LineSpliterator<>(region, s, pos, nl + 1, maker, block, minSplit);
     pos = nl + 1;
     return prefix;
+  }
+
+  /**
+   * Refuses to split the stream of a confined map.
+   *
+   * @throws UnsupportedOperationException if the map is confined to one thread
+   * @throws WrongThreadException if called from another thread than a confined map's owner
+   */
+  private void refuseIfConfined() {
+    region.checkLive(s); // another thread than a confined map's owner: WrongThreadException
+    if (region.isConfined()) {
+      throw new UnsupportedOperationException(
+          "the lines of a confined map cannot be a parallel stream: it would hand the map to"
+              + " other threads, and a confined map answers only to the thread that made it; use"
+              + " a sequential stream, or a map made without confined(): "
+              + region.describe());
+    }
   }
 
   @Override

@@ -122,6 +122,7 @@ final class OccurrenceSpliterator implements Spliterator.OfLong {
    */
   @Override
   public OfLong trySplit() {
+    refuseIfConfined(); // on every map, however short: a parallel stream fails the same way
     if (hi - pos < 2 * minSplit) {
       return null;
     }
@@ -135,14 +136,7 @@ final class OccurrenceSpliterator implements Spliterator.OfLong {
    * @throws UnsupportedOperationException if the map is confined to one thread
    */
   OfLong splitAt(long mid) {
-    region.checkLive(s); // another thread than a confined map's owner: WrongThreadException
-    if (region.isConfined()) {
-      throw new UnsupportedOperationException(
-          "findAll() of a confined map cannot be a parallel stream: it would hand the map to"
-              + " other threads, and a confined map answers only to the thread that made it; use"
-              + " a sequential stream, or a map made without confined(): "
-              + region.describe());
-    }
+    refuseIfConfined();
     long m = mid;
     for (int k = 0; m > pos && m < hi; k++) {
       long crossing;
@@ -164,6 +158,23 @@ final class OccurrenceSpliterator implements Spliterator.OfLong {
       m = crossing + needle.length;
     }
     return null;
+  }
+
+  /**
+   * Refuses to split the stream of a confined map.
+   *
+   * @throws UnsupportedOperationException if the map is confined to one thread
+   * @throws WrongThreadException if called from another thread than a confined map's owner
+   */
+  private void refuseIfConfined() {
+    region.checkLive(s); // another thread than a confined map's owner: WrongThreadException
+    if (region.isConfined()) {
+      throw new UnsupportedOperationException(
+          "findAll() of a confined map cannot be a parallel stream: it would hand the map to"
+              + " other threads, and a confined map answers only to the thread that made it; use"
+              + " a sequential stream, or a map made without confined(): "
+              + region.describe());
+    }
   }
 
   @Override
