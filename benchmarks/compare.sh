@@ -6,6 +6,9 @@
 #                                             of the wall clock, on a machine that others share
 #   COMPARE_ONLY=arrays benchmarks/compare.sh  only the rows of bulk typed access and populate
 #                                             (ArraysAndPageCache), with their ratios
+#   COMPARE_ONLY=streams benchmarks/compare.sh   runs only the whole-map stream rows (line streams,
+#                                                count, findAll, matches; sequential and parallel at
+#                                                1 and 2 threads) and their peers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-/tmp/jmmap-compare}"
@@ -43,7 +46,8 @@ cat "$text" "$bin" > /dev/null # warm the page cache
 
 ./build install >/dev/null
 mvn -B -q -ntp -Dstyle.color=never -pl benchmarks package -DskipTests >/dev/null 2>&1 || true
-cp=$(cat benchmarks/target/classpath.txt):benchmarks/target/classes
+# this tree's classes first: the local Maven repository is shared with other checkouts
+cp=jmmap/target/classes:$(cat benchmarks/target/classpath.txt):benchmarks/target/classes
 gcc -O2 -o "$dir/compare_ref" benchmarks/compare_ref.c
 
 source <(sed -n '/^find_jdk()/,/^}/p; /^java_major()/,/^}/p' build)
@@ -76,6 +80,82 @@ PY
 }
 if [ "${COMPARE_ONLY:-}" = arrays ]; then
   arrays
+  exit 0
+fi
+# The whole-map streams and their peers: Files.lines sequential and parallel in the same JVM, a C
+# memchr line loop and memmem count loop, grep -c -F, and CPython's find loop. The parallel rows
+# run once per common-pool parallelism, 1 and 2, each in its own JVM, for both search kernels.
+streams() {
+  : > "$dir/streams-java.txt"; : > "$dir/streams-vector.txt"
+  for threads in 1 2; do
+    seq=""; [ "$threads" = 1 ] && seq=seq
+    "$jdk/bin/java" --enable-native-access=ALL-UNNAMED \
+      -Djava.util.concurrent.ForkJoinPool.common.parallelism=$threads \
+      -cp "$cp" org.jmmap.benchmarks.Streams "$text" $seq >> "$dir/streams-java.txt"
+    "$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
+      -Djava.util.concurrent.ForkJoinPool.common.parallelism=$threads \
+      -cp "$cp" org.jmmap.benchmarks.Streams "$text" $seq >> "$dir/streams-vector.txt" \
+      2> >(grep -v 'incubator modules' >&2)
+  done
+  "$dir/compare_ref" "$text" "$bin" 0 streams > "$dir/streams-c.txt"
+  "${PYTHON:-python3}" benchmarks/compare_ref.py "$text" streams > "$dir/streams-python.txt" \
+    || echo "compare: CPython failed (status $?); its column stays empty" >&2
+  python3 - "$dir" "$text" <<'PY'
+import os, statistics, subprocess, sys, time
+d, text = sys.argv[1], sys.argv[2]
+cpu = os.environ.get("COMPARE_CLOCK") == "cpu"
+size = os.path.getsize(text)
+rates = []
+for _ in range(5):  # grep -c -F counts the lines that hold INFO; its time is the peer's
+    # (its output goes to a pipe: GNU grep stops at the first match when it writes to /dev/null)
+    t0, c0 = time.perf_counter(), os.times()
+    subprocess.run(["grep", "-c", "-F", "INFO", text], check=True, capture_output=True)
+    c1 = os.times()
+    took = (c1.children_user + c1.children_system - c0.children_user - c0.children_system
+            if cpu else time.perf_counter() - t0)
+    rates.append(size / took / 1e9)
+def load(name):
+    out = {}
+    for line in open(f"{d}/{name}.txt"):
+        if line.startswith("#"):
+            print(f"{name}: {line.strip()}")
+        elif len(line.split()) == 3:
+            k, v, unit = line.split()
+            out[k] = float(v)
+    return out
+j, v, c, p = (load(n) for n in ("streams-java", "streams-vector", "streams-c", "streams-python"))
+grep = statistics.median(rates)
+print(f"grep -c -F INFO: {grep:.3f} GB/s ({subprocess.run(['grep', '-V'], capture_output=True, text=True).stdout.splitlines()[0]})")
+print(f"{'workload':<28}{'jmmap':>9}{'jmmap+vec':>10}  GB/s")
+for k in list(j) + [k for k in v if k not in j]:
+    f = lambda x: f"{x:9.3f}" if x is not None else f"{'-':>9}"
+    print(f"{k:<28}{f(j.get(k))}{f(v.get(k)):>10}")
+print()
+def ratio(label, a, b):
+    for name, t in (("no flags", j), ("vector", v)):
+        x = t.get(a) if a in t else None
+        y = b(t) if callable(b) else None
+        if x is not None and y:
+            print(f"{label} ({name}): {x / y:.2f}x")
+ratio("line_segments_seq / C memchr line loop", "line_segments_seq", lambda t: c.get("line_segments_seq"))
+ratio("lines_iso_seq / Files.lines sequential", "lines_iso_seq", lambda t: t.get("files_lines_seq"))
+ratio("lines_iso_seq / CPython readline loop", "lines_iso_seq", lambda t: p.get("lines_iso_seq"))
+for a in ("line_segments", "lines_iso", "findall", "matches", "files_lines"):
+    ratio(f"{a} parallel 2 threads / sequential", f"{a}_par_p2",
+          lambda t, a=a: t.get(f"{a}_seq") if a != "findall" else t.get("findall_seq"))
+    ratio(f"{a} parallel 1 thread / sequential", f"{a}_par_p1", lambda t, a=a: t.get(f"{a}_seq"))
+ratio("lines_iso parallel 2 / Files.lines parallel 2", "lines_iso_par_p2", lambda t: t.get("files_lines_par_p2"))
+ratio("line_segments parallel 2 / Files.lines parallel 2", "line_segments_par_p2", lambda t: t.get("files_lines_par_p2"))
+ratio("findall parallel 2 / count_seq", "findall_par_p2", lambda t: t.get("count_seq"))
+ratio("findall parallel 2 / C memmem count loop", "findall_par_p2", lambda t: c.get("count_seq"))
+ratio("findall parallel 2 / grep -c -F", "findall_par_p2", lambda t: grep)
+ratio("count_seq / C memmem count loop", "count_seq", lambda t: c.get("count_seq"))
+ratio("count_seq / CPython find loop", "count_seq", lambda t: p.get("count_seq"))
+ratio("matches_seq / Matcher over asCharSequence()", "matches_seq", lambda t: t.get("matcher_charsequence"))
+PY
+}
+if [ "${COMPARE_ONLY:-}" = streams ]; then
+  streams
   exit 0
 fi
 # jmmap runs twice: with no JVM flag but native access, which gets the portable search kernel,
@@ -176,3 +256,4 @@ for row, channel, mode in (("cold_map_readline_native", "cold_filechannel_map_ge
         print(f"cold start, first map + readLine ({mode}) vs first FileChannel.map + get (same"
               f" JVM flags): {j[row][0] / j[channel][0]:.2f}x the time")
 PY
+streams

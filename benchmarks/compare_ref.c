@@ -61,6 +61,14 @@ static double count_common(unsigned char *m, size_t n) {
   return count ? (double)n : 0;
 }
 
+/* non-overlapping, as bytes.count and jmmap's count(): the next search starts past the match */
+static double count_nonoverlapping(unsigned char *m, size_t n) {
+  size_t pos = 0, count = 0;
+  unsigned char *p;
+  while ((p = memmem(m + pos, n - pos, COMMON, 4)) != NULL) { count++; pos = p - m + 4; }
+  return count ? (double)n : 0;
+}
+
 static double rfind_early(unsigned char *m, size_t n) {
   /* glibc has no memrmem: walk back with memrchr on the needle's last byte, then compare */
   size_t end = n;
@@ -121,6 +129,12 @@ int main(int argc, char **argv) {
   const char *clock = getenv("COMPARE_CLOCK");
   if (clock && strcmp(clock, "cpu") == 0) clock_id = CLOCK_PROCESS_CPUTIME_ID;
   unsigned char *t = map(argv[1], &tn, 0);
+  if (argc > 4 && strcmp(argv[4], "streams") == 0) {
+    /* the peers of the whole-map streams only */
+    REPORT("line_segments_seq", "GB/s", 1e9, lineends(t, tn));
+    REPORT("count_seq", "GB/s", 1e9, count_nonoverlapping(t, tn));
+    return 0;
+  }
   unsigned char *b = map(argv[2], &bn, 1);
   long ops = atol(argv[3]);
   REPORT("find_rare", "GB/s", 1e9, find_rare(t, tn));

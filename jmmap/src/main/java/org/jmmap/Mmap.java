@@ -21,11 +21,13 @@ import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.jmmap.internal.map.Mman;
@@ -2051,9 +2053,13 @@ public final class Mmap implements AutoCloseable {
    * element it is asked for throws {@link IllegalStateException}, even when the match was already
    * found in a block read before (only a match that the stream's {@code iterator()} took before the
    * change, to answer {@code hasNext()}, is still returned by its {@code next()}). Each {@link
-   * MmapMatch} handed out stays valid. A parallel stream takes matches in order from the one search
-   * and hands them to other threads in batches; on a map made with {@link MmapOptions#confined()}
-   * it throws {@link UnsupportedOperationException} as soon as it tries (every parallel terminal
+   * MmapMatch} handed out stays valid. A parallel stream ({@link Stream#parallel()}) searches
+   * chunks of the map at once in the common {@link java.util.concurrent.ForkJoinPool}, each from
+   * its first byte, and takes them in order: where a match before a chunk ends inside it, the chunk
+   * is searched again from that end until the two searches meet, so the matches are exactly those
+   * of the sequential stream, in the same order (a pattern with {@code \G}, which matches where a
+   * search starts, is searched sequentially); on a map made with {@link MmapOptions#confined()} it
+   * throws {@link UnsupportedOperationException} as soon as it tries (every parallel terminal
    * operation but {@code iterator()} and {@code spliterator()} does), in the thread that started
    * it.
    *
@@ -2078,9 +2084,176 @@ public final class Mmap implements AutoCloseable {
 
   Stream<MmapMatch> matches(
       Pattern pattern, long window, long overlap, boolean prefilter, int block) {
+    return matches(pattern, window, overlap, prefilter, block, 0);
+  }
+
+  /** {@code chunk}: bytes a parallel stream searches at a time; 0 chooses from the length. */
+  Stream<MmapMatch> matches(
+      Pattern pattern, long window, long overlap, boolean prefilter, int block, long chunk) {
     Objects.requireNonNull(pattern, "pattern");
-    WindowedMatches it = new WindowedMatches(region, pattern, window, overlap, prefilter, block);
-    return StreamSupport.stream(new MatchSpliterator(it, region), false);
+    MemorySegment s = region.segment();
+    MatchSpliterator.Searches searches =
+        new MatchSpliterator.Searches(region, s, pattern, window, overlap, prefilter, block);
+    WindowedMatches it = searches.from(0, Long.MAX_VALUE);
+    return StreamSupport.stream(new MatchSpliterator(it, searches, chunk), false);
+  }
+
+  // ---------------------------------------------------------------- whole-map streams
+
+  /**
+   * {@return the lines from the position to the end, as slices of the map, without copying}: each
+   * line as {@link #readLineSegment()} would return it, up to and including its {@code '\n'} (the
+   * last line may have none); no empty line at the end. Only {@code '\n'} ends a line.
+   *
+   * <p>The stream covers the bytes from the position to the end of the map as they are when it is
+   * made. It does not move the map's position, as {@link java.nio.file.Files#lines} moves nothing:
+   * {@code seek(pos)} afterwards if that is wanted. The bytes are scanned in heap copies of 64 KiB
+   * at a time with the search kernel, never in place with vector loads, so a file truncated under
+   * the map gives {@link MmapFaultException} rather than a crash. A parallel stream ({@link
+   * Stream#parallel()}) splits at line starts near the middle of what is left, as {@code
+   * Files.lines} does, and its lines are searched by the common {@link
+   * java.util.concurrent.ForkJoinPool}, one range per thread; a sequential stream uses the calling
+   * thread only. Each slice is read-only when the map is, and is valid as long as the map stays
+   * open and is not resized: see {@link #readLineSegment()} for what a slice is and is not guarded
+   * against.
+   *
+   * <p>The stream belongs to the mapping that is live when it is made. Once the map is closed, or
+   * resized to another length, from any thread, the stream hands out no further line: the next one
+   * it is asked for throws {@link IllegalStateException}, even when its bytes were copied before.
+   * On a map made with {@link MmapOptions#confined()} a parallel stream throws {@link
+   * UnsupportedOperationException} as soon as it tries to split, in the thread that started it.
+   *
+   * @throws IllegalStateException if the map is closed, or when the stream is consumed after the
+   *     map was closed or resized to another length
+   * @throws MmapFaultException if the file is truncated under the map while the stream is consumed
+   * @throws UnsupportedOperationException when a parallel stream of a confined map's lines starts
+   *     its terminal operation
+   */
+  public Stream<MemorySegment> lineSegments() {
+    return lineSegments(LineSpliterator.BLOCK, LineSpliterator.MIN_SPLIT);
+  }
+
+  Stream<MemorySegment> lineSegments(int block, long minSplit) {
+    return StreamSupport.stream(lineSegmentSpliterator(block, minSplit), false);
+  }
+
+  LineSpliterator<MemorySegment> lineSegmentSpliterator(int block, long minSplit) {
+    MemorySegment s = region.export();
+    long p = Math.min(pos(), s.byteSize());
+    return new LineSpliterator<>(
+        region, s, p, s.byteSize(), new LineSpliterator.Segments(s), block, minSplit);
+  }
+
+  /**
+   * {@return the lines from the position to the end, decoded with {@code charset}}: each line as
+   * {@link #readLine()} would return it, up to and including its {@code '\n'} (the last line may
+   * have none), decoded as {@link String#String(byte[], Charset)} decodes (malformed input is
+   * replaced); no empty line at the end. Only the byte {@code '\n'} ends a line, so use a charset
+   * in which that byte is always a line feed (ISO-8859-1, US-ASCII, UTF-8 and the like, not
+   * UTF-16).
+   *
+   * @apiNote Unlike {@link java.nio.file.Files#lines}, which drops the line terminators, each line
+   *     keeps its {@code '\n'}, as Python's {@code readline()} and {@link #readLine()} keep it;
+   *     {@code line.stripTrailing()} or {@code line.substring(0, line.length() - 1)} drops it.
+   *     ISO-8859-1 is the fastest charset: its strings are made by a plain copy.
+   *     <p>The stream covers the bytes from the position to the end as they are when it is made,
+   *     does not move the position, may run in parallel, and ends at a close or a resize, as {@link
+   *     #lineSegments()} says. Each string is a copy and stays valid.
+   * @param charset how to decode each line
+   * @throws IllegalStateException if the map is closed, or when the stream is consumed after the
+   *     map was closed or resized to another length
+   * @throws MmapFaultException if the file is truncated under the map while the stream is consumed
+   * @throws UnsupportedOperationException when a parallel stream of a confined map's lines starts
+   *     its terminal operation
+   */
+  public Stream<String> lines(Charset charset) {
+    return lines(charset, LineSpliterator.BLOCK, LineSpliterator.MIN_SPLIT);
+  }
+
+  Stream<String> lines(Charset charset, int block, long minSplit) {
+    return StreamSupport.stream(lineSpliterator(charset, block, minSplit), false);
+  }
+
+  LineSpliterator<String> lineSpliterator(Charset charset, int block, long minSplit) {
+    Objects.requireNonNull(charset, "charset");
+    MemorySegment s = region.segment();
+    long p = Math.min(pos(), s.byteSize());
+    return new LineSpliterator<>(
+        region, s, p, s.byteSize(), new LineSpliterator.Strings(charset), block, minSplit);
+  }
+
+  /**
+   * {@return how many times {@code needle} occurs in the whole map without overlap}, as Python's
+   * {@code bytes.count} counts: left to right, each occurrence counted starting at or after the end
+   * of the one before ({@code "aa"} occurs twice in {@code "aaaa"}, not three times). An empty
+   * needle occurs {@code length() + 1} times, at every offset and at the end, as in Python. The
+   * position is neither used nor moved.
+   *
+   * <p>The count runs in the calling thread; for a count over every core, use {@code
+   * findAll(needle).parallel().count()}, which gives the same number. The bytes are scanned in heap
+   * copies with the search kernel, as {@link #find(byte[])} scans them.
+   *
+   * @param needle the bytes to count
+   * @throws IllegalStateException if the map is closed, or is closed or resized during the count
+   * @throws MmapFaultException if the file is truncated under the map during the count
+   */
+  public long count(byte[] needle) {
+    MemorySegment s = region.segment();
+    Objects.requireNonNull(needle, "needle");
+    if (needle.length == 0) {
+      return s.byteSize() + 1;
+    }
+    return new OccurrenceSpliterator(region, s, needle.clone(), 0, s.byteSize(), Long.MAX_VALUE)
+        .count();
+  }
+
+  /**
+   * {@return the offset of every occurrence of {@code needle} in the whole map without overlap, in
+   * order}, the ones {@link #count(byte[])} counts: left to right, each at or after the end of the
+   * one before. An empty needle occurs at every offset from 0 to {@code length()} inclusive. The
+   * position is neither used nor moved.
+   *
+   * <p>A parallel stream ({@link java.util.stream.LongStream#parallel()}) splits the map near the
+   * middle of what is left, at a point that no occurrence crosses, so that its offsets are exactly
+   * the sequential ones, and searches the parts in the common {@link
+   * java.util.concurrent.ForkJoinPool}; a sequential stream uses the calling thread only. The
+   * stream belongs to the mapping that is live when it is made: once the map is closed, or resized
+   * to another length, from any thread, the next offset it is asked for throws {@link
+   * IllegalStateException}. On a map made with {@link MmapOptions#confined()} a parallel stream
+   * throws {@link UnsupportedOperationException} as soon as it tries to split.
+   *
+   * @param needle the bytes to look for
+   * @throws IllegalStateException if the map is closed, or when the stream is consumed after the
+   *     map was closed or resized to another length
+   * @throws MmapFaultException if the file is truncated under the map while the stream is consumed
+   * @throws UnsupportedOperationException when a parallel stream of a confined map's offsets starts
+   *     its terminal operation
+   */
+  public LongStream findAll(byte[] needle) {
+    return findAll(needle, OccurrenceSpliterator.MIN_SPLIT);
+  }
+
+  LongStream findAll(byte[] needle, long minSplit) {
+    MemorySegment s = region.segment();
+    Objects.requireNonNull(needle, "needle");
+    if (needle.length == 0) {
+      return LongStream.rangeClosed(0, s.byteSize());
+    }
+    return StreamSupport.longStream(occurrenceSpliterator(s, needle, minSplit), false);
+  }
+
+  OccurrenceSpliterator occurrenceSpliterator(MemorySegment s, byte[] needle, long minSplit) {
+    return occurrenceSpliterator(s, needle, 0, minSplit);
+  }
+
+  /** The occurrences from {@code from} on, for tests of maps too large to scan whole. */
+  OccurrenceSpliterator occurrenceSpliterator(
+      MemorySegment s, byte[] needle, long from, long minSplit) {
+    return new OccurrenceSpliterator(region, s, needle.clone(), from, s.byteSize(), minSplit);
+  }
+
+  OccurrenceSpliterator occurrenceSpliterator(byte[] needle, long from, long minSplit) {
+    return occurrenceSpliterator(region.segment(), needle, from, minSplit);
   }
 
   /**

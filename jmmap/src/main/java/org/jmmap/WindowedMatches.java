@@ -52,6 +52,7 @@ final class WindowedMatches implements Iterator<MmapMatch> {
   private final boolean lookbehind;
   private final int block;
   private final int context;
+  private final long until; // matches start before it
   private byte[] buffer;
   // a heap copy of [textBase, textEnd), for the candidates in [blockStart, blockEnd)
   private String text;
@@ -71,6 +72,25 @@ final class WindowedMatches implements Iterator<MmapMatch> {
 
   WindowedMatches(
       Region map, Pattern pattern, long window, long overlap, boolean prefilter, int block) {
+    this(map, map.segment(), pattern, window, overlap, prefilter, block, 0, Long.MAX_VALUE);
+  }
+
+  /**
+   * The matches of the mapping {@code segment} that a search of the whole map finds after it has
+   * reported every match that starts before {@code from} and none that ends after {@code from}: the
+   * matches that start in [{@code from}, {@code until}), in the window the whole search would use
+   * for each.
+   */
+  WindowedMatches(
+      Region map,
+      MemorySegment segment,
+      Pattern pattern,
+      long window,
+      long overlap,
+      boolean prefilter,
+      int block,
+      long from,
+      long until) {
     this.map = map;
     this.prefix = prefilter ? LiteralPrefix.of(pattern) : null;
     this.needle = prefix == null ? null : new String(prefix, StandardCharsets.ISO_8859_1);
@@ -83,9 +103,30 @@ final class WindowedMatches implements Iterator<MmapMatch> {
     this.names = pattern.namedGroups();
     this.window = window;
     this.overlap = overlap;
-    this.segment = map.segment(); // one generation: a concurrent resize makes it throw
+    this.segment = segment; // one generation: a concurrent resize makes it throw
     this.length = segment.byteSize();
+    this.until = until;
+    this.windowStart = windowOf(from, window, overlap, length);
+    this.searchFrom = from;
     open();
+  }
+
+  /**
+   * {@return the start of the window in which a search of the whole map looks for matches from
+   * {@code at}}: the window that holds {@code at}, unless an earlier one already reaches the end of
+   * the map (the last window reports every match to the end)
+   */
+  static long windowOf(long at, long window, long overlap, long length) {
+    long start = Math.min(at, Math.max(0, length - 1)) / window * window;
+    while (start > 0 && start - window + window + overlap >= length) {
+      start -= window;
+    }
+    return start;
+  }
+
+  /** {@return whether {@link #next()} stops at matches that start at or past {@link #until}} */
+  long until() {
+    return until;
   }
 
   private void open() {
@@ -115,6 +156,11 @@ final class WindowedMatches implements Iterator<MmapMatch> {
       // HotSpot may raise a fault's InternalError after the access, once the read in charAt has
       // returned, so that charAt cannot catch it: the matcher's frame is where it surfaces
       throw Faults.translate(map, e, searchFrom);
+    }
+    if (found && next.startOffset() >= until) {
+      next = null;
+      done = true;
+      found = false;
     }
     // a match may come from a heap copy taken before a close or a resize: the copy is no longer
     // the map's, so nothing more is handed out

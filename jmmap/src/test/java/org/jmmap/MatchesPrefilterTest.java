@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Spliterator;
 import java.util.function.IntToLongFunction;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -213,7 +214,26 @@ class MatchesPrefilterTest {
       List<String> expected = plain(p, m.asCharSequence());
       assertEquals(expected, describe(m.matches(p, window, overlap, true, block)), what);
       assertEquals(expected, describe(m.matches(p, window, overlap, false)), what);
+      // searched in chunks of a few bytes, split by hand and in a parallel stream
+      long chunk = 1 + Math.floorMod(expected.hashCode() + p.pattern().hashCode(), 40);
+      assertEquals(
+          expected, describe(chunks(m.matches(p, window, overlap, true, block, chunk))), what);
+      assertEquals(
+          expected,
+          describe(m.matches(p, window, overlap, false, block, chunk + 7).parallel()),
+          what + ", chunk " + (chunk + 7));
     }
+  }
+
+  /** {@return the matches of {@code s}, split into chunks until none is left, in order} */
+  private static Stream<MmapMatch> chunks(Stream<MmapMatch> s) {
+    Spliterator<MmapMatch> rest = s.spliterator();
+    List<MmapMatch> out = new ArrayList<>();
+    for (Spliterator<MmapMatch> b = rest.trySplit(); b != null; b = rest.trySplit()) {
+      b.forEachRemaining(out::add);
+    }
+    rest.forEachRemaining(out::add);
+    return out.stream();
   }
 
   @Test

@@ -64,7 +64,8 @@ class ReadmeTest {
     if (!body.contains("Mmap m =") && body.contains("m.")) {
       body = "try (Mmap m = Mmap.map(Path.of(\"data.bin\"), 0, Access.WRITE)) {\n" + body + "}\n";
     }
-    return "import static java.nio.charset.StandardCharsets.US_ASCII;\n"
+    return "import static java.nio.charset.StandardCharsets.ISO_8859_1;\n"
+        + "import static java.nio.charset.StandardCharsets.US_ASCII;\n"
         + "import java.nio.*;\nimport java.nio.channels.*;\nimport java.nio.file.*;\n"
         + "import java.lang.foreign.*;\nimport java.util.regex.*;\nimport org.jmmap.*;\n"
         + "public class "

@@ -16,6 +16,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -111,6 +112,9 @@ public final class HotTruncationChild {
   static final byte[] BUF = new byte[64 << 10];
   static final ByteBuffer DIRECT = ByteBuffer.allocateDirect(64 << 10);
   static final Pattern LINE_END = Pattern.compile("a\n");
+
+  /** The bytes of {@link #LINE_END}, for the byte searches. */
+  static final byte[] LINE_END_BYTES = {'a', '\n'};
 
   /** {@link #LINE_END} with a lookbehind, which {@code matches} searches in the map itself. */
   static final Pattern LINE_END_LOOKBEHIND = Pattern.compile("a\n(?<=a\n)");
@@ -542,6 +546,64 @@ public final class HotTruncationChild {
             List.of("org.jmmap.WindowedMatches.hasNextCandidateInMap("),
             1,
             (m, at, len, k) -> m.matches(LINE_END_LOOKBEHIND).count()));
+    // the whole-map streams: blocks of the map are copied to the heap and scanned there, in the
+    // spliterators' forEachRemaining and in ChunkScanner.forEach, which the test keeps out of line
+    p.add(
+        new PathSpec(
+            "lines(ISO_8859_1).count()",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("org.jmmap.LineSpliterator.forEachRemaining("),
+            1,
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.lines(StandardCharsets.ISO_8859_1).count();
+            }));
+    p.add(
+        new PathSpec(
+            "lineSegments().parallel().count()",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("org.jmmap.LineSpliterator.forEachRemaining("),
+            1,
+            (m, at, len, k) -> {
+              m.seek(at);
+              return m.lineSegments().parallel().count();
+            }));
+    p.add(
+        new PathSpec(
+            "count(byte[])",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("org.jmmap.internal.search.ChunkScanner.forEach("),
+            1,
+            (m, at, len, k) -> m.count(LINE_END_BYTES)));
+    p.add(
+        new PathSpec(
+            "findAll(byte[]).parallel().count()",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("org.jmmap.internal.search.ChunkScanner.forEach("),
+            1,
+            (m, at, len, k) -> m.findAll(LINE_END_BYTES).parallel().count()));
+    p.add(
+        new PathSpec(
+            "matches(Pattern).parallel().count(), literal prefix",
+            lens(1),
+            1,
+            false,
+            Warm.END,
+            List.of("org.jmmap.WindowedMatches.load("),
+            1,
+            (m, at, len, k) -> m.matches(LINE_END).parallel().count()));
     p.add(
         p(
             "inputStream read",

@@ -149,7 +149,9 @@ class HotTruncationTest {
                 // where matches() copies the map to the heap, and where it searches the map: the
                 // child waits for their C2 code
                 "-XX:CompileCommand=dontinline,org.jmmap.WindowedMatches::load",
-                "-XX:CompileCommand=dontinline,org.jmmap.WindowedMatches::hasNextCandidateInMap"));
+                "-XX:CompileCommand=dontinline,org.jmmap.WindowedMatches::hasNextCandidateInMap",
+                "-XX:CompileCommand=dontinline,org.jmmap.LineSpliterator::forEachRemaining",
+                "-XX:CompileCommand=dontinline,org.jmmap.internal.search.ChunkScanner::forEach"));
     if (vector) {
       options.add("--add-modules=jdk.incubator.vector");
       // C2 sometimes compiles the Vector API's load as code of its own, which HotSpot does not

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,17 +77,67 @@ class RaceTest {
             m.flushAsync(0, PS);
           });
 
+  static final byte[] LINE = "line\n".getBytes(StandardCharsets.ISO_8859_1);
+  static final Pattern WORD_LINE = Pattern.compile("line");
+
+  /**
+   * The whole-map streams, sequential and parallel; each checks what it was handed: the map holds
+   * only {@link #LINE} over and over, grown with zeros by a resize.
+   */
+  static final List<Use> STREAM_USES =
+      List.of(
+          m -> {
+            m.seek(0);
+            m.lines(StandardCharsets.ISO_8859_1)
+                .forEach(l -> check(l.equals("line\n") || l.chars().allMatch(c -> c == 0), l));
+          },
+          m -> {
+            m.seek(0);
+            m.lineSegments()
+                .parallel()
+                .forEach(
+                    l ->
+                        check(
+                            l.byteSize() == LINE.length
+                                ? l.get(ValueLayout.JAVA_BYTE, 4) == '\n'
+                                : l.get(ValueLayout.JAVA_BYTE, 0) == 0, // past the file's end
+                            l));
+          },
+          m -> m.findAll(LINE).parallel().forEach(at -> check(at % LINE.length == 0, at)),
+          m -> check(m.count(LINE) <= 8 * PS / LINE.length, m),
+          m -> m.matches(WORD_LINE).parallel().forEach(r -> check(r.group().equals("line"), r)),
+          m -> {
+            var it = m.lineSegments().iterator();
+            while (it.hasNext()) {
+              it.next();
+            }
+          },
+          m -> m.findAll(LINE).forEach(at -> check(at % LINE.length == 0, at)),
+          m -> m.matches(WORD_LINE).forEach(r -> check(r.startOffset() % LINE.length == 0, r)));
+
+  private static void check(boolean ok, Object what) {
+    if (!ok) {
+      throw new AssertionError("a stream handed out " + what);
+    }
+  }
+
   /** Runs every use in its own thread until each sees the map go away; collects the rest. */
   private static List<Throwable> hammer(Mmap m, Runnable whileRunning, boolean untilClosed)
+      throws InterruptedException {
+    return hammer(m, USES, whileRunning, untilClosed);
+  }
+
+  private static List<Throwable> hammer(
+      Mmap m, List<Use> uses, Runnable whileRunning, boolean untilClosed)
       throws InterruptedException {
     List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch started = new CountDownLatch(THREADS);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
-      // thread t makes the uses t, t + THREADS, ... in turn
+      // thread t makes the uses t, t + THREADS, ... of its list in turn
       List<Use> mine = new ArrayList<>();
-      for (int u = t; u < USES.size(); u += THREADS) {
-        mine.add(USES.get(u));
+      for (int u = t % uses.size(); u < uses.size(); u += THREADS) {
+        mine.add(uses.get(u));
       }
       int[] turn = {0};
       threads.add(
@@ -146,6 +197,37 @@ class RaceTest {
                   Thread.onSpinWait();
                 }
                 m.close();
+              },
+              true);
+      assertEquals(List.of(), unexpected, "round " + round);
+    }
+  }
+
+  @Test
+  void closeAndResizeWhileEightThreadsConsumeStreams() throws Exception {
+    Path f = Files.createTempFile(dir, "race", ".txt");
+    byte[] content = new byte[8 * PS / LINE.length * LINE.length];
+    for (int i = 0; i < content.length; i += LINE.length) {
+      System.arraycopy(LINE, 0, content, i, LINE.length);
+    }
+    Files.write(f, content);
+    for (int round = 0; round < Backings.rounds(50); round++) {
+      Mmap m = Mmap.map(f, 0, Access.WRITE);
+      int resizes = ThreadLocalRandom.current().nextInt(4);
+      List<Throwable> unexpected =
+          hammer(
+              m,
+              STREAM_USES,
+              () -> {
+                try {
+                  for (int i = 0; i < resizes; i++) {
+                    Thread.sleep(0, 50_000);
+                    m.resize(i % 2 == 0 ? 64 * PS : content.length);
+                  }
+                  m.close();
+                } catch (IOException | InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
               },
               true);
       assertEquals(List.of(), unexpected, "round " + round);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -84,6 +85,22 @@ class TruncationTest {
     p.put("asCharSequence", m -> m.asCharSequence().charAt((int) PAST));
     p.put("asCharSequence toString", m -> m.asCharSequence(PS, PAST + 4).toString());
     p.put("matches", m -> m.matches(Pattern.compile("x")).count());
+    p.put("matches parallel", m -> m.matches(Pattern.compile("x")).parallel().count());
+    p.put(
+        "lines",
+        m -> {
+          m.seek(PS);
+          m.lines(StandardCharsets.ISO_8859_1).count();
+        });
+    p.put(
+        "lineSegments parallel",
+        m -> {
+          m.seek(PS);
+          m.lineSegments().parallel().count();
+        });
+    p.put("count", m -> m.count(four));
+    p.put("findAll", m -> m.findAll(four).count());
+    p.put("findAll parallel", m -> m.findAll(four).parallel().toArray());
     p.put(
         "inputStream",
         m -> {
@@ -166,6 +183,50 @@ class TruncationTest {
   @Test
   void everyPathFaultsWithATypedExceptionWhenAnotherProcessTruncates() throws Exception {
     assertEquals("[]\n", RChild.run("-Xint", "truncation", dir.toString(), "true"));
+  }
+
+  /**
+   * A stream that has handed out its first elements meets the truncation at its next copy of the
+   * map: the lines and offsets that the file still had come out, then MmapFaultException.
+   */
+  @Test
+  void streamsTruncatedWhileConsumedFaultAtTheirNextBlock() throws Exception {
+    int lines = 40_000; // 400 KB: more than one block of every stream
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < lines; i++) {
+      b.append(String.format(java.util.Locale.ROOT, "line %04d\n", i % 10_000));
+    }
+    byte[] content = b.toString().getBytes(StandardCharsets.ISO_8859_1);
+    for (String stream : new String[] {"lines", "lineSegments", "findAll", "matches"}) {
+      Path f = Files.write(Files.createTempFile(dir, "stream", ".txt"), content);
+      try (Mmap m = Mmap.map(f, 0, Access.WRITE)) {
+        java.util.Iterator<?> it =
+            switch (stream) {
+              case "lines" -> m.lines(StandardCharsets.ISO_8859_1).iterator();
+              case "lineSegments" -> m.lineSegments().iterator();
+              case "findAll" -> m.findAll("line".getBytes(StandardCharsets.ISO_8859_1)).iterator();
+              default -> m.matches(Pattern.compile("line \\d+")).iterator();
+            };
+        it.next();
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+          ch.truncate(PS);
+        }
+        int taken = 1;
+        MmapFaultException e = null;
+        try {
+          while (it.hasNext()) {
+            it.next();
+            taken++;
+          }
+        } catch (MmapFaultException fault) {
+          e = fault;
+        }
+        assertTrue(e != null, stream + ": no fault after " + taken + " elements");
+        assertEquals(PS, e.fileSize(), stream);
+        assertTrue(taken < lines, stream + ": " + taken);
+        assertTrue(e.getMessage().contains(f.toString()), stream + ": " + e.getMessage());
+      }
+    }
   }
 
   /** Compiled hot code: the fault surfaces as MmapFaultException or InternalError, no crash. */

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * Runs a {@link HeapKernel} over a segment without letting it read the segment: the range is copied
@@ -147,6 +148,60 @@ final class ChunkScanner {
       chunk = Math.min(chunk << 1, CHUNK);
     }
     return -1;
+  }
+
+  /**
+   * Hands {@code sink} every occurrence of {@code needle} that starts in [from, startEnd) and ends
+   * by {@code to}, left to right, each starting at or after the end of the one before (the first at
+   * or after {@code from}), as {@code bytes.count} counts them. Chunks of {@link #CHUNK} candidates
+   * are copied and scanned one after the other, with no search restarted per occurrence.
+   *
+   * @param needle at least one byte
+   * @return how many occurrences
+   */
+  static long forEach(
+      HeapKernel kernel,
+      MemorySegment s,
+      long from,
+      long startEnd,
+      long to,
+      byte[] needle,
+      LongConsumer sink) {
+    int n = needle.length;
+    long last = Math.min(startEnd - 1, to - n); // the last candidate
+    if (last < from) {
+      return 0;
+    }
+    Needle p = new Needle(needle);
+    int reach = n <= WHOLE_NEEDLE ? n : p.span;
+    int slot = BufferPool.slot();
+    byte[] buf = BufferPool.take(slot);
+    try {
+      long found = 0;
+      for (long base = from; base <= last; ) {
+        int count = (int) Math.min(CHUNK, last - base + 1);
+        int len = count - 1 + reach;
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, base, buf, 0, len);
+        int resume = count; // the first candidate of the next chunk, from base
+        for (int c = kernel.forward(buf, 0, count, len, p); c >= 0; ) {
+          if (c + n <= len || restMatches(s, base + c, needle, len - c)) {
+            sink.accept(base + c);
+            found++;
+            if (c + n >= count) {
+              resume = c + n;
+              break;
+            }
+            c = kernel.forward(buf, c + n, count, len, p);
+          } else {
+            c = c + 1 < count ? kernel.forward(buf, c + 1, count, len, p) : -1;
+          }
+        }
+        base += resume;
+      }
+      return found;
+    } finally {
+      BufferPool.give(slot, buf);
+    }
   }
 
   /** {@return the lowest index in [from, to) that holds {@code b}, or -1} */

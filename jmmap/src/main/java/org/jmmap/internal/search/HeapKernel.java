@@ -20,4 +20,12 @@ interface HeapKernel {
 
   /** {@return the lowest index in [lo, hi) of {@code buf} that holds {@code b}, or -1} */
   int indexOf(byte[] buf, int lo, int hi, byte b);
+
+  /**
+   * Writes the indexes in [lo, hi) of {@code buf} that hold {@code b} into {@code out} from {@code
+   * out[n]} on, lowest first. It may stop early, when {@code out} has less room left than 65
+   * indexes: then the caller goes on from the last index written. {@return the number of indexes in
+   * {@code out}}: when it is less than {@code out.length - 64}, all were written
+   */
+  int indexAll(byte[] buf, int lo, int hi, byte b, int[] out, int n);
 }

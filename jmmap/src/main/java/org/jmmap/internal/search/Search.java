@@ -1,6 +1,7 @@
 package org.jmmap.internal.search;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.LongConsumer;
 
 /**
  * Substring and byte search over a segment, in Java only: a file-backed segment must never reach
@@ -88,5 +89,35 @@ public final class Search {
       return at;
     }
     return ChunkScanner.indexOf(Chosen.KERNEL, s, near, to, b);
+  }
+
+  /**
+   * Hands {@code sink} every occurrence of {@code needle} that starts in [from, startEnd) and ends
+   * by {@code to}, left to right and without overlap (each at or after the end of the one before,
+   * the first at or after {@code from}), as {@code bytes.count} counts them.
+   *
+   * @param needle at least one byte
+   * @return how many occurrences
+   */
+  public static long forEach(
+      MemorySegment s, long from, long startEnd, long to, byte[] needle, LongConsumer sink) {
+    return ChunkScanner.forEach(Chosen.KERNEL, s, from, startEnd, to, needle, sink);
+  }
+
+  /**
+   * Writes the indexes in [lo, hi) of the heap array {@code buf} that hold {@code b} into {@code
+   * out}, lowest first, with the selected kernel. {@return how many}: when fewer than {@code
+   * out.length - 64}, all were written; else the caller goes on from the last one
+   */
+  public static int indexAll(byte[] buf, int lo, int hi, byte b, int[] out) {
+    return Chosen.KERNEL.indexAll(buf, lo, hi, b, out, 0);
+  }
+
+  /**
+   * {@return the lowest index in [lo, hi) of the heap array {@code buf} that holds {@code b}, or
+   * -1}, with the selected kernel
+   */
+  public static int indexOf(byte[] buf, int lo, int hi, byte b) {
+    return Chosen.KERNEL.indexOf(buf, lo, hi, b);
   }
 }

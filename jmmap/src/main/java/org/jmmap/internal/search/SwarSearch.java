@@ -19,6 +19,7 @@ final class SwarSearch implements HeapKernel {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
+  private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
 
   private SwarSearch() {}
 
@@ -146,6 +147,31 @@ final class SwarSearch implements HeapKernel {
       mask &= ~(0x80L << (lane << 3));
     }
     return -1;
+  }
+
+  @Override
+  public int indexAll(byte[] buf, int lo, int hi, byte b, int[] out, int n) {
+    long w = (b & 0xFF) * ONES;
+    int i = lo;
+    for (; i <= hi - 8; i += 8) {
+      long x = word(buf, i) ^ w;
+      // the high bit of every zero lane, exactly: no borrow runs from one lane into the next
+      for (long m = ~(((x & LOWS) + LOWS) | x | LOWS); m != 0; m &= m - 1) {
+        out[n++] = i + (Long.numberOfTrailingZeros(m) >>> 3);
+        if (n == out.length) {
+          return n;
+        }
+      }
+    }
+    for (; i < hi; i++) {
+      if (buf[i] == b) {
+        out[n++] = i;
+        if (n == out.length) {
+          return n;
+        }
+      }
+    }
+    return n;
   }
 
   @Override

@@ -109,6 +109,26 @@ final class VectorSearch implements HeapKernel {
   }
 
   @Override
+  public int indexAll(byte[] buf, int lo, int hi, byte b, int[] out, int n) {
+    int lanes = SPECIES.length();
+    int room = out.length - lanes; // a vector adds up to lanes
+    int i = lo;
+    // as SwarSearch does: the lowest match of a vector written in any case, counted if there
+    for (; i <= hi - lanes && n < room; i += lanes) {
+      long m = ByteVector.fromArray(SPECIES, buf, i).eq(b).toLong();
+      out[n] = i + Long.numberOfTrailingZeros(m);
+      n += (int) ((m | -m) >>> 63);
+      for (m &= m - 1; m != 0; m &= m - 1) {
+        out[n++] = i + Long.numberOfTrailingZeros(m);
+      }
+    }
+    if (n >= room) {
+      return n;
+    }
+    return SwarSearch.KERNEL.indexAll(buf, i, hi, b, out, n);
+  }
+
+  @Override
   public int indexOf(byte[] buf, int lo, int hi, byte b) {
     int lanes = SPECIES.length();
     int i = lo;

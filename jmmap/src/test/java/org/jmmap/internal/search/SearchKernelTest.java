@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -184,6 +185,66 @@ class SearchKernelTest {
         assertEquals(
             expected, ChunkScanner.indexOf(VectorSearch.KERNEL, s, from, to, (byte) '\n'), why);
         assertEquals(expected, Search.indexOf(s, from, to, (byte) '\n'), why);
+      }
+    }
+  }
+
+  @Test
+  void bothKernelsListEveryLineEndInBatches() {
+    for (int round = 0; round < 300; round++) {
+      int n = r.nextInt(round % 10 == 0 ? 20_000 : 500);
+      byte[] d = haystack(n, round % 3 == 0 ? "\n" : "ab\n\013\212\t");
+      int lo = r.nextInt(n + 1);
+      int hi = lo + r.nextInt(n - lo + 1);
+      List<Integer> expected = new ArrayList<>();
+      for (int i = lo; i < hi; i++) {
+        if (d[i] == '\n') {
+          expected.add(i);
+        }
+      }
+      int[] out = new int[65 + r.nextInt(100)];
+      for (HeapKernel k : List.of(SwarSearch.KERNEL, VectorSearch.KERNEL)) {
+        List<Integer> got = new ArrayList<>();
+        // a kernel may stop when fewer than 65 slots are left: go on from the last index
+        for (int from = lo, c = out.length; c >= out.length - 64; ) {
+          c = k.indexAll(d, from, hi, (byte) '\n', out, 0);
+          for (int j = 0; j < c; j++) {
+            got.add(out[j]);
+          }
+          from = c == 0 ? hi : out[c - 1] + 1;
+        }
+        assertEquals(expected, got, "seed " + seed + " round " + round + " " + k);
+      }
+    }
+  }
+
+  @Test
+  void bothKernelsCountWithoutOverlapAsAPlainScan() {
+    for (int round = 0; round < 300; round++) {
+      int n = 1 + r.nextInt(round % 10 == 0 ? 200_000 : 3_000);
+      byte[] d = haystack(n, round % 2 == 0 ? "a" : "ab");
+      byte[] sub =
+          round % 5 == 0 ? haystack(1 + r.nextInt(5000), "a") : haystack(1 + r.nextInt(4), "ab");
+      long from = r.nextInt(n + 1);
+      long startEnd = from + r.nextInt((int) (n - from) + 1);
+      long to = startEnd + r.nextInt((int) (n - startEnd) + 1);
+      List<Long> expected = new ArrayList<>();
+      for (long i = from; i < startEnd && i + sub.length <= to; ) {
+        if (naiveFind(d, i, i + sub.length, sub) == i) {
+          expected.add(i);
+          i += sub.length;
+        } else {
+          i++;
+        }
+      }
+      for (MemorySegment s : segments(d)) {
+        for (HeapKernel k : List.of(SwarSearch.KERNEL, VectorSearch.KERNEL)) {
+          List<Long> got = new ArrayList<>();
+          long c = ChunkScanner.forEach(k, s, from, startEnd, to, sub, got::add);
+          String why = "seed " + seed + " round " + round + " " + k + " needle " + sub.length;
+          assertEquals(expected, got, why);
+          assertEquals(expected.size(), c, why);
+        }
       }
     }
   }
