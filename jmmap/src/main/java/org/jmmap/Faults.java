@@ -29,6 +29,21 @@ final class Faults {
     return new ReadOnlyMmapException(message);
   }
 
+  /**
+   * {@return the refusal of a parallel stream of a confined map}
+   *
+   * @param what the stream, e.g. {@code "findAll()"}
+   * @param map the map, as it describes itself
+   */
+  static RuntimeException confinedParallel(String what, String map) {
+    return new UnsupportedOperationException(
+        what
+            + " of a confined map cannot be a parallel stream: it would hand the map to other"
+            + " threads, and a confined map answers only to the thread that made it; use a"
+            + " sequential stream, or a map made without confined(): "
+            + map);
+  }
+
   /** {@return the JDK's {@link ReadOnlyBufferException}, for a read into a read-only buffer} */
   static RuntimeException readOnlyBuffer() {
     return new ReadOnlyBufferException();

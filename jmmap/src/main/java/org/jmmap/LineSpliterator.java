@@ -278,11 +278,7 @@ final class LineSpliterator<T> implements Spliterator<T> {
   private void refuseIfConfined() {
     region.checkLive(s); // another thread than a confined map's owner: WrongThreadException
     if (region.isConfined()) {
-      throw new UnsupportedOperationException(
-          "the lines of a confined map cannot be a parallel stream: it would hand the map to"
-              + " other threads, and a confined map answers only to the thread that made it; use"
-              + " a sequential stream, or a map made without confined(): "
-              + region.describe());
+      throw Faults.confinedParallel("the lines", region.describe());
     }
   }
 

@@ -123,11 +123,7 @@ final class MatchSpliterator implements Spliterator<MmapMatch> {
   public Spliterator<MmapMatch> trySplit() {
     matches.checkLive(); // another thread than a confined map's owner: WrongThreadException
     if (map.isConfined()) {
-      throw new UnsupportedOperationException(
-          "matches() of a confined map cannot be a parallel stream: it would hand the map to"
-              + " other threads, and a confined map answers only to the thread that made it; use"
-              + " a sequential stream, or a map made without confined(): "
-              + map.describe());
+      throw Faults.confinedParallel("matches()", map.describe());
     }
     if (consumed || searches.pattern().pattern().contains("\\G")) {
       // the iterator holds its place in the search, or \G matches where the search starts: the

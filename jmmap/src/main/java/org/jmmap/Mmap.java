@@ -1297,6 +1297,48 @@ public final class Mmap implements AutoCloseable {
   // ---------------------------------------------------------------- typed and atomic access
 
   /**
+   * Copies {@code len} elements of {@code layout} from {@code offset} of {@code s} into the array
+   * {@code dst} (of {@code dstLength} elements) at {@code off}, once the array range is checked.
+   */
+  private void copyOut(
+      String op,
+      MemorySegment s,
+      long offset,
+      Object dst,
+      int dstLength,
+      int off,
+      int len,
+      ValueLayout layout) {
+    checkArray(op, "dst", dstLength, off, len);
+    try {
+      MemorySegment.copy(s, layout, offset, dst, off, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, op, (long) len * layout.byteSize());
+    }
+  }
+
+  /**
+   * Copies {@code len} elements of {@code layout} from the array {@code src} (of {@code srcLength}
+   * elements) at {@code off} to {@code offset} of {@code s}, once the array range is checked.
+   */
+  private void copyIn(
+      String op,
+      MemorySegment s,
+      long offset,
+      Object src,
+      int srcLength,
+      int off,
+      int len,
+      ValueLayout layout) {
+    checkArray(op, "src", srcLength, off, len);
+    try {
+      MemorySegment.copy(src, off, s, layout, offset, len);
+    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
+      throw Faults.translate(region, e, offset, op, (long) len * layout.byteSize());
+    }
+  }
+
+  /**
    * The layouts and handles of typed and atomic access, made when the first such access runs: a
    * program that only maps and reads lines never pays for building them (a layout's var handle
    * costs milliseconds in a fresh JVM).
@@ -1522,13 +1564,15 @@ public final class Mmap implements AutoCloseable {
   public void getShorts(long offset, short[] dst, int off, int len, ByteOrder order) {
     MemorySegment s = region.segment();
     Objects.requireNonNull(dst, "dst");
-    ValueLayout layout = big(order) ? Typed.SHORT_BE : Typed.SHORT_LE;
-    checkArray("getShorts", "dst", dst.length, off, len);
-    try {
-      MemorySegment.copy(s, layout, offset, dst, off, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "getShorts", (long) len * 2);
-    }
+    copyOut(
+        "getShorts",
+        s,
+        offset,
+        dst,
+        dst.length,
+        off,
+        len,
+        big(order) ? Typed.SHORT_BE : Typed.SHORT_LE);
   }
 
   /**
@@ -1552,13 +1596,8 @@ public final class Mmap implements AutoCloseable {
   public void getInts(long offset, int[] dst, int off, int len, ByteOrder order) {
     MemorySegment s = region.segment();
     Objects.requireNonNull(dst, "dst");
-    ValueLayout layout = big(order) ? Typed.INT_BE : Typed.INT_LE;
-    checkArray("getInts", "dst", dst.length, off, len);
-    try {
-      MemorySegment.copy(s, layout, offset, dst, off, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "getInts", (long) len * 4);
-    }
+    copyOut(
+        "getInts", s, offset, dst, dst.length, off, len, big(order) ? Typed.INT_BE : Typed.INT_LE);
   }
 
   /**
@@ -1582,13 +1621,15 @@ public final class Mmap implements AutoCloseable {
   public void getLongs(long offset, long[] dst, int off, int len, ByteOrder order) {
     MemorySegment s = region.segment();
     Objects.requireNonNull(dst, "dst");
-    ValueLayout layout = big(order) ? Typed.LONG_BE : Typed.LONG_LE;
-    checkArray("getLongs", "dst", dst.length, off, len);
-    try {
-      MemorySegment.copy(s, layout, offset, dst, off, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "getLongs", (long) len * 8);
-    }
+    copyOut(
+        "getLongs",
+        s,
+        offset,
+        dst,
+        dst.length,
+        off,
+        len,
+        big(order) ? Typed.LONG_BE : Typed.LONG_LE);
   }
 
   /**
@@ -1612,13 +1653,15 @@ public final class Mmap implements AutoCloseable {
   public void getFloats(long offset, float[] dst, int off, int len, ByteOrder order) {
     MemorySegment s = region.segment();
     Objects.requireNonNull(dst, "dst");
-    ValueLayout layout = big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE;
-    checkArray("getFloats", "dst", dst.length, off, len);
-    try {
-      MemorySegment.copy(s, layout, offset, dst, off, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "getFloats", (long) len * 4);
-    }
+    copyOut(
+        "getFloats",
+        s,
+        offset,
+        dst,
+        dst.length,
+        off,
+        len,
+        big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE);
   }
 
   /**
@@ -1642,13 +1685,15 @@ public final class Mmap implements AutoCloseable {
   public void getDoubles(long offset, double[] dst, int off, int len, ByteOrder order) {
     MemorySegment s = region.segment();
     Objects.requireNonNull(dst, "dst");
-    ValueLayout layout = big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE;
-    checkArray("getDoubles", "dst", dst.length, off, len);
-    try {
-      MemorySegment.copy(s, layout, offset, dst, off, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "getDoubles", (long) len * 8);
-    }
+    copyOut(
+        "getDoubles",
+        s,
+        offset,
+        dst,
+        dst.length,
+        off,
+        len,
+        big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE);
   }
 
   /**
@@ -1672,13 +1717,15 @@ public final class Mmap implements AutoCloseable {
   public void putShorts(long offset, short[] src, int off, int len, ByteOrder order) {
     MemorySegment s = writable("putShorts");
     Objects.requireNonNull(src, "src");
-    ValueLayout layout = big(order) ? Typed.SHORT_BE : Typed.SHORT_LE;
-    checkArray("putShorts", "src", src.length, off, len);
-    try {
-      MemorySegment.copy(src, off, s, layout, offset, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "putShorts", (long) len * 2);
-    }
+    copyIn(
+        "putShorts",
+        s,
+        offset,
+        src,
+        src.length,
+        off,
+        len,
+        big(order) ? Typed.SHORT_BE : Typed.SHORT_LE);
   }
 
   /**
@@ -1702,13 +1749,8 @@ public final class Mmap implements AutoCloseable {
   public void putInts(long offset, int[] src, int off, int len, ByteOrder order) {
     MemorySegment s = writable("putInts");
     Objects.requireNonNull(src, "src");
-    ValueLayout layout = big(order) ? Typed.INT_BE : Typed.INT_LE;
-    checkArray("putInts", "src", src.length, off, len);
-    try {
-      MemorySegment.copy(src, off, s, layout, offset, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "putInts", (long) len * 4);
-    }
+    copyIn(
+        "putInts", s, offset, src, src.length, off, len, big(order) ? Typed.INT_BE : Typed.INT_LE);
   }
 
   /**
@@ -1732,13 +1774,15 @@ public final class Mmap implements AutoCloseable {
   public void putLongs(long offset, long[] src, int off, int len, ByteOrder order) {
     MemorySegment s = writable("putLongs");
     Objects.requireNonNull(src, "src");
-    ValueLayout layout = big(order) ? Typed.LONG_BE : Typed.LONG_LE;
-    checkArray("putLongs", "src", src.length, off, len);
-    try {
-      MemorySegment.copy(src, off, s, layout, offset, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "putLongs", (long) len * 8);
-    }
+    copyIn(
+        "putLongs",
+        s,
+        offset,
+        src,
+        src.length,
+        off,
+        len,
+        big(order) ? Typed.LONG_BE : Typed.LONG_LE);
   }
 
   /**
@@ -1762,13 +1806,15 @@ public final class Mmap implements AutoCloseable {
   public void putFloats(long offset, float[] src, int off, int len, ByteOrder order) {
     MemorySegment s = writable("putFloats");
     Objects.requireNonNull(src, "src");
-    ValueLayout layout = big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE;
-    checkArray("putFloats", "src", src.length, off, len);
-    try {
-      MemorySegment.copy(src, off, s, layout, offset, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "putFloats", (long) len * 4);
-    }
+    copyIn(
+        "putFloats",
+        s,
+        offset,
+        src,
+        src.length,
+        off,
+        len,
+        big(order) ? Typed.FLOAT_BE : Typed.FLOAT_LE);
   }
 
   /**
@@ -1792,13 +1838,15 @@ public final class Mmap implements AutoCloseable {
   public void putDoubles(long offset, double[] src, int off, int len, ByteOrder order) {
     MemorySegment s = writable("putDoubles");
     Objects.requireNonNull(src, "src");
-    ValueLayout layout = big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE;
-    checkArray("putDoubles", "src", src.length, off, len);
-    try {
-      MemorySegment.copy(src, off, s, layout, offset, len);
-    } catch (IllegalStateException | InternalError | IndexOutOfBoundsException e) {
-      throw Faults.translate(region, e, offset, "putDoubles", (long) len * 8);
-    }
+    copyIn(
+        "putDoubles",
+        s,
+        offset,
+        src,
+        src.length,
+        off,
+        len,
+        big(order) ? Typed.DOUBLE_BE : Typed.DOUBLE_LE);
   }
 
   /** Refuses {@code [off, off + len)} if it is not inside an array of {@code length} elements. */

@@ -169,11 +169,7 @@ final class OccurrenceSpliterator implements Spliterator.OfLong {
   private void refuseIfConfined() {
     region.checkLive(s); // another thread than a confined map's owner: WrongThreadException
     if (region.isConfined()) {
-      throw new UnsupportedOperationException(
-          "findAll() of a confined map cannot be a parallel stream: it would hand the map to"
-              + " other threads, and a confined map answers only to the thread that made it; use"
-              + " a sequential stream, or a map made without confined(): "
-              + region.describe());
+      throw Faults.confinedParallel("findAll()", region.describe());
     }
   }
 
