@@ -106,6 +106,21 @@ final class LineSpliterator<T> implements Spliterator<T> {
     this.minSplit = Math.max(1, minSplit);
   }
 
+  /**
+   * {@return a spliterator of the lines of {@code s} from {@code pos} as slices of {@code s}}. Made
+   * here rather than in {@link Mmap}, so that linking Mmap loads no class of line streams.
+   */
+  static LineSpliterator<MemorySegment> ofSegments(
+      Region region, MemorySegment s, long pos, int block, long minSplit) {
+    return new LineSpliterator<>(region, s, pos, s.byteSize(), new Segments(s), block, minSplit);
+  }
+
+  /** {@return a spliterator of the lines of {@code s} from {@code pos}, decoded with {@code cs}} */
+  static LineSpliterator<String> ofStrings(
+      Region region, MemorySegment s, long pos, Charset cs, int block, long minSplit) {
+    return new LineSpliterator<>(region, s, pos, s.byteSize(), new Strings(cs), block, minSplit);
+  }
+
   /** Copies {@code [at, at + block)}, or up to {@link #hi}, to the heap. */
   private void fill(long at) {
     int n = (int) Math.min(block, hi - at);

@@ -35,6 +35,7 @@ import org.jmmap.internal.map.Mode;
 import org.jmmap.internal.map.Opener;
 import org.jmmap.internal.map.Region;
 import org.jmmap.internal.map.Request;
+import org.jmmap.internal.map.Source;
 import org.jmmap.internal.search.Search;
 
 /**
@@ -272,7 +273,7 @@ public final class Mmap implements AutoCloseable {
    *     length is greater than the file
    */
   public static Mmap map(Path file, long length, Access access) throws IOException {
-    return options().length(length).access(access).map(file);
+    return map(file, length, access, 0);
   }
 
   /**
@@ -289,7 +290,28 @@ public final class Mmap implements AutoCloseable {
    *     range does not fit in the file
    */
   public static Mmap map(Path file, long length, Access access, long offset) throws IOException {
-    return options().length(length).access(access).offset(offset).map(file);
+    // as options().length(length).access(access).offset(offset).map(file), checks in its order,
+    // without the builder: a fresh JVM's first map loads one class fewer
+    Mode.Kind kind = kind(Objects.requireNonNull(access, "access"));
+    Objects.requireNonNull(file, "file");
+    return open(Request.withDefaults(new Source.File(file, true), length, kind, offset));
+  }
+
+  /**
+   * {@return the map layer's kind of {@code access}}, by comparisons rather than a switch, whose
+   * table of the enum's constants is a class of its own that the first map of a JVM would load
+   */
+  static Mode.Kind kind(Access access) {
+    if (access == Access.READ) {
+      return Mode.Kind.READ;
+    }
+    if (access == Access.WRITE) {
+      return Mode.Kind.WRITE;
+    }
+    if (access == Access.COPY) {
+      return Mode.Kind.COPY;
+    }
+    return Mode.Kind.DEFAULT;
   }
 
   /**
@@ -2188,8 +2210,7 @@ public final class Mmap implements AutoCloseable {
   LineSpliterator<MemorySegment> lineSegmentSpliterator(int block, long minSplit) {
     MemorySegment s = region.export();
     long p = Math.min(pos(), s.byteSize());
-    return new LineSpliterator<>(
-        region, s, p, s.byteSize(), new LineSpliterator.Segments(s), block, minSplit);
+    return LineSpliterator.ofSegments(region, s, p, block, minSplit);
   }
 
   /**
@@ -2226,8 +2247,7 @@ public final class Mmap implements AutoCloseable {
     Objects.requireNonNull(charset, "charset");
     MemorySegment s = region.segment();
     long p = Math.min(pos(), s.byteSize());
-    return new LineSpliterator<>(
-        region, s, p, s.byteSize(), new LineSpliterator.Strings(charset), block, minSplit);
+    return LineSpliterator.ofStrings(region, s, p, charset, block, minSplit);
   }
 
   /**

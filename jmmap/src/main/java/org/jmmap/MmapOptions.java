@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.jmmap.internal.map.HugePages;
 import org.jmmap.internal.map.Mman;
-import org.jmmap.internal.map.Mode;
 import org.jmmap.internal.map.Request;
 import org.jmmap.internal.map.Source;
 
@@ -273,21 +272,6 @@ public final class MmapOptions {
   /** {@return an immutable copy of these options, for {@code source}} */
   Request request(Source source, long length) {
     return new Request(
-        source, length, kind(access), flags, prot, offset, trackFd, populate, confined);
-  }
-
-  // comparisons rather than a switch, whose table of the enum's constants is a class of its own
-  // that the first map of a JVM would load
-  private static Mode.Kind kind(Access access) {
-    if (access == Access.READ) {
-      return Mode.Kind.READ;
-    }
-    if (access == Access.WRITE) {
-      return Mode.Kind.WRITE;
-    }
-    if (access == Access.COPY) {
-      return Mode.Kind.COPY;
-    }
-    return Mode.Kind.DEFAULT;
+        source, length, Mmap.kind(access), flags, prot, offset, trackFd, populate, confined);
   }
 }

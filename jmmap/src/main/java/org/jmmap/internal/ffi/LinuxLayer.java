@@ -23,15 +23,6 @@ final class LinuxLayer implements NativeOs {
 
   private LinuxLayer() {
     pageSize = auxvPageSize();
-    // the first call may come only once descriptors have run out, and then a class that lies in a
-    // directory cannot be loaded (each load takes a descriptor; a jar stays open and takes none)
-    NativeOs.preload(
-        "org.jmmap.internal.ffi.LinuxNativeOs",
-        "org.jmmap.internal.ffi.LinuxNativeOs$Fn",
-        "org.jmmap.internal.ffi.LinuxNativeOs$Core",
-        "org.jmmap.internal.ffi.LinuxNativeOs$Downcall",
-        "org.jmmap.internal.ffi.NativeOs$FileStat",
-        "org.jmmap.internal.ffi.Errno");
   }
 
   /**

@@ -3,7 +3,6 @@ package org.jmmap.internal.ffi;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.security.CodeSource;
 
 /**
  * The seam between jmmap and the operating system: every system call jmmap makes goes through one
@@ -19,53 +18,6 @@ public interface NativeOs {
   /** {@return the implementation for this platform} */
   static NativeOs current() {
     return LinuxLayer.INSTANCE;
-  }
-
-  /**
-   * Loads jmmap's classes {@code names} now, without linking them, when jmmap's classes lie in a
-   * directory: loading one from there takes a descriptor, and code that must work once descriptors
-   * have run out (to reclaim them) cannot load it then. From a jar, which stays open, a class loads
-   * without one, and nothing is done.
-   *
-   * @param names binary names of classes of jmmap
-   */
-  static void preload(String... names) {
-    if (!inDirectory(NativeOs.class)) {
-      return;
-    }
-    for (String name : names) {
-      try {
-        Class.forName(name, false, NativeOs.class.getClassLoader());
-      } catch (ClassNotFoundException e) {
-        throw missing(name, e);
-      }
-    }
-  }
-
-  /**
-   * {@return the error for a class of jmmap that is missing}, typed as {@link Error}: a {@code
-   * throw new AssertionError} here would make linking NativeOs load that class
-   */
-  private static Error missing(String name, ClassNotFoundException e) {
-    return Missing.of(name, e);
-  }
-
-  /** Makes the error of {@link #missing}, in a class that only a broken installation loads. */
-  final class Missing {
-    private Missing() {}
-
-    static Error of(String name, ClassNotFoundException e) {
-      return new AssertionError("a class of jmmap is missing: " + name, e);
-    }
-  }
-
-  /** {@return whether the classes of {@code c}'s code source lie in a directory} */
-  private static boolean inDirectory(Class<?> c) {
-    CodeSource source = c.getProtectionDomain().getCodeSource();
-    return source != null
-        && source.getLocation() != null
-        && "file".equals(source.getLocation().getProtocol())
-        && source.getLocation().getPath().endsWith("/");
   }
 
   /** {@return null when every call here can be made, or why the OS layer is unavailable} */

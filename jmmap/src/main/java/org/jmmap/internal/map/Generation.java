@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One generation of a region's mapping: its arena, its raw segment and the cleaner that unmaps it
@@ -21,6 +22,39 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Generation {
   private static final Cleaner CLEANER = Cleaner.create();
+
+  /** Bytes of generations not yet unmapped, for {@link Reclaim}. */
+  static final AtomicLong MAPPED = new AtomicLong();
+
+  /**
+   * Generations released so far (unmapped, or their descriptor given back), for {@link Reclaim}.
+   */
+  static final AtomicLong RELEASED = new AtomicLong();
+
+  /**
+   * Threads in or before {@link Reclaim}'s gate, waiting for generations to be released; written
+   * under the gate. Counted here, with what every map counts, so that a map made while nothing runs
+   * short loads no class of Reclaim.
+   */
+  static volatile int waiting;
+
+  /** {@return whether threads wait for descriptors or address space that collections release} */
+  static boolean shortage() {
+    return waiting != 0;
+  }
+
+  /** {@return how many generations were released so far}, for {@link Reclaim#failed} */
+  static long releasedSoFar() {
+    return RELEASED.get();
+  }
+
+  /** Counts bytes mapped ({@code delta > 0}) or unmapped ({@code delta < 0}). */
+  private static void mapped(long delta) {
+    MAPPED.addAndGet(delta);
+    if (delta < 0) {
+      RELEASED.incrementAndGet();
+    }
+  }
 
   final Arena arena;
   final MemorySegment raw;
@@ -46,14 +80,14 @@ final class Generation {
         new Release(
             backing, raw.address(), raw.byteSize(), createdAt, byArena ? arena : null, exported);
     this.cleanable = CLEANER.register(byArena ? owner : raw.scope(), release);
-    Reclaim.mapped(raw.byteSize());
+    mapped(raw.byteSize());
   }
 
   /** Forgets this generation without unmapping it (it was closed, moved or unmapped). */
   void retire() {
     if (!release.disarmed) {
       release.disarmed = true;
-      Reclaim.mapped(-raw.byteSize());
+      mapped(-raw.byteSize());
     }
     cleanable.clean();
   }
@@ -104,7 +138,7 @@ final class Generation {
                 createdAt);
       }
       if (arena != null && exported.get()) {
-        Reclaim.released(); // the descriptor, not the memory
+        RELEASED.incrementAndGet(); // the descriptor, not the memory
       } else {
         try {
           if (arena == null) {
@@ -121,7 +155,7 @@ final class Generation {
           // counted once it is unmapped, not before: a thread short of address space that sees it
           // released retries at once, and must find the room free (the first unmap of a JVM may
           // wait for the native linker to be set up)
-          Reclaim.mapped(-length);
+          mapped(-length);
         }
       }
       Backing.closeQuietly(backing);

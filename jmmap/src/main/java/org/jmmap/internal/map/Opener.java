@@ -13,6 +13,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.CodeSource;
 import org.jmmap.internal.ffi.NativeOs;
 
 /**
@@ -62,24 +63,52 @@ public final class Opener {
   private Opener(NativeOs os, boolean throughJdk) {
     this.os = os;
     this.throughJdk = throughJdk && os != null;
-    // once descriptors run out, loading a class from a directory on the class path fails too: load
-    // now what a shortage needs, so that the failure reaches Reclaim intact (from a jar, which
-    // stays
-    // open, nothing is done)
-    NativeOs.preload(
-        "org.jmmap.internal.map.Reclaim$Shortage",
-        "org.jmmap.internal.map.Reclaim$Call",
-        "org.jmmap.internal.map.Region$FirstMap",
-        "org.jmmap.internal.map.Region$Resizing",
-        "org.jmmap.SystemCallException",
-        "org.jmmap.internal.ffi.Errno");
-    if (this.throughJdk) {
-      // the OS layer maps a file when the JDK cannot, which may be when descriptors have run out
-      // and no class can be loaded from a directory: load what it needs now
-      NativeOs.preload(
-          "org.jmmap.internal.map.NativeOpener",
-          "org.jmmap.internal.map.FdBacking",
-          "org.jmmap.internal.map.NativeNames");
+    // once descriptors run out, loading a class from a directory on the class path fails too (each
+    // load takes a descriptor; a jar stays open and takes none): load now what a shortage needs, so
+    // that the failure reaches Reclaim intact, and the OS layer's classes, which may first be
+    // needed then (a read-only map made through the JDK, or an anonymous one, links none of them)
+    if (inDirectory()) {
+      preload(
+          "org.jmmap.internal.map.Reclaim",
+          "org.jmmap.internal.map.Reclaim$Shortage",
+          "org.jmmap.internal.map.Reclaim$Call",
+          "org.jmmap.internal.map.Region$FirstMap",
+          "org.jmmap.internal.map.Region$Resizing",
+          "org.jmmap.internal.map.Thrown",
+          "org.jmmap.SystemCallException",
+          "org.jmmap.internal.ffi.Errno");
+      if (os != null) {
+        preload(
+            "org.jmmap.internal.map.NativeOpener",
+            "org.jmmap.internal.map.FdBacking",
+            "org.jmmap.internal.map.NativeNames",
+            "org.jmmap.internal.ffi.LinuxNativeOs",
+            "org.jmmap.internal.ffi.LinuxNativeOs$Fn",
+            "org.jmmap.internal.ffi.LinuxNativeOs$Core",
+            "org.jmmap.internal.ffi.LinuxNativeOs$Downcall",
+            "org.jmmap.internal.ffi.NativeOs$FileStat");
+      }
+    }
+  }
+
+  /** {@return whether jmmap's classes lie in a directory} rather than a jar */
+  private static boolean inDirectory() {
+    CodeSource source = Opener.class.getProtectionDomain().getCodeSource();
+    return source != null
+        && source.getLocation() != null
+        && "file".equals(source.getLocation().getProtocol())
+        && source.getLocation().getPath().endsWith("/");
+  }
+
+  /** Loads jmmap's classes {@code names} without linking them. */
+  private static void preload(String... names) {
+    for (String name : names) {
+      try {
+        Class.forName(name, false, Opener.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        // not an AssertionError: linking Opener would load that class
+        throw new IllegalStateException("a class of jmmap is missing: " + name, e);
+      }
     }
   }
 
@@ -177,7 +206,7 @@ public final class Opener {
         || mode.flags() != MAP_SHARED
         || mode.prot() != PROT_READ
         || r.populate()
-        || Reclaim.shortage()
+        || Generation.shortage()
         || Thread.currentThread().isInterrupted()
         || !ascii(path.toString())) {
       return null;

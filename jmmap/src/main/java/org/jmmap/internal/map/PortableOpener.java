@@ -145,7 +145,7 @@ final class PortableOpener {
     boolean writable = mapMode != FileChannel.MapMode.READ_ONLY;
     try {
       OpenOption[] options = options(writable, f.followLinks());
-      if (!Reclaim.shortage()) {
+      if (!Generation.shortage()) {
         // the common case, without the retrying call's lambda (a fresh JVM's first lambda costs
         // milliseconds): only a shortage of descriptors takes the retrying path
         try {
@@ -313,9 +313,10 @@ final class PortableOpener {
   /**
    * {@return {@code e} as a {@link SystemCallException} with its errno if it says that descriptors
    * ran out}, which the JDK tells only by the text of {@code strerror(EMFILE)} or {@code
-   * strerror(ENFILE)}; otherwise {@code e} itself
+   * strerror(ENFILE)}; otherwise {@code e} itself. Typed as {@link IOException} and made by {@link
+   * Thrown}: linking this class then loads no class of the exception.
    */
-  static FileSystemException shortOfDescriptors(FileSystemException e) {
+  static IOException shortOfDescriptors(FileSystemException e) {
     int errno =
         switch (String.valueOf(e.getReason())) {
           case "Too many open files" -> Errno.EMFILE;
@@ -325,8 +326,8 @@ final class PortableOpener {
     if (errno == 0) {
       return e;
     }
-    SystemCallException s =
-        new SystemCallException(
+    IOException s =
+        Thrown.systemCall(
             e.getFile(), "open failed: " + Errno.name(errno) + " (" + e.getReason() + ")", errno);
     s.initCause(e);
     return s;

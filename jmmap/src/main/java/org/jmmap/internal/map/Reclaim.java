@@ -24,10 +24,9 @@ import org.jmmap.internal.ffi.Errno;
  * fails promptly for all.
  */
 final class Reclaim {
-  private static final AtomicLong MAPPED = new AtomicLong(); // bytes of generations not unmapped
-  private static final AtomicLong RELEASED = new AtomicLong(); // generations released so far
-
-  private static volatile int waiting; // threads in or before the gate
+  // the bytes mapped, the generations released and the threads in or before the gate are counted
+  // in Generation (MAPPED, RELEASED, waiting), which every map updates: a map made while nothing
+  // runs short loads no class of this one
 
   /**
    * Whether the last shortage was of address space rather than descriptors: then a caller that
@@ -37,24 +36,6 @@ final class Reclaim {
   private static volatile boolean shortOfMemory;
 
   private Reclaim() {}
-
-  /** Counts bytes mapped ({@code delta > 0}) or unmapped ({@code delta < 0}). */
-  static void mapped(long delta) {
-    MAPPED.addAndGet(delta);
-    if (delta < 0) {
-      RELEASED.incrementAndGet();
-    }
-  }
-
-  /** Counts a release that gave back a descriptor but left its memory mapped. */
-  static void released() {
-    RELEASED.incrementAndGet();
-  }
-
-  /** {@return whether threads wait for descriptors or address space that collections release} */
-  static boolean shortage() {
-    return waiting != 0;
-  }
 
   /** A call into the OS. */
   @FunctionalInterface
@@ -72,7 +53,7 @@ final class Reclaim {
    * @param bytes how much address space the call asks for; 0 when it asks for a descriptor
    */
   static <T> T retrying(long bytes, Call<T> call) throws IOException {
-    if (waiting != 0) {
+    if (Generation.waiting != 0) {
       if (!shortOfMemory) {
         Shortage.awaitRound(); // let the thread that collects have the first go at what it released
       } else {
@@ -80,7 +61,7 @@ final class Reclaim {
             bytes, call, null); // queue behind the others rather than take their room
       }
     }
-    long released = RELEASED.get();
+    long released = Generation.RELEASED.get();
     try {
       return call.run();
     } catch (SystemCallException e) {
@@ -88,18 +69,13 @@ final class Reclaim {
     }
   }
 
-  /** {@return how many generations were released so far}, for {@link #failed} */
-  static long releasedSoFar() {
-    return RELEASED.get();
-  }
-
   /**
    * {@return the call's result} after its first try, made by the caller itself while nobody was
-   * short ({@link #shortage} false), failed with {@code e}: retried as {@link #retrying} retries
-   * it. A caller that tries first without a {@link Call} object links no class for it while nothing
-   * runs short.
+   * short ({@link Generation#shortage} false), failed with {@code e}: retried as {@link #retrying}
+   * retries it. A caller that tries first without a {@link Call} object links no class for it while
+   * nothing runs short.
    *
-   * @param released {@link #releasedSoFar} before the first try
+   * @param released {@link Generation#releasedSoFar} before the first try
    */
   static <T> T failed(long bytes, Call<T> call, SystemCallException e, long released)
       throws IOException {
@@ -113,12 +89,14 @@ final class Reclaim {
   /**
    * {@return whether collections may cure {@code e}}: a shortage of descriptors, or of address
    * space while maps not yet unmapped hold at least {@code bytes}, or were unmapped since the call
-   * began ({@code released} is {@link #RELEASED} then): the room they left may be what the call
-   * missed
+   * began ({@code released} is {@link Generation#RELEASED} then): the room they left may be what
+   * the call missed
    */
   private static boolean curable(SystemCallException e, long bytes, long released) {
     return Errno.isResourceShortage(e.errno())
-        && (e.errno() != Errno.ENOMEM || MAPPED.get() >= bytes || RELEASED.get() != released);
+        && (e.errno() != Errno.ENOMEM
+            || Generation.MAPPED.get() >= bytes
+            || Generation.RELEASED.get() != released);
   }
 
   /**
@@ -150,7 +128,7 @@ final class Reclaim {
       long seen = round;
       long deadline = System.nanoTime() + ROUND_WAIT_MS * 1_000_000L;
       synchronized (ROUND) {
-        for (long left = ROUND_WAIT_MS; round == seen && waiting != 0 && left > 0; ) {
+        for (long left = ROUND_WAIT_MS; round == seen && Generation.waiting != 0 && left > 0; ) {
           try {
             ROUND.wait(left);
           } catch (InterruptedException interrupted) {
@@ -172,7 +150,7 @@ final class Reclaim {
 
     static <T> T queued(long bytes, Call<T> call, SystemCallException first) throws IOException {
       synchronized (Reclaim.class) {
-        waiting++;
+        Generation.waiting++;
       }
       try {
         GATE.lockInterruptibly();
@@ -185,7 +163,7 @@ final class Reclaim {
         return call.run();
       }
       try {
-        long seen = RELEASED.get();
+        long seen = Generation.RELEASED.get();
         try {
           return call.run(); // what the thread ahead waited for may have been released
         } catch (SystemCallException e) {
@@ -208,7 +186,7 @@ final class Reclaim {
 
     private static void leave() {
       synchronized (Reclaim.class) {
-        waiting--;
+        Generation.waiting--;
       }
     }
 
@@ -216,7 +194,7 @@ final class Reclaim {
     private static <T> T collecting(Call<T> call, SystemCallException first) throws IOException {
       long sleep = 1;
       for (int fruitless = 0, n = 0; fruitless < MAX_SLEEPS && n < MAX_COLLECTIONS; n++) {
-        long before = RELEASED.get();
+        long before = Generation.RELEASED.get();
         System.gc();
         try {
           Thread.sleep(sleep);
@@ -233,7 +211,7 @@ final class Reclaim {
         } finally {
           roundDone();
         }
-        if (RELEASED.get() == before) {
+        if (Generation.RELEASED.get() == before) {
           fruitless++; // the cleaner may still be releasing what the collection found: wait longer
           sleep <<= 1;
         } else {
@@ -241,7 +219,7 @@ final class Reclaim {
           sleep = 1;
         }
       }
-      FUTILE.set(RELEASED.get());
+      FUTILE.set(Generation.RELEASED.get());
       throw first;
     }
   }

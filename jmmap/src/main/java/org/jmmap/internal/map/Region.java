@@ -175,10 +175,10 @@ public final class Region {
     boolean success = false;
     try {
       MemorySegment s;
-      if (Reclaim.shortage()) {
+      if (Generation.shortage()) {
         s = FirstMap.retrying(backing, length, arena);
       } else {
-        long released = Reclaim.releasedSoFar();
+        long released = Generation.releasedSoFar();
         try {
           s = backing.map(length, arena);
         } catch (IOException e) {

@@ -25,6 +25,24 @@ public record Request(
     boolean confined) {
 
   /**
+   * {@return a request for a map of {@code source} with {@code MmapOptions}' defaults} for all but
+   * the length, the access and the offset ({@code MAP_SHARED}, {@code PROT_READ | PROT_WRITE}, the
+   * descriptor kept, not populated, not confined)
+   */
+  public static Request withDefaults(Source source, long length, Mode.Kind access, long offset) {
+    return new Request(
+        source,
+        length,
+        access,
+        Mman.MAP_SHARED,
+        Mman.PROT_READ | Mman.PROT_WRITE,
+        offset,
+        true,
+        false,
+        false);
+  }
+
+  /**
    * {@return a request for a shared, writable map of all of {@code source} from offset 0} (how
    * shared memory maps its file)
    *

@@ -2,7 +2,6 @@ package org.jmmap.internal.search;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
@@ -24,15 +23,12 @@ import java.util.function.LongConsumer;
  * needle brings only the bytes its filter reads, and a candidate is verified past the chunk by
  * copying the rest.
  *
- * <p>A byte search (the line end for {@code readLine}) scans its first {@link #NEAR} bytes in
- * place, a word at a time with scalar segment loads, which cost no copy: lines are short. The
- * substring searches have no such phase: compiled once for long scans, where it ran once per call,
- * it stayed out of line and made later short searches slower than the copy.
+ * <p>A byte search (the line end for {@code readLine}) comes here only past its first {@link
+ * Search#NEAR} bytes, which {@link Search} scans in place. The substring searches have no such
+ * phase: compiled once for long scans, where it ran once per call, it stayed out of line and made
+ * later short searches slower than the copy.
  */
 final class ChunkScanner {
-  /** Bytes that a byte search scans in place before the first chunk. */
-  static final int NEAR = 256;
-
   /** Candidates in the first chunk. */
   static final int FIRST_CHUNK = 256;
 
@@ -41,11 +37,6 @@ final class ChunkScanner {
 
   /** Needles up to this long are copied whole along with the candidates of each chunk. */
   static final int WHOLE_NEEDLE = 4096;
-
-  private static final ValueLayout.OfLong WORD =
-      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
 
   private ChunkScanner() {}
 
@@ -204,17 +195,15 @@ final class ChunkScanner {
     }
   }
 
-  /** {@return the lowest index in [from, to) that holds {@code b}, or -1} */
+  /**
+   * {@return the lowest index in [from, to) that holds {@code b}, or -1}, chunk by chunk (the
+   * caller has scanned the bytes before {@code from} in place)
+   */
   static long indexOf(HeapKernel kernel, MemorySegment s, long from, long to, byte b) {
-    long near = Math.min(to, from + NEAR);
-    long at = nearIndexOf(s, from, near, b);
-    if (at >= 0 || near == to) {
-      return at;
-    }
     int slot = BufferPool.slot();
     byte[] buf = BufferPool.take(slot);
     try {
-      return indexOfIn(buf, kernel, s, near, to, b);
+      return indexOfIn(buf, kernel, s, from, to, b);
     } finally {
       BufferPool.give(slot, buf);
     }
@@ -232,32 +221,6 @@ final class ChunkScanner {
       }
       base += count;
       chunk = Math.min(chunk << 1, CHUNK);
-    }
-    return -1;
-  }
-
-  /**
-   * {@return the high bit set in every lane of {@code x} that is zero, and maybe in a lane just
-   * above one that is}
-   */
-  private static long zeroish(long x) {
-    return (x - ONES) & ~x & HIGHS;
-  }
-
-  /** {@return the lowest index in [from, end) that holds {@code b}, or -1}, in place */
-  static long nearIndexOf(MemorySegment s, long from, long end, byte b) {
-    long w = (b & 0xFF) * ONES;
-    long i = from;
-    for (; i <= end - 8; i += 8) {
-      long m = zeroish(s.get(WORD, i) ^ w);
-      if (m != 0) {
-        return i + (Long.numberOfTrailingZeros(m) >>> 3); // the lowest flagged lane is a match
-      }
-    }
-    for (; i < end; i++) {
-      if (s.get(ValueLayout.JAVA_BYTE, i) == b) {
-        return i;
-      }
     }
     return -1;
   }

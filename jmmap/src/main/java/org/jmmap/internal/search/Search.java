@@ -1,6 +1,8 @@
 package org.jmmap.internal.search;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.function.LongConsumer;
 
 /**
@@ -16,6 +18,18 @@ import java.util.function.LongConsumer;
  * runs.
  */
 public final class Search {
+  /**
+   * Bytes that a byte search scans in place, a word at a time with scalar segment loads, before its
+   * first chunk: lines are short, and this costs no copy, and no kernel (so a fresh JVM's first
+   * short line loads none of the chunked search).
+   */
+  static final int NEAR = 256;
+
+  private static final ValueLayout.OfLong WORD =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
   private Search() {}
 
   /**
@@ -83,8 +97,8 @@ public final class Search {
   public static long indexOf(MemorySegment s, long from, long to, byte b) {
     // the first bytes in place first, which needs no kernel: a short line never makes this class
     // choose one
-    long near = Math.min(to, from + ChunkScanner.NEAR);
-    long at = ChunkScanner.nearIndexOf(s, from, near, b);
+    long near = Math.min(to, from + NEAR);
+    long at = nearIndexOf(s, from, near, b);
     if (at >= 0 || near == to) {
       return at;
     }
@@ -119,5 +133,31 @@ public final class Search {
    */
   public static int indexOf(byte[] buf, int lo, int hi, byte b) {
     return Chosen.KERNEL.indexOf(buf, lo, hi, b);
+  }
+
+  /**
+   * {@return the high bit set in every lane of {@code x} that is zero, and maybe in a lane just
+   * above one that is}
+   */
+  private static long zeroish(long x) {
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  /** {@return the lowest index in [from, end) that holds {@code b}, or -1}, in place */
+  private static long nearIndexOf(MemorySegment s, long from, long end, byte b) {
+    long w = (b & 0xFF) * ONES;
+    long i = from;
+    for (; i <= end - 8; i += 8) {
+      long m = zeroish(s.get(WORD, i) ^ w);
+      if (m != 0) {
+        return i + (Long.numberOfTrailingZeros(m) >>> 3); // the lowest flagged lane is a match
+      }
+    }
+    for (; i < end; i++) {
+      if (s.get(ValueLayout.JAVA_BYTE, i) == b) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

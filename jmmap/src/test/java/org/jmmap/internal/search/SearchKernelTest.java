@@ -27,7 +27,7 @@ class SearchKernelTest {
   private static int[] boundaries() {
     // chunks of candidates start at FIRST_CHUNK and double; a byte search scans NEAR bytes first
     int f = ChunkScanner.FIRST_CHUNK;
-    int near = ChunkScanner.NEAR;
+    int near = Search.NEAR;
     return new int[] {
       0,
       1,
