@@ -46,8 +46,11 @@ cat "$text" "$bin" > /dev/null # warm the page cache
 
 ./build install >/dev/null
 mvn -B -q -ntp -Dstyle.color=never -pl benchmarks package -DskipTests >/dev/null 2>&1 || true
-# this tree's classes first: the local Maven repository is shared with other checkouts
-cp=jmmap/target/classes:$(cat benchmarks/target/classpath.txt):benchmarks/target/classes
+# this tree's jar first (the local Maven repository is shared with other checkouts), loaded as an
+# application loads jmmap: from a class directory, a first map also loads what a shortage of
+# descriptors would need, which it cannot load then (a jar stays open)
+jar=$(ls jmmap/target/jmmap-*.jar | grep -v -e sources -e javadoc | head -1)
+cp=$jar:$(cat benchmarks/target/classpath.txt):benchmarks/target/classes
 gcc -O2 -o "$dir/compare_ref" benchmarks/compare_ref.c
 
 source <(sed -n '/^find_jdk()/,/^}/p; /^java_major()/,/^}/p' build)

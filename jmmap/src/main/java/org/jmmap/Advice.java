@@ -56,7 +56,13 @@ public enum Advice {
   DONTDUMP(Mman.MADV_DONTDUMP),
 
   /** Undo {@link #DONTDUMP}. ({@link Mmap#MADV_DODUMP}) */
-  DODUMP(Mman.MADV_DODUMP);
+  DODUMP(Mman.MADV_DODUMP),
+
+  /** Fault the range in as reads would. ({@link Mmap#MADV_POPULATE_READ}) */
+  POPULATE_READ(Mman.MADV_POPULATE_READ),
+
+  /** Fault the range in as writes would. ({@link Mmap#MADV_POPULATE_WRITE}) */
+  POPULATE_WRITE(Mman.MADV_POPULATE_WRITE);
 
   private final int value;
 

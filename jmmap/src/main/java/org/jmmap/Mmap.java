@@ -197,6 +197,18 @@ public final class Mmap implements AutoCloseable {
   /** Do not back the range with huge pages. */
   public static final int MADV_NOHUGEPAGE = Mman.MADV_NOHUGEPAGE;
 
+  /**
+   * Fault the range in as reads would, without reading it (Linux 5.14; not in CPython's module).
+   * {@link #populate(long, long)} does the same and reports a truncated file by type.
+   */
+  public static final int MADV_POPULATE_READ = Mman.MADV_POPULATE_READ;
+
+  /**
+   * Fault the range in as writes would, without writing it (Linux 5.14; not in CPython's module): a
+   * private map takes its own copy of each page, and a shared map's pages are marked dirty.
+   */
+  public static final int MADV_POPULATE_WRITE = Mman.MADV_POPULATE_WRITE;
+
   /** Leave the range out of core dumps. */
   public static final int MADV_DONTDUMP = Mman.MADV_DONTDUMP;
 

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jmmap.internal.ffi.Errno;
 import org.jmmap.internal.map.HugePages;
 import org.jmmap.internal.map.Mman;
+import org.jmmap.internal.map.Opener;
 import org.jmmap.internal.map.Request;
 import org.jmmap.internal.map.Source;
 
@@ -121,19 +123,26 @@ public final class MmapOptions {
   }
 
   /**
-   * Sets whether {@link #anonymous(long)} asks for huge pages (default false): the memory is
-   * advised with {@link Mmap#MADV_HUGEPAGE}, so that the kernel backs it with transparent huge
-   * pages (2 MiB on x86_64) where it can, which spares the TLB on large arrays. Whether a page is
-   * huge shows in {@code AnonHugePages} of {@code /proc/self/smaps}; the kernel falls back to
-   * ordinary pages where it finds no free huge page. Pages reserved for {@code hugetlbfs} ({@code
-   * MAP_HUGETLB}) are not used. A {@link Mmap#resize(long)} may give the memory ordinary pages
-   * again; advise it anew after one. File maps ignore the option.
+   * Sets whether {@link #anonymous(long)} asks for huge pages (default false), which spare the TLB
+   * on large arrays. Where the administrator reserved enough free huge pages for the map ({@code
+   * HugePages_Free} less {@code HugePages_Rsvd} in {@code /proc/meminfo}; {@code
+   * /proc/sys/vm/nr_hugepages} reserves them), the memory is mapped in them ({@code MAP_HUGETLB},
+   * or a memory file made with {@code MFD_HUGETLB} for shared memory, which another process then
+   * maps in whole huge pages too): they are taken from the pool when the map is made, so no later
+   * access can find it empty, and the map takes whole huge pages, 2 MiB each on x86_64, even where
+   * its length is less. Such a map cannot be resized ({@link UnsupportedOperationException}).
    *
-   * <p>{@link #anonymous(long)} refuses with {@link UnsupportedOperationException}, naming the
-   * setting, where the kernel would give the memory no huge pages: transparent huge pages set to
-   * {@code never} in {@code /sys/kernel/mm/transparent_hugepage/enabled} (for {@code MAP_PRIVATE}
-   * memory) or {@code shmem_enabled} (for shared memory, a memory file), and on the portable
-   * backing.
+   * <p>Otherwise the memory is advised with {@link Mmap#MADV_HUGEPAGE}, so that the kernel backs it
+   * with transparent huge pages where it can: whether a page is huge shows in {@code AnonHugePages}
+   * of {@code /proc/self/smaps}, and the kernel falls back to ordinary pages where it finds no free
+   * huge page. A {@link Mmap#resize(long)} may give such memory ordinary pages again; advise it
+   * anew after one.
+   *
+   * <p>{@link #anonymous(long)} refuses with {@link UnsupportedOperationException}, naming the pool
+   * and the setting, where neither is possible: too few reserved pages free, and transparent huge
+   * pages set to {@code never} in {@code /sys/kernel/mm/transparent_hugepage/enabled} (for {@code
+   * MAP_PRIVATE} memory) or {@code shmem_enabled} (for shared memory, a memory file); and on the
+   * portable backing. File maps ignore the option.
    *
    * @param hugePages whether to ask for huge pages
    * @return this
@@ -243,25 +252,36 @@ public final class MmapOptions {
    *     this kernel or backing does not give
    */
   public Mmap anonymous(long length) throws IOException {
-    String refusal =
-        hugePages ? HugePages.refusal((flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE) : null;
+    if (!hugePages) {
+      return Mmap.open(request(new Source.Anonymous(), length));
+    }
+    Opener.system()
+        .requireNative("hugePages(true), which maps reserved huge pages or advises memory,");
+    long reserved = length > 0 ? HugePages.reservedFor(length) : 0;
+    if (reserved != 0) {
+      try {
+        return Mmap.open(request(new Source.Anonymous(reserved), length));
+      } catch (SystemCallException e) {
+        if (e.errno() != Errno.ENOMEM) {
+          throw e;
+        }
+        // another map took the free pages since they were counted: transparent ones instead
+      }
+    }
+    String refusal = HugePages.refusal((flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE);
     if (refusal != null) {
-      throw new UnsupportedOperationException("hugePages(true) is not possible: " + refusal);
+      throw new UnsupportedOperationException(
+          "hugePages(true) is not possible: "
+              + (length > 0 ? HugePages.poolShortage(length) : "the length is not positive")
+              + "; and "
+              + refusal);
     }
     Mmap m = Mmap.open(request(new Source.Anonymous(), length));
-    if (!hugePages) {
-      return m;
-    }
     boolean success = false;
     try {
       m.madvise(Mman.MADV_HUGEPAGE);
       success = true;
       return m;
-    } catch (UnsupportedOperationException e) {
-      throw new UnsupportedOperationException(
-          "hugePages(true) is not possible on the portable backing, which cannot advise memory: "
-              + e.getMessage(),
-          e);
     } finally {
       if (!success) {
         m.close();

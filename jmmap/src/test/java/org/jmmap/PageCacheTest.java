@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -233,6 +234,53 @@ class PageCacheTest {
     assertEquals('a', m.get(2L * PS + 9)); // the rest of the map is as it was
   }
 
+  @ParameterizedTest
+  @MethodSource("fileKinds")
+  void madvisePopulateOfATruncatedFileFailsAndLeavesLaterAccessesSafe(MapKind kind)
+      throws Exception {
+    byte[] content = new byte[8 * PS];
+    java.util.Arrays.fill(content, (byte) 'a');
+    Mmap m = kind.open(dir, content, opened);
+    Path f;
+    try (Stream<Path> s = Files.list(dir)) {
+      f = s.filter(p -> p.getFileName().toString().startsWith(kind.name())).findFirst().get();
+    }
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      ch.truncate(m.offset() + 2L * PS + 10);
+    }
+    for (int advice : new int[] {Mmap.MADV_POPULATE_READ, Mmap.MADV_POPULATE_WRITE}) {
+      if (Backings.portable()) {
+        UnsupportedOperationException e =
+            assertThrows(UnsupportedOperationException.class, () -> m.madvise(advice));
+        assertTrue(e.getMessage().contains(Backings.HOW), e.getMessage());
+        continue;
+      }
+      // EFAULT past the end of the file (or EPERM/EINVAL for writes a map does not take): an
+      // error from the kernel, and no access was made
+      assertThrows(java.io.UncheckedIOException.class, () -> m.madvise(advice), "" + advice);
+      assertFaults(() -> m.get(m.length() - 1));
+      assertFaults(() -> m.getLongs(3L * PS, new long[2], 0, 2, java.nio.ByteOrder.LITTLE_ENDIAN));
+      assertEquals('a', m.get(2L * PS + 9)); // the pages the file still backs read as before
+      if (advice == Mmap.MADV_POPULATE_WRITE && m.access() == Access.READ) {
+        // a read-only map takes no write fault (EINVAL)
+        assertThrows(java.io.UncheckedIOException.class, () -> m.madvise(advice, 0, 2L * PS));
+      } else {
+        m.madvise(advice, 0, 2L * PS); // the range the file still backs is taken
+      }
+      assertEquals('a', m.get(0));
+    }
+  }
+
+  /**
+   * Asserts that {@code read}, of a page the file no longer backs, throws {@link
+   * MmapFaultException}, or the JVM's {@link InternalError} where compiled code reports the fault
+   * after jmmap's method has returned (TruncationTest); never a crash.
+   */
+  static void assertFaults(org.junit.jupiter.api.function.Executable read) {
+    Throwable t = assertThrows(Throwable.class, read);
+    assertTrue(t instanceof MmapFaultException || t instanceof InternalError, t.toString());
+  }
+
   /** {@return the kB of locked memory of this process ({@code VmLck})} */
   static long vmLck() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -356,6 +404,9 @@ class PageCacheTest {
       assertTrue(e.getMessage().contains(Backings.HOW), e.getMessage());
       return;
     }
+    assumeTrue(
+        org.jmmap.internal.map.HugePages.reservedFor(length) == 0,
+        "huge pages are reserved here, which hugePages(true) maps (HugeTlbTest checks them)");
     String refusal = org.jmmap.internal.map.HugePages.refusal(false);
     if (refusal != null) {
       UnsupportedOperationException e =
@@ -388,6 +439,9 @@ class PageCacheTest {
   @Test
   void sharedHugePagesNeedShmemThpOrAreRefusedByName() throws IOException {
     assumeFalse(Backings.portable(), "checked for private memory above");
+    assumeTrue(
+        org.jmmap.internal.map.HugePages.reservedFor(4L << 20) == 0,
+        "huge pages are reserved here, which hugePages(true) maps (HugeTlbTest checks them)");
     String refusal = org.jmmap.internal.map.HugePages.refusal(true);
     MmapOptions o = Mmap.options().hugePages(true);
     if (refusal != null) {

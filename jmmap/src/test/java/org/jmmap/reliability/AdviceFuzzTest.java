@@ -49,16 +49,18 @@ class AdviceFuzzTest {
   static final int[] KEEPS_BYTES = {
     Mmap.MADV_NORMAL, Mmap.MADV_RANDOM, Mmap.MADV_SEQUENTIAL, Mmap.MADV_WILLNEED,
     Mmap.MADV_DONTFORK, Mmap.MADV_DOFORK, Mmap.MADV_MERGEABLE, Mmap.MADV_UNMERGEABLE,
-    Mmap.MADV_HUGEPAGE, Mmap.MADV_NOHUGEPAGE, Mmap.MADV_DONTDUMP, Mmap.MADV_DODUMP
+    Mmap.MADV_HUGEPAGE, Mmap.MADV_NOHUGEPAGE, Mmap.MADV_DONTDUMP, Mmap.MADV_DODUMP,
+    Mmap.MADV_POPULATE_READ, Mmap.MADV_POPULATE_WRITE
   };
 
   static final int SOFT_OFFLINE = 101;
 
   /**
-   * Values Linux gives a meaning to that are not on the allow-list: WIPEONFORK to COLLAPSE (18 to
-   * 25), HWPOISON, SOFT_OFFLINE, GUARD_INSTALL and GUARD_REMOVE (100 to 103).
+   * Values Linux gives a meaning to that are not on the allow-list: WIPEONFORK to PAGEOUT (18 to
+   * 21), DONTNEED_LOCKED and COLLAPSE (24, 25), HWPOISON, SOFT_OFFLINE, GUARD_INSTALL and
+   * GUARD_REMOVE (100 to 103).
    */
-  static final int[] KERNEL_ONLY = {18, 19, 20, 21, 22, 23, 24, 25, 100, 101, 102, 103};
+  static final int[] KERNEL_ONLY = {18, 19, 20, 21, 24, 25, 100, 101, 102, 103};
 
   @TempDir Path dir;
 

@@ -127,8 +127,8 @@ final class LinuxLayer implements NativeOs {
   }
 
   @Override
-  public int memfdCreate(String name) throws IOException {
-    return os().memfdCreate(name);
+  public int memfdCreate(String name, boolean hugeTlb) throws IOException {
+    return os().memfdCreate(name, hugeTlb);
   }
 
   @Override

@@ -44,6 +44,7 @@ final class LinuxNativeOs implements NativeOs {
   // <sys/mman.h>
   private static final int MREMAP_MAYMOVE = 1;
   private static final int MFD_CLOEXEC = 1;
+  private static final int MFD_HUGETLB = 4;
   // <sys/stat.h>
   private static final int S_IFMT = 0xF000;
   private static final int S_IFREG = 0x8000;
@@ -533,17 +534,20 @@ final class LinuxNativeOs implements NativeOs {
   }
 
   @Override
-  public int memfdCreate(String name) throws IOException {
+  public int memfdCreate(String name, boolean hugeTlb) throws IOException {
     if (optional(Fn.MEMFD_CREATE) == null) {
       throw new UnsupportedOperationException("memfd_create is not available in this C library");
     }
+    int flags = MFD_CLOEXEC | (hugeTlb ? MFD_HUGETLB : 0);
     return (int)
         syscall(
             null,
-            () -> "memfd_create(" + name + ", MFD_CLOEXEC)",
+            () ->
+                "memfd_create("
+                    + name
+                    + (hugeTlb ? ", MFD_CLOEXEC|MFD_HUGETLB)" : ", MFD_CLOEXEC)"),
             (a, state) ->
-                (int)
-                    handle(Fn.MEMFD_CREATE).invokeExact(state, a.allocateFrom(name), MFD_CLOEXEC));
+                (int) handle(Fn.MEMFD_CREATE).invokeExact(state, a.allocateFrom(name), flags));
   }
 
   @Override

@@ -153,10 +153,12 @@ public interface NativeOs {
    * Creates an anonymous memory file ({@code memfd_create(2)}, close-on-exec).
    *
    * @param name the name shown in {@code /proc/<pid>/fd}
+   * @param hugeTlb whether the file lives in reserved huge pages of the default size ({@code
+   *     MFD_HUGETLB}): its size and mappings are then whole huge pages
    * @return the new descriptor
    * @throws IOException if the call fails
    */
-  int memfdCreate(String name) throws IOException;
+  int memfdCreate(String name, boolean hugeTlb) throws IOException;
 
   /**
    * Maps memory ({@code mmap(2)} with a null address hint; {@code MAP_FIXED} is never passed).

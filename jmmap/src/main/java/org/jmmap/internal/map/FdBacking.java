@@ -25,6 +25,8 @@ final class FdBacking implements Backing {
   private final int flags;
   private final long offset;
   private final String description;
+  private final long
+      hugePageSize; // 0, or the size of the reserved huge pages it maps (MAP_HUGETLB)
 
   /**
    * @param fd the descriptor, closed by {@link #close}, or -1
@@ -40,6 +42,24 @@ final class FdBacking implements Backing {
       int flags,
       long offset,
       String what) {
+    this(os, fd, fileSized, reserve, prot, flags, offset, what, 0);
+  }
+
+  /**
+   * @param hugePageSize 0, or the size of the reserved huge pages the memory lives in ({@code
+   *     MAP_HUGETLB}, or a memory file made with {@code MFD_HUGETLB}): each mapping is then made
+   *     and unmapped in whole huge pages, as the kernel requires, and the map cannot be resized
+   */
+  FdBacking(
+      NativeOs os,
+      int fd,
+      boolean fileSized,
+      boolean reserve,
+      int prot,
+      int flags,
+      long offset,
+      String what,
+      long hugePageSize) {
     this.os = os;
     this.fd = fd;
     this.fileSized = fileSized;
@@ -48,22 +68,41 @@ final class FdBacking implements Backing {
     this.flags = flags;
     this.offset = offset;
     this.description = what;
+    this.hugePageSize = hugePageSize;
   }
 
   @Override
   public MemorySegment map(long length, Arena arena) throws IOException {
     long address;
     try {
-      address = os.mmap(length, prot, flags, fd, offset);
+      address = os.mmap(mapped(length), prot, flags, fd, offset);
     } catch (SystemCallException e) {
       throw Errno.about(e, description);
     }
     return os.segment(address, length, arena);
   }
 
+  /** {@return {@code length} rounded up to whole huge pages}, or itself in ordinary pages */
+  private long mapped(long length) {
+    return hugePageSize == 0 ? length : HugePages.roundUp(length, hugePageSize);
+  }
+
   @Override
   public void unmap(MemorySegment segment) {
-    os.munmap(segment.address(), segment.byteSize());
+    os.munmap(segment.address(), mapped(segment.byteSize()));
+  }
+
+  @Override
+  public void unmapUnreachable(long address, long length) {
+    os.munmap(address, mapped(length));
+  }
+
+  @Override
+  public void checkResizable() {
+    if (hugePageSize != 0) {
+      throw new UnsupportedOperationException(
+          "a map of reserved huge pages (MAP_HUGETLB) cannot be resized: " + description);
+    }
   }
 
   @Override

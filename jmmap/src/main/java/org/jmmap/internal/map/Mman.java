@@ -131,7 +131,9 @@ public final class Mman {
           MADV_HUGEPAGE,
           MADV_NOHUGEPAGE,
           MADV_DONTDUMP,
-          MADV_DODUMP ->
+          MADV_DODUMP,
+          MADV_POPULATE_READ,
+          MADV_POPULATE_WRITE ->
           true;
       default -> false;
     };

@@ -2,6 +2,8 @@ package org.jmmap.internal.map;
 
 import static org.jmmap.internal.ffi.Errno.EISDIR;
 import static org.jmmap.internal.map.Mman.MAP_ANONYMOUS;
+import static org.jmmap.internal.map.Mman.MAP_HUGETLB;
+import static org.jmmap.internal.map.Mman.MAP_NORESERVE;
 import static org.jmmap.internal.map.Mman.MAP_POPULATE;
 import static org.jmmap.internal.map.Mman.MAP_TYPE;
 import static org.jmmap.internal.map.Mman.PROT_WRITE;
@@ -166,19 +168,28 @@ final class NativeOpener {
           "an anonymous map cannot be empty: length=0 (mmap(2) would fail with EINVAL)");
     }
     Opener.checkAlignment(r.offset(), os.pageSize());
-    String what = "anonymous memory";
+    long huge = ((Source.Anonymous) r.source()).hugePageSize();
+    String what =
+        huge == 0
+            ? "anonymous memory"
+            : "anonymous memory in reserved huge pages of " + (huge >> 10) + " kB";
+    // huge pages are reserved when mapped, so that no later fault finds the pool empty: never
+    // MAP_NORESERVE with them
+    int f = huge == 0 ? flags : (flags & ~MAP_NORESERVE) | MAP_HUGETLB;
     if (mode.shared() && os.supportsMemfd()) {
       // a memory file: the same shared memory as MAP_SHARED|MAP_ANONYMOUS, but it can grow and
-      // another process can open it through /proc/<pid>/fd/<fd>
-      int fd = Reclaim.retrying(0, () -> os.memfdCreate("jmmap"));
+      // another process can open it through /proc/<pid>/fd/<fd>; in huge pages, its size is whole
+      // huge pages, and another process maps it in whole huge pages too
+      int fd = Reclaim.retrying(0, () -> os.memfdCreate("jmmap", huge != 0));
       try {
-        os.ftruncate(fd, r.length());
+        os.ftruncate(fd, huge == 0 ? r.length() : HugePages.roundUp(r.length(), huge));
       } catch (IOException | RuntimeException e) {
         closeQuietly(fd);
         throw e;
       }
       FdBacking b =
-          new FdBacking(os, fd, true, false, mode.prot(), flags & ~MAP_ANONYMOUS, 0, what);
+          new FdBacking(
+              os, fd, true, false, mode.prot(), f & ~(MAP_ANONYMOUS | MAP_HUGETLB), 0, what, huge);
       Path attach =
           r.trackFd()
               ? Path.of(
@@ -190,7 +201,8 @@ final class NativeOpener {
       return Opener.untracked(
           Region.open(b, r.length(), facts, Opener.createdAt()), b, r.trackFd());
     }
-    FdBacking b = new FdBacking(os, -1, false, false, mode.prot(), flags | MAP_ANONYMOUS, 0, what);
+    FdBacking b =
+        new FdBacking(os, -1, false, false, mode.prot(), f | MAP_ANONYMOUS, 0, what, huge);
     Region.Facts facts =
         new Region.Facts(
             mode, r.offset(), true, r.trackFd(), !mode.shared(), null, os.pageSize(), r.confined());

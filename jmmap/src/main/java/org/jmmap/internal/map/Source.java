@@ -54,8 +54,18 @@ public sealed interface Source {
     }
   }
 
-  /** Anonymous memory. */
-  record Anonymous() implements Source {
+  /**
+   * Anonymous memory.
+   *
+   * @param hugePageSize 0 for ordinary pages, or the size of the reserved huge pages ({@code
+   *     MAP_HUGETLB}) the memory is to live in
+   */
+  record Anonymous(long hugePageSize) implements Source {
+    /** Anonymous memory in ordinary pages. */
+    public Anonymous() {
+      this(0);
+    }
+
     @Override
     public boolean anonymous() {
       return true;

@@ -181,9 +181,9 @@ public final class FaultyOs implements NativeOs {
   }
 
   @Override
-  public int memfdCreate(String name) throws IOException {
+  public int memfdCreate(String name, boolean hugeTlb) throws IOException {
     enter("memfd_create");
-    int fd = real.memfdCreate(name);
+    int fd = real.memfdCreate(name, hugeTlb);
     fds.add(fd);
     return fd;
   }
