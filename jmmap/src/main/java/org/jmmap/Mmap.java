@@ -1087,15 +1087,24 @@ public final class Mmap implements AutoCloseable {
    *     length overflows, or the option is not one that jmmap allows (checked in that order)
    * @throws UncheckedIOException if {@code madvise(2)} fails ({@code EINVAL} for an unaligned
    *     start, or advice this kind of map does not take, e.g. {@link #MADV_FREE} on a file)
+   * @throws MmapFaultException for {@link #MADV_POPULATE_READ} or {@link #MADV_POPULATE_WRITE}
+   *     where the file no longer backs the range (truncated), as {@link #populate(long, long)}
+   *     reports it
    * @throws UnsupportedOperationException on the portable backing, for advice with a visible effect
    *     (any but {@link #MADV_NORMAL}, {@link #MADV_RANDOM}, {@link #MADV_SEQUENTIAL} and {@link
-   *     #MADV_WILLNEED})
+   *     #MADV_WILLNEED}); and on memory in reserved huge pages ({@link MmapOptions#hugePages}), for
+   *     {@link #MADV_DONTNEED}, {@link #MADV_FREE} and {@link #MADV_REMOVE}, which would give its
+   *     pages back to the pool
    */
   public void madvise(int option, long start, long length) {
+    Region.Fault f;
     try {
-      region.advise(option, start, length);
+      f = region.advise(option, start, length);
     } catch (IOException e) {
       throw Faults.unchecked(e);
+    }
+    if (f != null) {
+      throw Faults.fault(f);
     }
   }
 

@@ -130,7 +130,11 @@ public final class MmapOptions {
    * or a memory file made with {@code MFD_HUGETLB} for shared memory, which another process then
    * maps in whole huge pages too): they are taken from the pool when the map is made, so no later
    * access can find it empty, and the map takes whole huge pages, 2 MiB each on x86_64, even where
-   * its length is less. Such a map cannot be resized ({@link UnsupportedOperationException}).
+   * its length is less. Such a map cannot be resized, and refuses the advice that would give its
+   * pages back to the pool ({@link Mmap#MADV_DONTNEED}, {@link Mmap#MADV_FREE}, {@link
+   * Mmap#MADV_REMOVE}): {@link UnsupportedOperationException}. Another process that shrinks the
+   * shared memory file (through {@link Mmap#attachPath()}) makes accesses fault, as a truncated
+   * file does.
    *
    * <p>Otherwise the memory is advised with {@link Mmap#MADV_HUGEPAGE}, so that the kernel backs it
    * with transparent huge pages where it can: whether a page is huge shows in {@code AnonHugePages}
@@ -252,12 +256,14 @@ public final class MmapOptions {
    *     this kernel or backing does not give
    */
   public Mmap anonymous(long length) throws IOException {
-    if (!hugePages) {
+    if (!hugePages || length <= 0) {
+      // a length that is not positive is refused there, as for any anonymous memory
       return Mmap.open(request(new Source.Anonymous(), length));
     }
     Opener.system()
         .requireNative("hugePages(true), which maps reserved huge pages or advises memory,");
-    long reserved = length > 0 ? HugePages.reservedFor(length) : 0;
+    long reserved = HugePages.reservedFor(length);
+    String pool = null;
     if (reserved != 0) {
       try {
         return Mmap.open(request(new Source.Anonymous(reserved), length));
@@ -266,13 +272,14 @@ public final class MmapOptions {
           throw e;
         }
         // another map took the free pages since they were counted: transparent ones instead
+        pool = "the free reserved huge pages were taken before the map was made (" + e + ")";
       }
     }
     String refusal = HugePages.refusal((flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE);
     if (refusal != null) {
       throw new UnsupportedOperationException(
           "hugePages(true) is not possible: "
-              + (length > 0 ? HugePages.poolShortage(length) : "the length is not positive")
+              + (pool != null ? pool : HugePages.poolShortage(length))
               + "; and "
               + refusal);
     }

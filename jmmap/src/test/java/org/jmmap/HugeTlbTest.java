@@ -147,23 +147,90 @@ class HugeTlbTest {
   }
 
   @Test
-  void everyAllowedAdviceOnHugePagesLeavesLaterAccessSafe() throws IOException {
+  void adviceThatWouldGiveHugePagesBackIsRefusedAndEveryOtherLeavesLaterAccessSafe()
+      throws IOException {
     try (Pool _ = new Pool(2)) {
+      long before = free();
       for (Advice a : Advice.values()) {
         int advice = a.value();
+        boolean givesBack =
+            advice == Mmap.MADV_DONTNEED || advice == Mmap.MADV_FREE || advice == Mmap.MADV_REMOVE;
         for (int flags : new int[] {Mmap.MAP_PRIVATE, Mmap.MAP_SHARED}) {
           try (Mmap m = Mmap.options().flags(flags).hugePages(true).anonymous(2 * MIB)) {
             assertEquals(2048, kernelPageSize(m.segment().address()));
             m.set(0, (byte) 1);
-            try {
-              m.madvise(advice);
-            } catch (UncheckedIOException refused) {
-              // a huge page mapping refuses some advice (EINVAL): what matters is what follows
+            if (givesBack) {
+              UnsupportedOperationException e =
+                  assertThrows(UnsupportedOperationException.class, () -> m.madvise(advice));
+              assertTrue(e.getMessage().contains("reserved huge pages"), e.getMessage());
+              assertTrue(e.getMessage().contains("option=" + advice), e.getMessage());
+            } else {
+              try {
+                m.madvise(advice);
+              } catch (UncheckedIOException refused) {
+                // a huge page mapping refuses some advice (EINVAL): what matters is what follows
+              }
             }
+            assertEquals(before - 1, free(), a + ": the map keeps its page");
             m.set(2 * MIB - 1, (byte) 2);
-            byte first = m.get(0);
-            assertTrue(first == 0 || first == 1, "advice " + advice + ": " + first);
+            assertEquals(1, m.get(0), a.toString());
             assertEquals(2, m.get(2 * MIB - 1));
+            assertTrue(m.compareAndSetInt(4, 0, 7));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void atomicsRacingEveryAdviceOnAFullPoolNeverFault() throws Exception {
+    // the pool holds exactly the map's page; a second map waits to take any page given back
+    try (Pool _ = new Pool(1)) {
+      try (Mmap m = Mmap.options().hugePages(true).anonymous(2 * MIB)) {
+        assertEquals(2048, kernelPageSize(m.segment().address()));
+        java.util.concurrent.atomic.AtomicBoolean stop =
+            new java.util.concurrent.atomic.AtomicBoolean();
+        Thread adviser =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      while (!stop.get()) {
+                        for (Advice a : Advice.values()) {
+                          try {
+                            m.madvise(a);
+                          } catch (UncheckedIOException | UnsupportedOperationException e) {
+                            // refused: the page stays
+                          }
+                        }
+                      }
+                    });
+        try {
+          long end = System.nanoTime() + 300_000_000L;
+          int n = 0;
+          while (System.nanoTime() < end) {
+            assertTrue(m.compareAndSetInt(0, n, n + 1));
+            n++;
+          }
+          assertEquals(n, m.getInt(0, ByteOrder.nativeOrder()));
+        } finally {
+          stop.set(true);
+          adviser.join();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aLengthThatIsNotPositiveIsAnIllegalArgumentWithOrWithoutReservedPages() throws IOException {
+    for (int pages : new int[] {0, 1}) {
+      try (Pool _ = new Pool(pages)) {
+        for (long length : new long[] {0, -1, Long.MIN_VALUE}) {
+          for (int flags : new int[] {Mmap.MAP_PRIVATE, Mmap.MAP_SHARED}) {
+            MmapOptions o = Mmap.options().flags(flags).hugePages(true);
+            assertThrows(
+                IllegalArgumentException.class,
+                () -> o.anonymous(length),
+                "length " + length + " flags " + flags + " pages " + pages);
           }
         }
       }

@@ -1,6 +1,7 @@
 package org.jmmap.reliability;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -12,11 +13,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jmmap.Access;
+import org.jmmap.Advice;
 import org.jmmap.Backings;
 import org.jmmap.Mmap;
 import org.jmmap.SharedMemory;
+import org.jmmap.Whence;
 import org.jmmap.interop.ProcessRunner;
 
 /**
@@ -111,7 +115,94 @@ public final class ContractChild {
           names(Path.of(args[i]));
         }
       }
+      case "exhausted" -> exhausted(Path.of(args[1]));
       default -> throw new IllegalArgumentException("no such check: " + args[0]);
+    }
+  }
+
+  /**
+   * Maps a file and anonymous memory, takes every descriptor left, then calls what a map offers
+   * beyond its first map and read (each may first need a class of jmmap then), and prints what
+   * failed; then gives the descriptors back and calls them again.
+   */
+  static void exhausted(Path dir) throws Exception {
+    Path file = dir.resolve("exhausted.txt");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      text.append("line ").append(i).append(" of the file, long enough to pass a first scan\n");
+    }
+    Files.writeString(file, text);
+    try (Mmap m = Mmap.map(file, 0, Access.WRITE);
+        Mmap a = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(1 << 16)) {
+      List<String> failed = new ArrayList<>();
+      check(failed, "nothing", () -> null); // this class's own helpers, loaded while it can
+      List<java.nio.channels.FileChannel> held = new ArrayList<>();
+      try {
+        while (true) {
+          held.add(java.nio.channels.FileChannel.open(file));
+        }
+      } catch (IOException e) {
+        System.out.println("descriptors exhausted after " + held.size() + ": " + e);
+      }
+      for (int round = 0; round < 2; round++) {
+        failed.clear();
+        check(failed, "seek", () -> m.seek(0, Whence.SET));
+        check(failed, "readLine", () -> m.readLine());
+        check(failed, "find", () -> m.find("line 150".getBytes(StandardCharsets.US_ASCII)));
+        check(failed, "rfind", () -> m.rfind("line 3 ".getBytes(StandardCharsets.US_ASCII)));
+        check(failed, "count", () -> m.count("line".getBytes(StandardCharsets.US_ASCII)));
+        check(failed, "findAll", () -> m.findAll(new byte[] {'\n'}).count());
+        check(failed, "lines", () -> m.lines(StandardCharsets.ISO_8859_1).count());
+        check(failed, "lineSegments", () -> m.lineSegments().count());
+        check(failed, "matches", () -> m.matches(Pattern.compile("line (\\d+)")).count());
+        check(failed, "read", () -> m.read(100));
+        check(failed, "write", () -> m.write(new byte[] {'l'}));
+        check(failed, "inputStream", () -> m.inputStream().read());
+        check(failed, "asCharSequence", () -> m.asCharSequence().charAt(5));
+        check(
+            failed,
+            "getLongs",
+            () -> {
+              m.getLongs(0, new long[4], 0, 4, ByteOrder.BIG_ENDIAN);
+              return null;
+            });
+        check(failed, "compareAndSetLong", () -> a.compareAndSetLong(0, 0, 1));
+        check(failed, "getAndAddInt", () -> a.getAndAddInt(8, 1));
+        check(failed, "slice", () -> m.slice(0, 10));
+        check(
+            failed,
+            "flush",
+            () -> {
+              m.flush();
+              return null;
+            });
+        check(
+            failed,
+            "madvise",
+            () -> {
+              m.madvise(Advice.WILLNEED);
+              return null;
+            });
+        check(failed, "toString", () -> m.toString());
+        System.out.println("round " + round + " failed: " + failed);
+        for (java.nio.channels.FileChannel c : held) {
+          c.close();
+        }
+        held.clear();
+      }
+    }
+  }
+
+  /** A call that may fail. */
+  private interface Call {
+    Object run() throws Exception;
+  }
+
+  private static void check(List<String> failed, String name, Call call) {
+    try {
+      call.run();
+    } catch (Throwable t) {
+      failed.add(name + ": " + t);
     }
   }
 

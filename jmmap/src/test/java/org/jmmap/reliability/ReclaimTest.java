@@ -73,6 +73,19 @@ class ReclaimTest {
   }
 
   @Test
+  void everyCallWorksWhileDescriptorsAreExhaustedWithClassesInADirectory() throws Exception {
+    // the child's class path is the build's class directories, where each class not yet loaded
+    // takes a descriptor to load, and a load that fails then fails for good
+    ContractChild.Result r =
+        ContractChild.run(dir, "ulimit -n 64", Map.of(), List.of(), "exhausted", dir.toString());
+    String report = "exit status " + r.status() + ", output:\n" + r.output();
+    assertTrue(r.output().contains("descriptors exhausted"), report);
+    assertTrue(r.output().contains("round 0 failed: []"), report);
+    assertTrue(r.output().contains("round 1 failed: []"), report);
+    assertEquals(0, r.status(), report);
+  }
+
+  @Test
   void threeThousandFileMapsDroppedUnclosedAllSucceedUnder256OpenFiles() throws Exception {
     underDescriptorLimit("file", COUNT);
   }

@@ -166,6 +166,15 @@ interface Backing {
    */
   default void checkResizable() {}
 
+  /**
+   * {@return whether a {@code map} that failed with {@code ENOMEM} may succeed once the collector
+   * has released maps nobody closed ({@link Reclaim})}: false where {@code ENOMEM} means something
+   * else, such as too few reserved huge pages
+   */
+  default boolean shortageCurable() {
+    return true;
+  }
+
   /** {@return whether there is a file (or memory file) whose size follows the mapping} */
   boolean hasFile();
 

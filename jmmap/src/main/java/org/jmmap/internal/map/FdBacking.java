@@ -98,6 +98,30 @@ final class FdBacking implements Backing {
   }
 
   @Override
+  public void advise(MemorySegment segment, long offset, long length, int advice)
+      throws IOException {
+    if (hugePageSize != 0
+        && (advice == Mman.MADV_DONTNEED
+            || advice == Mman.MADV_FREE
+            || advice == Mman.MADV_REMOVE)) {
+      // they give the pages, and their reservation, back to the pool: a later access could find it
+      // empty, and fault (in an atomic update, fatally)
+      throw new UnsupportedOperationException(
+          "madvise option not supported on reserved huge pages: option="
+              + advice
+              + ": MADV_DONTNEED, MADV_FREE and MADV_REMOVE would give the pages back to the pool,"
+              + " where another map could take them before this one is used again: "
+              + description);
+    }
+    Backing.super.advise(segment, offset, length, advice);
+  }
+
+  @Override
+  public boolean shortageCurable() {
+    return hugePageSize == 0; // ENOMEM from reserved huge pages says the pool is short
+  }
+
+  @Override
   public void checkResizable() {
     if (hugePageSize != 0) {
       throw new UnsupportedOperationException(

@@ -5,6 +5,8 @@ import static org.jmmap.internal.map.Mman.MAP_SHARED;
 import static org.jmmap.internal.map.Mman.PROT_READ;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -14,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.CodeSource;
+import java.util.List;
+import java.util.stream.Stream;
 import org.jmmap.internal.ffi.NativeOs;
 
 /**
@@ -24,6 +28,11 @@ import org.jmmap.internal.ffi.NativeOs;
 public final class Opener {
   private static final boolean DEBUG_LEAKS = Boolean.getBoolean("jmmap.debugLeaks");
   private static final String BACKING = System.getProperty("jmmap.backing", "");
+
+  static {
+    preloadFromDirectory();
+  }
+
   private static final Opener SYSTEM = select(BACKING);
 
   private final NativeOs os; // null on the portable backing
@@ -63,51 +72,41 @@ public final class Opener {
   private Opener(NativeOs os, boolean throughJdk) {
     this.os = os;
     this.throughJdk = throughJdk && os != null;
-    // once descriptors run out, loading a class from a directory on the class path fails too (each
-    // load takes a descriptor; a jar stays open and takes none): load now what a shortage needs, so
-    // that the failure reaches Reclaim intact, and the OS layer's classes, which may first be
-    // needed then (a read-only map made through the JDK, or an anonymous one, links none of them)
-    if (inDirectory()) {
-      preload(
-          "org.jmmap.internal.map.Reclaim",
-          "org.jmmap.internal.map.Reclaim$Shortage",
-          "org.jmmap.internal.map.Reclaim$Call",
-          "org.jmmap.internal.map.Region$FirstMap",
-          "org.jmmap.internal.map.Region$Resizing",
-          "org.jmmap.internal.map.Thrown",
-          "org.jmmap.SystemCallException",
-          "org.jmmap.internal.ffi.Errno");
-      if (os != null) {
-        preload(
-            "org.jmmap.internal.map.NativeOpener",
-            "org.jmmap.internal.map.FdBacking",
-            "org.jmmap.internal.map.NativeNames",
-            "org.jmmap.internal.ffi.LinuxNativeOs",
-            "org.jmmap.internal.ffi.LinuxNativeOs$Fn",
-            "org.jmmap.internal.ffi.LinuxNativeOs$Core",
-            "org.jmmap.internal.ffi.LinuxNativeOs$Downcall",
-            "org.jmmap.internal.ffi.NativeOs$FileStat");
-      }
-    }
   }
 
-  /** {@return whether jmmap's classes lie in a directory} rather than a jar */
-  private static boolean inDirectory() {
+  /**
+   * Loads every class of jmmap, without linking it, when jmmap's classes lie in a directory (as in
+   * its own tests, or an IDE's run): loading one from there takes a descriptor, and once
+   * descriptors have run out, a class not yet loaded fails to load, for good (the JVM keeps the
+   * failed resolution), in whatever call first needs it, even in the code that reclaims
+   * descriptors. From a jar, which stays open, a class loads without one, and nothing is done.
+   */
+  private static void preloadFromDirectory() {
     CodeSource source = Opener.class.getProtectionDomain().getCodeSource();
-    return source != null
-        && source.getLocation() != null
-        && "file".equals(source.getLocation().getProtocol())
-        && source.getLocation().getPath().endsWith("/");
-  }
-
-  /** Loads jmmap's classes {@code names} without linking them. */
-  private static void preload(String... names) {
-    for (String name : names) {
+    URL location = source == null ? null : source.getLocation();
+    if (location == null
+        || !"file".equals(location.getProtocol())
+        || !location.getPath().endsWith("/")) {
+      return;
+    }
+    Path root;
+    List<Path> classes;
+    try {
+      root = Path.of(location.toURI());
+      try (Stream<Path> files = Files.walk(root.resolve("org/jmmap"))) {
+        classes = files.filter(f -> f.toString().endsWith(".class")).toList();
+      }
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      return; // nothing to preload from: each class loads when first needed, as from a jar
+    }
+    for (Path f : classes) {
+      String file = root.relativize(f).toString();
+      String name = file.substring(0, file.length() - ".class".length()).replace('/', '.');
       try {
         Class.forName(name, false, Opener.class.getClassLoader());
-      } catch (ClassNotFoundException e) {
-        // not an AssertionError: linking Opener would load that class
-        throw new IllegalStateException("a class of jmmap is missing: " + name, e);
+      } catch (ClassNotFoundException | LinkageError e) {
+        // one that cannot be loaded now would not load later either: the call that needs it fails
+        // then, as it would have
       }
     }
   }

@@ -175,7 +175,7 @@ public final class Region {
     boolean success = false;
     try {
       MemorySegment s;
-      if (Generation.shortage()) {
+      if (Generation.shortage() && backing.shortageCurable()) {
         s = FirstMap.retrying(backing, length, arena);
       } else {
         long released = Generation.releasedSoFar();
@@ -183,7 +183,7 @@ public final class Region {
           s = backing.map(length, arena);
         } catch (IOException e) {
           // no catch clause naming SystemCallException: linking Region would load it
-          if (!(e instanceof SystemCallException failure)) {
+          if (!(e instanceof SystemCallException failure) || !backing.shortageCurable()) {
             throw e;
           }
           s = FirstMap.failed(backing, length, arena, failure, released);
@@ -716,10 +716,13 @@ public final class Region {
    * Calls {@code madvise(2)} on {@code [start, start + length)}, the length clamped to the live
    * end; the arguments are checked in CPython's order, then the advice against jmmap's allow-list.
    *
+   * @return null, or what a {@code MADV_POPULATE_*} met where the file no longer backs the range
+   *     (the kernel's {@code EFAULT} or {@code EIO})
    * @throws IllegalArgumentException if start is outside the map, length is negative, start +
    *     length overflows, or the advice is not allowed
+   * @throws IOException if {@code madvise(2)} fails, naming the map
    */
-  public void advise(int advice, long start, long length) throws IOException {
+  public Fault advise(int advice, long start, long length) throws IOException {
     lock.readLock().lock();
     try {
       long len = segment().byteSize();
@@ -741,7 +744,16 @@ public final class Region {
                 + ": jmmap passes only the MADV_* values it exports and knows to leave the"
                 + " map usable from Java (MADV_HWPOISON excluded)");
       }
-      backing.advise(live.raw, start, Math.min(length, len - start), advice);
+      try {
+        backing.advise(live.raw, start, Math.min(length, len - start), advice);
+      } catch (SystemCallException e) {
+        if ((advice == Mman.MADV_POPULATE_READ || advice == Mman.MADV_POPULATE_WRITE)
+            && (e.errno() == Errno.EFAULT || e.errno() == Errno.EIO)) {
+          return fault(start); // a page the file no longer has: SIGBUS, not sent
+        }
+        throw Errno.about(e, backing.describe());
+      }
+      return null;
     } finally {
       lock.readLock().unlock();
     }
