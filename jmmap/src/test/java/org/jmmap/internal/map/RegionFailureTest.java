@@ -3,6 +3,7 @@ package org.jmmap.internal.map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,6 +18,9 @@ import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import java.util.stream.Stream;
+import org.jmmap.Mmap;
+import org.jmmap.SystemCallException;
+import org.jmmap.internal.ffi.Errno;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +101,36 @@ class RegionFailureTest {
 
   private String note() {
     return "seed " + seed + ": ";
+  }
+
+  @Test
+  void enomemFromReservedHugePagesIsReportedAtOnceWhileOrdinaryMemoryIsRetried() throws Exception {
+    long huge = 2L << 20;
+    // maps of this JVM hold more than the request, so that a collection might make room for it
+    try (Mmap held = Mmap.options().flags(Mmap.MAP_PRIVATE).anonymous(4 * huge)) {
+      held.set(0, (byte) 1);
+      FaultyOs os = new FaultyOs();
+      Opener o = new Opener(os);
+      os.failCall(0, Errno.ENOMEM);
+      SystemCallException e =
+          assertThrows(
+              SystemCallException.class,
+              () ->
+                  o.open(
+                      request(
+                          new Source.Anonymous(huge), huge, Mode.Kind.DEFAULT, Mman.MAP_PRIVATE)));
+      assertEquals(Errno.ENOMEM, e.errno());
+      // the pool of reserved pages is short, which no collection cures: one mmap, no retry
+      assertEquals(List.of("mmap"), os.calls());
+      os.failCall(0, Errno.ENOMEM);
+      Region r = o.open(request(new Source.Anonymous(), huge, Mode.Kind.DEFAULT, Mman.MAP_PRIVATE));
+      try {
+        assertEquals(
+            List.of("mmap", "mmap"), os.calls().subList(0, 2), "retried after a collection");
+      } finally {
+        r.close();
+      }
+    }
   }
 
   @Test
