@@ -144,6 +144,12 @@ public final class ContractChild {
       } catch (IOException e) {
         System.out.println("descriptors exhausted after " + held.size() + ": " + e);
       }
+      // huge pages read the kernel's settings first: a shortage of descriptors is reported as one
+      try (Mmap h = Mmap.options().flags(Mmap.MAP_PRIVATE).hugePages(true).anonymous(4096)) {
+        System.out.println("hugePages while exhausted: mapped " + h.length());
+      } catch (Throwable t) {
+        System.out.println("hugePages while exhausted: " + t);
+      }
       for (int round = 0; round < 2; round++) {
         failed.clear();
         check(failed, "seek", () -> m.seek(0, Whence.SET));

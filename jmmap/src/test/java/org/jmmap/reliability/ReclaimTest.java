@@ -1,6 +1,7 @@
 package org.jmmap.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -82,6 +83,14 @@ class ReclaimTest {
     assertTrue(r.output().contains("descriptors exhausted"), report);
     assertTrue(r.output().contains("round 0 failed: []"), report);
     assertTrue(r.output().contains("round 1 failed: []"), report);
+    assertTrue(r.output().contains("hugePages while exhausted: "), report);
+    if (Backings.portable()) {
+      assertTrue(r.output().contains("not supported by the portable backing"), report);
+    } else {
+      assertFalse(
+          r.output().contains("hugePages while exhausted: java.lang.UnsupportedOperationException"),
+          "a shortage of descriptors is not a missing kernel feature: " + report);
+    }
     assertEquals(0, r.status(), report);
   }
 

@@ -2,6 +2,7 @@ package org.jmmap.internal.map;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -22,15 +23,16 @@ public final class HugePages {
    * it does not}
    *
    * @param shared whether the memory is shared (a memory file) rather than private
+   * @throws IOException if the setting exists but cannot be read (no descriptor left, say)
    */
-  public static String refusal(boolean shared) {
+  public static String refusal(boolean shared) throws IOException {
     String name = shared ? "shmem_enabled" : "enabled";
     Path setting = THP.resolve(name);
     String value;
     try {
       value = selected(Files.readString(setting));
-    } catch (IOException e) {
-      return "this kernel has no transparent huge pages (" + setting + " cannot be read)";
+    } catch (NoSuchFileException e) {
+      return "this kernel has no transparent huge pages (" + setting + " does not exist)";
     }
     boolean ok =
         shared
@@ -69,8 +71,9 @@ public final class HugePages {
    * take them before the map is made, which {@code mmap(2)} then refuses with {@code ENOMEM}.
    *
    * @param length at least 1
+   * @throws IOException if {@code /proc/meminfo} exists but cannot be read
    */
-  public static long reservedFor(long length) {
+  public static long reservedFor(long length) throws IOException {
     long[] pool = pool();
     long size = pool[0];
     if (size <= 0 || length > Long.MAX_VALUE - size) {
@@ -83,8 +86,9 @@ public final class HugePages {
    * {@return why {@code length} bytes cannot be mapped in reserved huge pages now}, for a refusal
    *
    * @param length at least 1
+   * @throws IOException if {@code /proc/meminfo} exists but cannot be read
    */
-  public static String poolShortage(long length) {
+  public static String poolShortage(long length) throws IOException {
     long[] pool = pool();
     if (pool[0] <= 0) {
       return MEMINFO + " names no huge page size";
@@ -105,9 +109,11 @@ public final class HugePages {
 
   /**
    * {@return the default huge page size in bytes, how many huge pages are free for new maps and how
-   * many exist}, from {@code /proc/meminfo}; zeros where it cannot be read
+   * many exist}, from {@code /proc/meminfo}; zeros where there is none or it names no huge pages
+   *
+   * @throws IOException if it exists but cannot be read
    */
-  private static long[] pool() {
+  private static long[] pool() throws IOException {
     long size = 0;
     long free = 0;
     long reserved = 0;
@@ -124,7 +130,7 @@ public final class HugePages {
           total = number(line);
         }
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (NoSuchFileException | RuntimeException e) {
       return new long[3];
     }
     return new long[] {size, Math.max(0, free - reserved), total};

@@ -94,7 +94,9 @@ public final class Opener {
     try {
       root = Path.of(location.toURI());
       try (Stream<Path> files = Files.walk(root.resolve("org/jmmap"))) {
-        classes = files.filter(f -> f.toString().endsWith(".class")).toList();
+        // regular files only: reading anything else (a FIFO) could block
+        classes =
+            files.filter(f -> f.toString().endsWith(".class") && Files.isRegularFile(f)).toList();
       }
     } catch (IOException | URISyntaxException | RuntimeException e) {
       return; // nothing to preload from: each class loads when first needed, as from a jar
