@@ -132,11 +132,10 @@ public final class MmapOptions {
    * access can find it empty, and the map takes whole huge pages, 2 MiB each on x86_64, even where
    * its length is less. Such a map cannot be resized, and refuses the advice that would give its
    * pages back to the pool ({@link Mmap#MADV_DONTNEED}, {@link Mmap#MADV_FREE}, {@link
-   * Mmap#MADV_REMOVE}): {@link UnsupportedOperationException}. Another map of the shared memory
-   * file, made through {@link Mmap#attachPath()} in this process or another, is an ordinary file
-   * map: its {@code resize} or {@code MADV_REMOVE} takes pages from under this one, whose accesses
-   * then fault as on a truncated file (see "Atomic updates" in {@link Mmap} for what that means to
-   * an atomic update).
+   * Mmap#MADV_REMOVE}): {@link UnsupportedOperationException}. jmmap maps the shared memory file
+   * the same way when it is mapped again through {@link Mmap#attachPath()} (it asks {@code
+   * fstatfs(2)}); a program that maps it otherwise, or shrinks it, takes pages from under this map,
+   * whose accesses then fault as on a truncated file (see "Atomic updates" in {@link Mmap}).
    *
    * <p>Otherwise the memory is advised with {@link Mmap#MADV_HUGEPAGE}, so that the kernel backs it
    * with transparent huge pages where it can: whether a page is huge shows in {@code AnonHugePages}

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import org.jmmap.internal.map.HugePages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,21 @@ class HugeTlbTest {
   private final RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
 
   @TempDir Path dir;
+
+  /** The system's setting before the first test, which the last one leaves as it found it. */
+  private static String original;
+
+  @BeforeAll
+  static void remember() throws IOException {
+    original = Files.isReadable(NR_HUGEPAGES) ? Files.readString(NR_HUGEPAGES).strip() : null;
+  }
+
+  @AfterAll
+  static void restore() throws IOException {
+    if (original != null && Files.isWritable(NR_HUGEPAGES)) {
+      Files.writeString(NR_HUGEPAGES, original);
+    }
+  }
 
   @BeforeEach
   void needsTheLinuxLayer() {
@@ -264,6 +281,48 @@ class HugeTlbTest {
         assertEquals(List.of((4 * MIB) + " J V"), out);
         assertEquals('P', m.get(1));
         assertEquals(length, m.size());
+      }
+    }
+  }
+
+  @Test
+  void aSecondMapOfTheMemoryFileIsInHugePagesTooAndCannotTakeThemAway() throws Exception {
+    try (Pool _ = new Pool(2)) {
+      try (Mmap m = Mmap.options().hugePages(true).anonymous(2 * MIB)) {
+        m.set(0, (byte) 5);
+        long before = free();
+        Path attach = m.attachPath().orElseThrow();
+        long address;
+        try (Mmap reader = Mmap.map(attach, 4096, Access.READ)) {
+          // read-only maps of ordinary files go through the JDK, which would unmap this one by
+          // 4096 bytes, fail and leave it mapped: it is made and unmapped in whole huge pages
+          assertEquals(2048, kernelPageSize(reader.segment().address()));
+          assertEquals(5, reader.get(0));
+          address = reader.segment().address();
+        }
+        String readerStart = Long.toHexString(address) + "-";
+        assertTrue(
+            Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .noneMatch(l -> l.startsWith(readerStart)),
+            "the read-only map is still mapped at 0x" + readerStart);
+        try (Mmap second = Mmap.map(attach, 4096, Access.WRITE)) {
+          address = second.segment().address();
+          assertEquals(2048, kernelPageSize(address));
+          assertEquals(5, second.get(0));
+          for (int advice : new int[] {Mmap.MADV_DONTNEED, Mmap.MADV_FREE, Mmap.MADV_REMOVE}) {
+            assertThrows(UnsupportedOperationException.class, () -> second.madvise(advice));
+          }
+          assertThrows(UnsupportedOperationException.class, () -> second.resize(2 * MIB));
+        }
+        // unmapped in whole huge pages: nothing of the second map is left
+        String start = Long.toHexString(address) + "-";
+        assertTrue(
+            Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .noneMatch(l -> l.startsWith(start)),
+            "the second map is still mapped at 0x" + start);
+        assertEquals(before, free(), meminfo());
+        assertEquals(5, m.get(0));
+        assertTrue(m.compareAndSetInt(4, 0, 1));
       }
     }
   }

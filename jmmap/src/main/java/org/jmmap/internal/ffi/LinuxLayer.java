@@ -107,6 +107,11 @@ final class LinuxLayer implements NativeOs {
   }
 
   @Override
+  public long hugePageSize(int fd) throws IOException {
+    return os().hugePageSize(fd);
+  }
+
+  @Override
   public FileStat fstat(int fd) throws IOException {
     return os().fstat(fd);
   }

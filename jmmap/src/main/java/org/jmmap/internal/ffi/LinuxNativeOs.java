@@ -62,7 +62,13 @@ final class LinuxNativeOs implements NativeOs {
   private static final long ST_SIZE_OFFSET = 48;
   private static final long ST_DEV_OFFSET = 0;
   private static final long ST_INO_OFFSET = 8;
+  // st_blksize: a long on x86_64, an int then padding on aarch64; either way an int here suffices
+  private static final long ST_BLKSIZE_OFFSET = 56;
   private static final long STAT_SIZE = 256; // larger than either ABI's struct stat
+  // struct statfs on 64-bit Linux: f_type, then f_bsize, each a long (120 bytes in all)
+  private static final long F_TYPE_OFFSET = 0;
+  private static final long F_BSIZE_OFFSET = 8;
+  private static final long HUGETLBFS_MAGIC = 0x958458f6L; // <linux/magic.h>
 
   // pages asked of mincore(2) at a time
   private static final long MINCORE_CHUNK = 1 << 16;
@@ -78,6 +84,7 @@ final class LinuxNativeOs implements NativeOs {
     OPEN("open", 2),
     CLOSE("close", -1),
     FSTAT("fstat", -1),
+    FSTATFS("fstatfs", -1),
     FTRUNCATE("ftruncate", -1),
     FALLOCATE("fallocate", -1),
     MEMFD_CREATE("memfd_create", -1),
@@ -111,7 +118,7 @@ final class LinuxNativeOs implements NativeOs {
       return switch (this) {
         case OPEN -> FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
         case CLOSE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT);
-        case FSTAT -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS);
+        case FSTAT, FSTATFS -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS);
         case FTRUNCATE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG);
         case FALLOCATE -> FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
         case MEMFD_CREATE -> FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
@@ -466,7 +473,7 @@ final class LinuxNativeOs implements NativeOs {
 
   @Override
   public FileStat fstat(int fd) throws IOException {
-    long[] modeAndSize = new long[4];
+    long[] modeAndSize = new long[5];
     syscall(
         null,
         () -> "fstat(" + fd + ")",
@@ -477,6 +484,7 @@ final class LinuxNativeOs implements NativeOs {
           modeAndSize[1] = buf.get(JAVA_LONG, ST_SIZE_OFFSET);
           modeAndSize[2] = buf.get(JAVA_LONG, ST_DEV_OFFSET);
           modeAndSize[3] = buf.get(JAVA_LONG, ST_INO_OFFSET);
+          modeAndSize[4] = buf.get(JAVA_INT, ST_BLKSIZE_OFFSET);
           return r;
         });
     return new FileStat(
@@ -484,7 +492,26 @@ final class LinuxNativeOs implements NativeOs {
         (modeAndSize[0] & S_IFMT) == S_IFREG,
         (modeAndSize[0] & S_IFMT) == S_IFDIR,
         modeAndSize[2],
-        modeAndSize[3]);
+        modeAndSize[3],
+        modeAndSize[4]);
+  }
+
+  @Override
+  public long hugePageSize(int fd) throws IOException {
+    long[] typeAndBlock = new long[2];
+    syscall(
+        null,
+        () -> "fstatfs(" + fd + ")",
+        (a, state) -> {
+          MemorySegment buf = a.allocate(STAT_SIZE, 8);
+          int r = (int) handle(Fn.FSTATFS).invokeExact(state, fd, buf);
+          typeAndBlock[0] = buf.get(JAVA_LONG, F_TYPE_OFFSET);
+          typeAndBlock[1] = buf.get(JAVA_LONG, F_BSIZE_OFFSET);
+          return r;
+        });
+    long block = typeAndBlock[1];
+    boolean huge = (typeAndBlock[0] & 0xFFFF_FFFFL) == HUGETLBFS_MAGIC;
+    return huge && block > pageSize() && Long.bitCount(block) == 1 ? block : 0;
   }
 
   @Override

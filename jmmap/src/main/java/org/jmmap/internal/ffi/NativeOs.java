@@ -118,6 +118,16 @@ public interface NativeOs {
   FileStat fstat(int fd) throws IOException;
 
   /**
+   * {@return the size of the huge pages a file of {@code hugetlbfs} is made of, or 0 for a file of
+   * any other file system} ({@code fstatfs(2)}). Such a file is mapped and unmapped in whole huge
+   * pages: {@code munmap(2)} of a length that is not refuses with {@code EINVAL}.
+   *
+   * @param fd the descriptor
+   * @throws IOException if {@code fstatfs(2)} fails
+   */
+  long hugePageSize(int fd) throws IOException;
+
+  /**
    * Sets a file's size.
    *
    * @param fd the descriptor
@@ -262,6 +272,8 @@ public interface NativeOs {
    * @param directory whether the file is a directory
    * @param device {@code st_dev}
    * @param inode {@code st_ino}
+   * @param blockSize {@code st_blksize}, the huge page size for a file of {@code hugetlbfs}
    */
-  record FileStat(long size, boolean regular, boolean directory, long device, long inode) {}
+  record FileStat(
+      long size, boolean regular, boolean directory, long device, long inode, long blockSize) {}
 }

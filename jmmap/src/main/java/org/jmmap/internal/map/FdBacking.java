@@ -125,7 +125,7 @@ final class FdBacking implements Backing {
   public void checkResizable() {
     if (hugePageSize != 0) {
       throw new UnsupportedOperationException(
-          "a map of reserved huge pages (MAP_HUGETLB) cannot be resized: " + description);
+          "a map in reserved huge pages cannot be resized: " + description);
     }
   }
 

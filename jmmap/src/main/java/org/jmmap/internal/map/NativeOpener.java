@@ -101,6 +101,7 @@ final class NativeOpener {
   private Region descriptor(int fd, Path file, Request r, Mode mode, int flags) throws IOException {
     String path = file.toString();
     long length;
+    long huge;
     try {
       FileStat st = os.fstat(fd);
       if (st.directory()) {
@@ -112,12 +113,17 @@ final class NativeOpener {
       }
       length = Opener.checkSize(r.length(), r.offset(), st.regular() ? st.size() : -1);
       Opener.checkAlignment(r.offset(), os.pageSize());
+      // a file of hugetlbfs (a memory file in huge pages, through another map's attachPath()) is
+      // mapped in whole huge pages: unmapped in them too, and never resized or given back
+      // (its block size is its huge page size: other files, whose block size is a page or less,
+      // are not asked, which spares binding fstatfs)
+      huge = st.regular() && st.blockSize() > os.pageSize() ? os.hugePageSize(fd) : 0;
     } catch (IOException | RuntimeException e) {
       closeQuietly(fd);
       throw e;
     }
     // from here the backing owns the descriptor, and Region.open closes it on failure
-    FdBacking b = new FdBacking(os, fd, true, true, mode.prot(), flags, r.offset(), path);
+    FdBacking b = new FdBacking(os, fd, true, true, mode.prot(), flags, r.offset(), path, huge);
     Region.Facts facts =
         new Region.Facts(
             mode, r.offset(), false, r.trackFd(), true, file, os.pageSize(), r.confined());

@@ -174,6 +174,14 @@ public final class Opener {
     return new NativeOpener(os).open(r, mode, flags);
   }
 
+  /**
+   * A size every file of {@code hugetlbfs} is a multiple of: its huge pages are 64 KiB at least on
+   * every architecture. The JDK unmaps such a file's mapping by a length that is not whole huge
+   * pages, which fails and leaves it mapped; a file of such a size goes to the OS layer, which asks
+   * {@code fstatfs(2)} and maps and unmaps a file of {@code hugetlbfs} in whole huge pages.
+   */
+  private static final long WHOLE_HUGE_PAGES = 64 << 10;
+
   private static final OpenOption[] READ = {StandardOpenOption.READ};
   private static final OpenOption[] READ_NOFOLLOW = {
     StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS
@@ -187,9 +195,10 @@ public final class Opener {
    *
    * <p>Only a map that is the same either way is made here: read-only, {@code MAP_SHARED} and
    * {@code PROT_READ} exactly, not populated, of a file of the default file system whose name is in
-   * ASCII (whose bytes the JDK and {@link NativeNames} agree on) and that is a regular file, while
-   * no thread waits for {@link Reclaim}. Any failure of the JDK's calls is not reported from here:
-   * the OS layer then makes the map, and reports the failure as it always does, with its errno and
+   * ASCII (whose bytes the JDK and {@link NativeNames} agree on) and that is a regular file whose
+   * size is not a multiple of 64 KiB (which any file of {@code hugetlbfs} is), while no thread
+   * waits for {@link Reclaim}. Any failure of the JDK's calls is not reported from here: the OS
+   * layer then makes the map, and reports the failure as it always does, with its errno and
    * message, or succeeds where the failure was the JDK's own (an interrupt, which closes a {@code
    * FileChannel}). The checks of the length and offset are the OS layer's, in its order, so they
    * fail here as they would there.
@@ -218,7 +227,7 @@ public final class Opener {
       a =
           Files.readAttributes(
               path, BasicFileAttributes.class, f.followLinks() ? FOLLOW : NOFOLLOW);
-      if (!a.isRegularFile()) {
+      if (!a.isRegularFile() || a.size() % WHOLE_HUGE_PAGES == 0) {
         return null;
       }
       channel = FileChannel.open(path, f.followLinks() ? READ : READ_NOFOLLOW);

@@ -160,6 +160,12 @@ public final class FaultyOs implements NativeOs {
   }
 
   @Override
+  public long hugePageSize(int fd) throws IOException {
+    enter("fstatfs");
+    return real.hugePageSize(fd);
+  }
+
+  @Override
   public void ftruncate(int fd, long size) throws IOException {
     enter("ftruncate");
     real.ftruncate(fd, size);
