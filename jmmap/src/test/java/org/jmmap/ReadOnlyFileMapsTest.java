@@ -66,7 +66,16 @@ class ReadOnlyFileMapsTest {
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
     Path unreadable = Files.writeString(dir.resolve("unreadable"), "secret\n");
     Files.setPosixFilePermissions(unreadable, PosixFilePermissions.fromString("-w-------"));
-    Path named = Files.writeString(dir.resolve("n\u00e4me"), "not ascii\n");
+    // a name not in ASCII exists only where the platform's encoding of names has it (not under the
+    // POSIX locale)
+    boolean nonAscii =
+        java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding"))
+            .newEncoder()
+            .canEncode("n\u00e4me");
+    Path named = nonAscii ? Files.writeString(dir.resolve("n\u00e4me"), "not ascii\n") : text;
+    // every file of hugetlbfs is whole huge pages, 64 KiB at least: such sizes take the layer's
+    // path
+    Path whole = Files.write(dir.resolve("whole"), new byte[64 << 10]);
     record Case(String what, Source source, long length, long offset) {}
     List<Case> cases =
         List.of(
@@ -87,7 +96,14 @@ class ReadOnlyFileMapsTest {
             new Case("at the end", new Source.File(pages, true), 0, 3L * PS),
             new Case("an unaligned offset", new Source.File(pages, true), 0, 100),
             new Case("a file not readable", new Source.File(unreadable, true), 0, 0),
+            new Case("a size of whole 64 KiB", new Source.File(whole, true), 0, 0),
             new Case("a name not in ASCII", new Source.File(named, true), 0, 0));
+    if (!nonAscii) {
+      System.out.println(
+          "ReadOnlyFileMapsTest: names are "
+              + System.getProperty("sun.jnu.encoding")
+              + " here, which has no name outside ASCII: that case maps the text file instead");
+    }
     Opener linux = new Opener(NativeOs.current()); // every map made by the layer's own calls
     List<String> differ = new ArrayList<>();
     for (Case c : cases) {
