@@ -205,10 +205,11 @@ class PageCacheTest {
     return Stream.of(MapKind.values()).filter(k -> !k.name().contains("ANONYMOUS"));
   }
 
-  @ParameterizedTest
-  @MethodSource("fileKinds")
-  void populateOfATruncatedFileThrowsMmapFaultExceptionBeforeAnyAccess(MapKind kind)
-      throws Exception {
+  /**
+   * {@return a map of {@code kind} over eight pages of {@code 'a'}}, its file then truncated so
+   * that the map's third page is the file's last, and only its first 10 bytes
+   */
+  private Mmap truncatedMap(MapKind kind) throws Exception {
     byte[] content = new byte[8 * PS];
     java.util.Arrays.fill(content, (byte) 'a');
     Mmap m = kind.open(dir, content, opened);
@@ -216,10 +217,18 @@ class PageCacheTest {
     try (Stream<Path> s = Files.list(dir)) {
       f = s.filter(p -> p.getFileName().toString().startsWith(kind.name())).findFirst().get();
     }
-    long mapOffset = m.offset();
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-      ch.truncate(mapOffset + 2L * PS + 10); // the map's third page is the file's last
+      ch.truncate(m.offset() + 2L * PS + 10);
     }
+    return m;
+  }
+
+  @ParameterizedTest
+  @MethodSource("fileKinds")
+  void populateOfATruncatedFileThrowsMmapFaultExceptionBeforeAnyAccess(MapKind kind)
+      throws Exception {
+    Mmap m = truncatedMap(kind);
+    long mapOffset = m.offset();
     m.populate(0, 3L * PS); // every page that still has a file behind it
     MmapFaultException e =
         assertThrows(MmapFaultException.class, () -> m.populate(PS, m.length() - PS));
@@ -238,16 +247,7 @@ class PageCacheTest {
   @MethodSource("fileKinds")
   void madvisePopulateOfATruncatedFileFailsAndLeavesLaterAccessesSafe(MapKind kind)
       throws Exception {
-    byte[] content = new byte[8 * PS];
-    java.util.Arrays.fill(content, (byte) 'a');
-    Mmap m = kind.open(dir, content, opened);
-    Path f;
-    try (Stream<Path> s = Files.list(dir)) {
-      f = s.filter(p -> p.getFileName().toString().startsWith(kind.name())).findFirst().get();
-    }
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-      ch.truncate(m.offset() + 2L * PS + 10);
-    }
+    Mmap m = truncatedMap(kind);
     for (int advice : new int[] {Mmap.MADV_POPULATE_READ, Mmap.MADV_POPULATE_WRITE}) {
       if (Backings.portable()) {
         UnsupportedOperationException e =
@@ -386,9 +386,16 @@ class PageCacheTest {
     }
   }
 
-  /** {@return the kB of {@code AnonHugePages} of the mappings that hold {@code address}} */
+  /** {@return the kB of {@code AnonHugePages} of the mapping that holds {@code address}} */
   static long anonHugePages(long address) throws IOException {
-    long kb = 0;
+    return smapsField(address, "AnonHugePages");
+  }
+
+  /**
+   * {@return the number, in kB, of {@code field} of the mapping that holds {@code address} in
+   * {@code /proc/self/smaps}}
+   */
+  static long smapsField(long address, String field) throws IOException {
     boolean inside = false;
     for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
       if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
@@ -396,11 +403,11 @@ class PageCacheTest {
         inside =
             Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
                 && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0;
-      } else if (inside && line.startsWith("AnonHugePages:")) {
-        kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+      } else if (inside && line.startsWith(field + ":")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }
     }
-    return kb;
+    throw new AssertionError("no mapping holds 0x" + Long.toHexString(address) + " with " + field);
   }
 
   @Test

@@ -25,30 +25,16 @@ final class FdBacking implements Backing {
   private final int flags;
   private final long offset;
   private final String description;
-  private final long
-      hugePageSize; // 0, or the size of the reserved huge pages it maps (MAP_HUGETLB)
+  private final long hugePageSize; // 0, or the size of the reserved huge pages it maps
 
   /**
    * @param fd the descriptor, closed by {@link #close}, or -1
    * @param fileSized whether the descriptor's size follows the mapping (files, memory files)
    * @param reserve whether growing the file reserves its blocks (files on disk, not memory)
-   */
-  FdBacking(
-      NativeOs os,
-      int fd,
-      boolean fileSized,
-      boolean reserve,
-      int prot,
-      int flags,
-      long offset,
-      String what) {
-    this(os, fd, fileSized, reserve, prot, flags, offset, what, 0);
-  }
-
-  /**
    * @param hugePageSize 0, or the size of the reserved huge pages the memory lives in ({@code
-   *     MAP_HUGETLB}, or a memory file made with {@code MFD_HUGETLB}): each mapping is then made
-   *     and unmapped in whole huge pages, as the kernel requires, and the map cannot be resized
+   *     MAP_HUGETLB}, a memory file made with {@code MFD_HUGETLB}, a file of {@code hugetlbfs}):
+   *     each mapping is then made and unmapped in whole huge pages, as the kernel requires, and the
+   *     map cannot be resized
    */
   FdBacking(
       NativeOs os,
